@@ -1,0 +1,258 @@
+//! The command line: clap definitions, and each command's orchestration.
+//!
+//! Raw arguments become validated options once, here; the commands call the
+//! library stages and print. Exit codes: 0 success, 1 content problems
+//! (errors, or warnings under `--strict`), 2 usage or internal errors. Output
+//! is coloured only on a terminal (and never with `NO_COLOR`); a closed pipe
+//! (`casebook check | head`) ends quietly.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{self, Style};
+use crate::load::{self, LoadOptions};
+use crate::{scaffold, write};
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  casebook check                      check the knowledge base in ./content
+  casebook check my-kb --strict       fail on warnings too
+  casebook init my-kb                 start a new knowledge base
+  casebook new \"Checkout errors after DB failover\" --dir my-kb";
+
+#[derive(Debug, Parser)]
+#[command(name = "casebook", version, about = "Turn incident postmortems into a searchable knowledge base of remedies and guardrails", after_help = ROOT_EXAMPLES)]
+pub struct Cli {
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate every record and cross-reference; report all problems at once.
+    #[command(after_help = "\
+Examples:
+  casebook check                      check ./content
+  casebook check my-kb --format json  machine-readable diagnostics
+  casebook check --strict --today 2026-01-31
+
+Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage error.")]
+    Check {
+        /// The knowledge base directory.
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        #[command(flatten)]
+        today: TodayArg,
+    },
+    /// Create a new knowledge base: config with a starter taxonomy, an example record.
+    #[command(after_help = "\
+Examples:
+  casebook init my-kb
+  casebook init my-kb --title \"Payments team incidents\"")]
+    Init {
+        /// Directory to create (must not exist, or be empty).
+        dir: PathBuf,
+        /// The site title.
+        #[arg(long, default_value = "Incident knowledge base")]
+        title: String,
+        #[command(flatten)]
+        today: TodayArg,
+    },
+    /// Scaffold a new postmortem record (a draft) with every section.
+    #[command(after_help = "\
+Examples:
+  casebook new \"Checkout errors after payments DB failover\"
+  casebook new \"DNS outage\" --dir my-kb
+
+The record is written to DIR/incidents/YEAR/YEAR-MONTH-slug.md with status = \"draft\".")]
+    New {
+        /// The incident title.
+        title: String,
+        /// The knowledge base directory.
+        #[arg(long, default_value = "content")]
+        dir: PathBuf,
+        #[command(flatten)]
+        today: TodayArg,
+    },
+}
+
+/// The build date: `--today`, else `SOURCE_DATE_EPOCH`, else the clock.
+#[derive(Debug, clap::Args)]
+struct TodayArg {
+    /// The date to treat as today (YYYY-MM-DD): decides what is late or overdue.
+    /// Defaults to SOURCE_DATE_EPOCH, then the system clock.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    today: Option<NaiveDate>,
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2026-01-31"))
+}
+
+impl TodayArg {
+    fn resolve(&self) -> Result<NaiveDate, String> {
+        if let Some(day) = self.today {
+            return Ok(day);
+        }
+        match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(epoch) => epoch
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+                .map(|dt| dt.date_naive())
+                .ok_or_else(|| format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds since 1970")),
+            Err(_) => Ok(chrono::Utc::now().date_naive()),
+        }
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Why a command could not do its job (content problems are not failures: they exit 1).
+#[derive(Debug)]
+pub enum Failure {
+    Usage(String),
+    BrokenPipe,
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe { Failure::BrokenPipe } else { Failure::Usage(e.to_string()) }
+    }
+}
+
+fn style_for(choice: ColorChoice, terminal: bool) -> Style {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    if on { Style::colored() } else { Style::plain() }
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let style = style_for(cli.color, std::io::stdout().is_terminal());
+    match cli.command {
+        Command::Check { dir, format, strict, today } => check(&dir, format, strict, today.resolve().map_err(Failure::Usage)?, style),
+        Command::Init { dir, title, today } => init(&dir, &title, today.resolve().map_err(Failure::Usage)?),
+        Command::New { title, dir, today } => new(&title, &dir, today.resolve().map_err(Failure::Usage)?),
+    }
+}
+
+fn check(dir: &Path, format: Format, strict: bool, today: NaiveDate, style: Style) -> Result<ExitCode, Failure> {
+    let mut loaded = load::load(dir, LoadOptions { today }).map_err(|e| Failure::Usage(e.to_string()))?;
+    if strict {
+        loaded.diagnostics.make_strict();
+    }
+    let diags = &loaded.diagnostics;
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Human => {
+            for d in diags.sorted() {
+                writeln!(out, "{}", diagnostics::render_human(&d, style))?;
+            }
+            let summary = diagnostics::summary_line(diags, loaded.files);
+            let verdict = if diags.has_errors() { "check failed" } else { "check passed" };
+            writeln!(out, "{verdict}: {summary}")?;
+        }
+        Format::Json => {
+            let report = serde_json::json!({
+                "records": loaded.files,
+                "errors": diags.error_count(),
+                "warnings": diags.warning_count(),
+                "diagnostics": diags.sorted(),
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&report).map_err(|e| Failure::Usage(e.to_string()))?)?;
+        }
+    }
+    out.flush()?;
+    Ok(if diags.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn init(dir: &Path, title: &str, today: NaiveDate) -> Result<ExitCode, Failure> {
+    let usage = |e: write::WriteError| Failure::Usage(e.to_string());
+    if !write::is_missing_or_empty(dir).map_err(usage)? {
+        return Err(Failure::Usage(format!(
+            "{} already exists and is not empty; choose a new directory (init never overwrites)",
+            dir.display()
+        )));
+    }
+    let files = scaffold::init(title, today);
+    let created = write::create_new_files(dir, &files).map_err(usage)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Created a knowledge base in {}:", dir.display())?;
+    for path in created.iter().filter(|p| !p.ends_with(".keep")) {
+        writeln!(out, "  {}", path.display())?;
+    }
+    writeln!(out, "\nNext:\n  casebook new \"Your first incident\" --dir {0}\n  casebook check {0}", dir.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn new(title: &str, dir: &Path, today: NaiveDate) -> Result<ExitCode, Failure> {
+    if title.trim().is_empty() {
+        return Err(Failure::Usage("the title is empty: casebook new \"What happened\"".into()));
+    }
+    // Load to learn the taxonomy and the ids already taken; content problems do not block scaffolding.
+    let loaded = load::load(dir, LoadOptions { today }).map_err(|e| {
+        Failure::Usage(format!("{e}; create a knowledge base first with `casebook init {}`", dir.display()))
+    })?;
+    let mut taken: Vec<String> = loaded.kb.incidents.iter().map(|i| i.id.clone()).collect();
+    // Files that failed to parse still own their file name.
+    let year_dir = dir.join("incidents").join(today.format("%Y").to_string());
+    if let Ok(entries) = std::fs::read_dir(&year_dir) {
+        taken.extend(entries.flatten().filter_map(|e| e.path().file_stem().map(|s| s.to_string_lossy().into_owned())));
+    }
+    let id = scaffold::new_record_id(title, today, &taken);
+    let file = scaffold::new_record(&id, title.trim(), today, &loaded.config);
+    let created = write::create_new_files(dir, std::slice::from_ref(&file)).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    for path in created {
+        writeln!(out, "Created {} (id `{id}`, status draft)", path.display())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

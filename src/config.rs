@@ -1,0 +1,418 @@
+//! `casebook.toml`: site settings, the failure-category taxonomy, the severity
+//! scale, the review policy, recurrence settings and the theme.
+//!
+//! Every key has a built-in default, so a directory of records with no config
+//! builds. Unknown keys are errors, like in records. [`Config::parse`] returns
+//! the config together with its problems (positions in `casebook.toml`); the
+//! loader reads the file and calls it before any record is checked, because
+//! the taxonomy and the severity scale decide what records may say.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+use crate::load::toml_error;
+use crate::model::Category;
+
+/// The file name looked for at the root of a knowledge base.
+pub const FILE_NAME: &str = "casebook.toml";
+
+/// Record fields a policy may require (the names of top-level record keys).
+pub const REQUIRABLE_FIELDS: &[&str] = &[
+    "summary",
+    "severity",
+    "owner",
+    "authors",
+    "reviewers",
+    "facilitator",
+    "participants",
+    "started",
+    "detected",
+    "mitigated",
+    "resolved",
+    "reviewed",
+    "published",
+    "services",
+    "categories",
+    "tags",
+    "customer_impact",
+    "detection",
+    "environment",
+    "timeline",
+    "findings",
+    "barriers",
+    "remedies",
+    "guardrails",
+    "actions",
+    "lessons",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub site: Site,
+    /// Severity levels, worst first.
+    pub severities: Vec<String>,
+    pub policy: Policy,
+    pub recurrence: Recurrence,
+    pub allow_raw_html: bool,
+    pub theme: String,
+    /// The declared taxonomy; empty when the config declares none (free-form categories).
+    pub categories: Vec<Category>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub title: String,
+    pub description: Option<String>,
+    pub base_url: Option<String>,
+    pub language: String,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub strict: bool,
+    /// Severities whose incidents need a full review (findings, and actions or a reason for none).
+    pub postmortem_required: Vec<String>,
+    /// Days after resolution by which the postmortem must be published, per severity.
+    pub publish_within_days: BTreeMap<String, u32>,
+    /// Actions should be due at most this many days after resolution.
+    pub action_due_within_days: Option<u32>,
+    /// Fields each severity must fill in, beyond the minimum-viable ones.
+    pub required_fields: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recurrence {
+    /// Minimum normalised similarity (0–1) for a detected "similar incident" link.
+    pub similarity_threshold: f64,
+    /// How many similar incidents to list per incident.
+    pub max_similar: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let sev = |s: &str| s.to_string();
+        Config {
+            site: Site {
+                title: "Incident knowledge base".into(),
+                description: None,
+                base_url: None,
+                language: "en".into(),
+                currency: "USD".into(),
+            },
+            severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(sev).to_vec(),
+            policy: Policy {
+                strict: false,
+                postmortem_required: vec![sev("SEV1"), sev("SEV2")],
+                publish_within_days: BTreeMap::from([(sev("SEV1"), 3), (sev("SEV2"), 5)]),
+                action_due_within_days: Some(90),
+                required_fields: BTreeMap::new(),
+            },
+            recurrence: Recurrence { similarity_threshold: 0.45, max_similar: 5 },
+            allow_raw_html: false,
+            theme: "default".into(),
+            categories: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Whether the config declares a taxonomy that categories must come from.
+    pub fn has_taxonomy(&self) -> bool {
+        !self.categories.is_empty()
+    }
+
+    /// The rank of a severity (0 = worst), if it is on the scale.
+    pub fn severity_rank(&self, severity: &str) -> Option<usize> {
+        self.severities.iter().position(|s| s == severity)
+    }
+
+    /// Parse `casebook.toml`. Problems go to `diags`; what could be read is kept
+    /// and the rest defaults, so records can still be checked against it.
+    pub fn parse(source: &SourceFile, diags: &mut Diagnostics) -> Config {
+        let raw: RawConfig = match toml::from_str(&source.text) {
+            Ok(raw) => raw,
+            Err(err) => {
+                toml_error::report(source, 0, &err, diags);
+                return Config::default();
+            }
+        };
+        raw.validate(source, diags)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    site: Option<Spanned<RawSite>>,
+    #[serde(default)]
+    severity: RawSeverity,
+    #[serde(default)]
+    policy: RawPolicy,
+    #[serde(default)]
+    recurrence: RawRecurrence,
+    #[serde(default)]
+    markdown: RawMarkdown,
+    #[serde(default)]
+    theme: RawTheme,
+    #[serde(default)]
+    categories: Vec<Spanned<RawCategory>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<Spanned<String>>,
+    language: Option<String>,
+    currency: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeverity {
+    levels: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    strict: Option<bool>,
+    postmortem_required: Option<Vec<Spanned<String>>>,
+    publish_within_days: Option<BTreeMap<Spanned<String>, u32>>,
+    action_due_within_days: Option<u32>,
+    #[serde(default)]
+    required_fields: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecurrence {
+    similarity_threshold: Option<Spanned<f64>>,
+    max_similar: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMarkdown {
+    #[serde(default)]
+    allow_raw_html: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTheme {
+    name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    name: Spanned<String>,
+    description: Option<String>,
+    group: Option<String>,
+}
+
+impl RawConfig {
+    fn validate(self, source: &SourceFile, diags: &mut Diagnostics) -> Config {
+        let defaults = Config::default();
+        let error = |code, span: std::ops::Range<usize>, message: String| {
+            Diagnostic::error(code, &source.path, message).at(Some(source.location(span)))
+        };
+
+        let site = match self.site {
+            Some(site) => {
+                let span = site.span();
+                let site = site.into_inner();
+                if site.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                    diags.push(
+                        error("config", span, "[site] needs a title".into())
+                            .help("add `title = \"Our incident knowledge base\"` under [site]"),
+                    );
+                }
+                if let Some(url) = &site.base_url {
+                    if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) {
+                        diags.push(
+                            error("config", url.span(), format!("base_url `{}` is not an http(s) URL", url.get_ref()))
+                                .help("write the full URL, e.g. base_url = \"https://kb.example.com/\", or remove it to address pages relatively"),
+                        );
+                    }
+                }
+                Site {
+                    title: site.title.unwrap_or(defaults.site.title),
+                    description: site.description,
+                    base_url: site.base_url.map(Spanned::into_inner),
+                    language: site.language.unwrap_or(defaults.site.language),
+                    currency: site.currency.unwrap_or(defaults.site.currency),
+                }
+            }
+            None => {
+                if !source.text.trim().is_empty() {
+                    diags.push(
+                        Diagnostic::error("config", &source.path, "casebook.toml has no [site] table with a title")
+                            .help("add:\n[site]\ntitle = \"Our incident knowledge base\""),
+                    );
+                }
+                defaults.site
+            }
+        };
+
+        let severities = match self.severity.levels {
+            Some(levels) => {
+                let span = levels.span();
+                let levels = levels.into_inner();
+                let mut seen: Vec<String> = Vec::new();
+                for level in &levels {
+                    if seen.contains(level.get_ref()) {
+                        diags.push(error("config", level.span(), format!("severity `{}` is listed twice", level.get_ref())));
+                    } else {
+                        seen.push(level.get_ref().clone());
+                    }
+                }
+                if seen.is_empty() {
+                    diags.push(error("config", span, "the severity scale is empty".into()).help("list levels worst first: levels = [\"SEV1\", \"SEV2\", \"SEV3\"]"));
+                    defaults.severities
+                } else {
+                    seen
+                }
+            }
+            None => defaults.severities,
+        };
+
+        let check_level = |level: &Spanned<String>, diags: &mut Diagnostics| {
+            if !severities.contains(level.get_ref()) {
+                let help = match toml_error::suggest(level.get_ref(), &severities) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the severity scale is: {}", severities.join(", ")),
+                };
+                diags.push(
+                    error("config", level.span(), format!("`{}` is not on the severity scale", level.get_ref()))
+                        .help(help),
+                );
+            }
+        };
+
+        let postmortem_required = match self.policy.postmortem_required {
+            Some(levels) => {
+                levels.iter().for_each(|l| check_level(l, diags));
+                levels.into_iter().map(Spanned::into_inner).collect()
+            }
+            None => defaults.policy.postmortem_required.into_iter().filter(|s| severities.contains(s)).collect(),
+        };
+        let publish_within_days = match self.policy.publish_within_days {
+            Some(days) => {
+                days.keys().for_each(|l| check_level(l, diags));
+                days.into_iter().map(|(k, v)| (k.into_inner(), v)).collect()
+            }
+            None => defaults.policy.publish_within_days,
+        };
+        let mut required_fields = BTreeMap::new();
+        for (level, fields) in self.policy.required_fields {
+            check_level(&level, diags);
+            for field in &fields {
+                if !REQUIRABLE_FIELDS.contains(&field.get_ref().as_str()) {
+                    let help = match toml_error::suggest(field.get_ref(), REQUIRABLE_FIELDS) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("fields that can be required: {}", REQUIRABLE_FIELDS.join(", ")),
+                    };
+                    diags.push(error("config", field.span(), format!("`{}` is not a record field", field.get_ref())).help(help));
+                }
+            }
+            required_fields.insert(level.into_inner(), fields.into_iter().map(Spanned::into_inner).collect());
+        }
+
+        let similarity_threshold = match self.recurrence.similarity_threshold {
+            Some(t) if !(0.0..=1.0).contains(t.get_ref()) => {
+                diags.push(error("config", t.span(), format!("similarity_threshold {} is outside 0–1", t.get_ref())));
+                defaults.recurrence.similarity_threshold
+            }
+            Some(t) => t.into_inner(),
+            None => defaults.recurrence.similarity_threshold,
+        };
+
+        let mut categories: Vec<Category> = Vec::new();
+        for cat in self.categories {
+            let cat = cat.into_inner();
+            let name = cat.name.get_ref();
+            if !crate::load::is_category_slug(name) {
+                diags.push(
+                    error("config", cat.name.span(), format!("category name `{name}` is not a slug"))
+                        .help("use lower-case words joined by '-', e.g. \"certificate-expiry\""),
+                );
+            } else if categories.iter().any(|c| &c.name == name) {
+                diags.push(error("config", cat.name.span(), format!("category `{name}` is declared twice")));
+            } else {
+                categories.push(Category { name: name.clone(), description: cat.description, group: cat.group });
+            }
+        }
+
+        Config {
+            site,
+            severities,
+            policy: Policy {
+                strict: self.policy.strict.unwrap_or(false),
+                postmortem_required,
+                publish_within_days,
+                action_due_within_days: self.policy.action_due_within_days.or(defaults.policy.action_due_within_days),
+                required_fields,
+            },
+            recurrence: Recurrence {
+                similarity_threshold,
+                max_similar: self.recurrence.max_similar.unwrap_or(defaults.recurrence.max_similar),
+            },
+            allow_raw_html: self.markdown.allow_raw_html,
+            theme: self.theme.name.unwrap_or(defaults.theme),
+            categories,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Config, Vec<String>) {
+        let source = SourceFile::new("casebook.toml".into(), text.into());
+        let mut diags = Diagnostics::default();
+        let config = Config::parse(&source, &mut diags);
+        let messages = diags.sorted().into_iter().map(|d| d.message).collect();
+        (config, messages)
+    }
+
+    #[test]
+    fn empty_config_is_the_default() {
+        let (config, problems) = parse("");
+        assert_eq!(config, Config::default());
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn reads_taxonomy_and_policy() {
+        let (config, problems) = parse(
+            "[site]\ntitle = \"KB\"\n[severity]\nlevels = [\"P1\", \"P2\"]\n[policy]\npostmortem_required = [\"P1\"]\npublish_within_days = { P1 = 2 }\n[[categories]]\nname = \"dns\"\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(config.severities, ["P1", "P2"]);
+        assert_eq!(config.policy.publish_within_days.get("P1"), Some(&2));
+        assert_eq!(config.severity_rank("P2"), Some(1));
+        assert!(config.has_taxonomy());
+    }
+
+    #[test]
+    fn reports_levels_and_fields_off_the_scale() {
+        let (_, problems) = parse(
+            "[site]\ntitle = \"KB\"\n[policy]\npostmortem_required = [\"SEV9\"]\nrequired_fields = { SEV1 = [\"sumary\"] }\n",
+        );
+        assert_eq!(problems, ["`SEV9` is not on the severity scale", "`sumary` is not a record field"]);
+    }
+
+    #[test]
+    fn site_needs_a_title() {
+        let (_, problems) = parse("[site]\ndescription = \"x\"\n");
+        assert_eq!(problems, ["[site] needs a title"]);
+    }
+}

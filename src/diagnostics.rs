@@ -1,0 +1,391 @@
+//! Problems found in a knowledge base, and how they are shown.
+//!
+//! Every stage that reads user input reports into a [`Diagnostics`] collector
+//! instead of returning early, so one `casebook check` run reports every problem
+//! of every file. A [`Diagnostic`] carries the file, a 1-based line and column
+//! (computed from byte offsets by [`SourceFile`], so a TOML span inside front
+//! matter lands on the right line of the file), a message and a help text.
+//! Rendering is rustc-style for people and JSON for machines; the collector
+//! sorts by path, line and column so output is stable and easy to work through.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How bad a problem is. Errors stop a build; warnings do not, unless strict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A position in a file: 1-based line and column (in characters), the text of
+/// that line, and how many characters to underline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    #[serde(skip)]
+    pub line_text: String,
+    #[serde(skip)]
+    pub width: usize,
+}
+
+/// A second place that belongs to the same problem (the other file of a duplicate id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub path: PathBuf,
+    #[serde(flatten)]
+    pub location: Option<Location>,
+    pub message: String,
+}
+
+/// One problem, with everything needed to show and fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable kebab-case name of the kind of problem (see docs/record-format.md).
+    pub code: &'static str,
+    pub path: PathBuf,
+    #[serde(flatten)]
+    pub location: Option<Location>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, code: &'static str, path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            path: path.to_path_buf(),
+            location: None,
+            message: message.into(),
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn error(code: &'static str, path: &Path, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, path, message)
+    }
+
+    pub fn warning(code: &'static str, path: &Path, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, path, message)
+    }
+
+    pub fn at(mut self, location: Option<Location>) -> Self {
+        self.location = location;
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn maybe_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub fn related(mut self, path: &Path, location: Option<Location>, message: impl Into<String>) -> Self {
+        self.related.push(Related { path: path.to_path_buf(), location, message: message.into() });
+        self
+    }
+
+    fn sort_key(&self) -> (&Path, usize, usize, Severity, &str) {
+        let (line, column) = self.location.as_ref().map_or((0, 0), |l| (l.line, l.column));
+        (&self.path, line, column, self.severity, &self.message)
+    }
+}
+
+/// The text of one input file, able to turn byte offsets into [`Location`]s.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as shown to the user (relative to the knowledge base when possible).
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile { path, text, line_starts }
+    }
+
+    /// The location of the byte range `span`. Offsets past the end clamp to the
+    /// last character; an offset inside a multi-byte character counts as that
+    /// character.
+    pub fn location(&self, span: std::ops::Range<usize>) -> Location {
+        let start = span.start.min(self.text.len());
+        let line_index = match self.line_starts.binary_search(&start) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let line_end = self.text[line_start..].find('\n').map_or(self.text.len(), |i| line_start + i);
+        let line_text = self.text.get(line_start..line_end).unwrap_or("").trim_end_matches('\r');
+        let prefix = floor_char_boundary(&self.text, start).saturating_sub(line_start);
+        let column = self.text.get(line_start..line_start + prefix).map_or(0, |p| p.chars().count()) + 1;
+        let end = span.end.clamp(start, line_start + line_text.len());
+        let width = self.text.get(start..floor_char_boundary(&self.text, end)).map_or(0, |s| s.chars().count());
+        Location { line: line_index + 1, column, line_text: line_text.to_string(), width: width.max(1) }
+    }
+
+    /// The location of the first character of 1-based `line` (used for whole-line problems).
+    pub fn line_location(&self, line: usize) -> Location {
+        let start = self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
+        let mut loc = self.location(start..start);
+        loc.width = loc.line_text.chars().count().max(1);
+        loc
+    }
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// Collects diagnostics from every stage.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    /// Push and return the diagnostic, to add help or related places to it.
+    pub fn push_mut(&mut self, diagnostic: Diagnostic) -> &mut Diagnostic {
+        self.items.push(diagnostic);
+        let last = self.items.len() - 1;
+        &mut self.items[last]
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.error_count() > 0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Turn every warning into an error (`--strict`, `[policy] strict = true`).
+    pub fn make_strict(&mut self) {
+        for d in &mut self.items {
+            d.severity = Severity::Error;
+        }
+    }
+
+    /// Sorted by path, line, column; duplicates (same place, same message) removed.
+    pub fn sorted(&self) -> Vec<Diagnostic> {
+        let mut items = self.items.clone();
+        items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        items.dedup_by(|a, b| a.sort_key() == b.sort_key());
+        items
+    }
+}
+
+/// ANSI styling for terminal output; `plain()` when colour is off.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    color: bool,
+}
+
+impl Style {
+    pub fn plain() -> Self {
+        Style { color: false }
+    }
+
+    pub fn colored() -> Self {
+        Style { color: true }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+
+    fn severity(&self, severity: Severity, text: &str) -> String {
+        match severity {
+            Severity::Error => self.paint("1;31", text),
+            Severity::Warning => self.paint("1;33", text),
+        }
+    }
+
+    fn accent(&self, text: &str) -> String {
+        self.paint("1;34", text)
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+/// Render one diagnostic rustc-style:
+///
+/// ```text
+/// error[unknown-key]: unknown field `sevrity`
+///   --> incidents/db.md:4:1
+///    |
+///  4 | sevrity = "SEV1"
+///    | ^^^^^^^
+///    = help: did you mean `severity`?
+/// ```
+pub fn render_human(d: &Diagnostic, style: Style) -> String {
+    let mut out = String::new();
+    let head = format!("{}[{}]", d.severity.label(), d.code);
+    let _ = writeln!(out, "{}{}", style.severity(d.severity, &head), style.bold(&format!(": {}", d.message)));
+    render_place(&mut out, &d.path, d.location.as_ref(), None, d.severity, style);
+    for r in &d.related {
+        render_place(&mut out, &r.path, r.location.as_ref(), Some(&r.message), d.severity, style);
+    }
+    if let Some(help) = &d.help {
+        let gutter = gutter_width(d);
+        for (i, line) in help.lines().enumerate() {
+            let lead = if i == 0 { "= help: " } else { "        " };
+            let _ = writeln!(out, "{:gutter$} {}{}", "", style.accent(lead), line);
+        }
+    }
+    out
+}
+
+fn gutter_width(d: &Diagnostic) -> usize {
+    let max_line = std::iter::once(d.location.as_ref())
+        .chain(d.related.iter().map(|r| r.location.as_ref()))
+        .flatten()
+        .map(|l| l.line)
+        .max()
+        .unwrap_or(0);
+    max_line.to_string().len().max(1)
+}
+
+fn render_place(
+    out: &mut String,
+    path: &Path,
+    location: Option<&Location>,
+    label: Option<&str>,
+    severity: Severity,
+    style: Style,
+) {
+    let gutter = location.map_or(1, |l| l.line.to_string().len());
+    let place = match location {
+        Some(l) => format!("{}:{}:{}", path.display(), l.line, l.column),
+        None => path.display().to_string(),
+    };
+    let _ = writeln!(out, "{:gutter$}{} {}", "", style.accent("-->"), place);
+    let Some(l) = location else {
+        if let Some(label) = label {
+            let _ = writeln!(out, "{:gutter$} {} {}", "", style.accent("="), label);
+        }
+        return;
+    };
+    let bar = style.accent("|");
+    let _ = writeln!(out, "{:gutter$} {bar}", "");
+    let _ = writeln!(out, "{} {bar} {}", style.accent(&l.line.to_string()), l.line_text);
+    let marker = format!("{}{}", " ".repeat(l.column.saturating_sub(1)), "^".repeat(l.width));
+    let marker = match label {
+        Some(label) => format!("{marker} {label}"),
+        None => marker,
+    };
+    let _ = writeln!(out, "{:gutter$} {bar} {}", "", style.severity(severity, &marker));
+}
+
+/// The closing summary line: `2 errors, 1 warning in 45 records`.
+pub fn summary_line(diagnostics: &Diagnostics, records: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {} in {}",
+        plural(diagnostics.error_count(), "error"),
+        plural(diagnostics.warning_count(), "warning"),
+        plural(records, "record")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_lines_and_characters() {
+        let src = SourceFile::new("a.md".into(), "+++\ntitle = \"é x\"\nbad\n".into());
+        let loc = src.location(18..21);
+        assert_eq!((loc.line, loc.column, loc.width), (3, 1, 3));
+        assert_eq!(loc.line_text, "bad");
+        // "x" sits after a two-byte character: column counts characters.
+        let x = src.text.find('x').unwrap_or_default();
+        assert_eq!(src.location(x..x + 1).column, 12);
+    }
+
+    #[test]
+    fn location_clamps_past_the_end_and_inside_characters() {
+        let src = SourceFile::new("a.md".into(), "é".into());
+        assert_eq!(src.location(1..2).column, 1);
+        assert_eq!(src.location(50..60).line, 1);
+    }
+
+    #[test]
+    fn crlf_is_not_part_of_the_line_text() {
+        let src = SourceFile::new("a.md".into(), "a\r\nbc\r\n".into());
+        assert_eq!(src.location(3..4).line_text, "bc");
+    }
+
+    #[test]
+    fn renders_rustc_style() {
+        let src = SourceFile::new("incidents/db.md".into(), "+++\nsevrity = \"SEV1\"\n+++\n".into());
+        let d = Diagnostic::error("unknown-key", &src.path, "unknown field `sevrity`")
+            .at(Some(src.location(4..11)))
+            .help("did you mean `severity`?");
+        let text = render_human(&d, Style::plain());
+        assert_eq!(
+            text,
+            "error[unknown-key]: unknown field `sevrity`\n --> incidents/db.md:2:1\n  |\n2 | sevrity = \"SEV1\"\n  | ^^^^^^^\n  = help: did you mean `severity`?\n"
+        );
+    }
+
+    #[test]
+    fn sorts_by_path_then_position() {
+        let mut all = Diagnostics::default();
+        let b = SourceFile::new("b.md".into(), "x\ny\n".into());
+        let a = SourceFile::new("a.md".into(), "x\ny\n".into());
+        all.push(Diagnostic::error("x", &b.path, "late").at(Some(b.location(2..3))));
+        all.push(Diagnostic::error("x", &b.path, "early").at(Some(b.location(0..1))));
+        all.push(Diagnostic::warning("x", &a.path, "first"));
+        let order: Vec<_> = all.sorted().into_iter().map(|d| d.message).collect();
+        assert_eq!(order, ["first", "early", "late"]);
+    }
+}

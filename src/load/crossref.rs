@@ -1,0 +1,129 @@
+//! Checks that need every record at once: unique incident ids, references to
+//! other incidents (`recurrence_of`, `related`), and service and tag names
+//! that would collide in URLs.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use super::Parsed;
+use super::raw::S;
+use super::toml_error::suggest;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Related};
+use crate::model::{RecordStatus, slugify};
+
+fn place(p: &Parsed, span: Option<Range<usize>>) -> Location {
+    match span {
+        Some(s) => p.source.location(s.start + p.offset..s.end + p.offset),
+        None => p.source.line_location(1),
+    }
+}
+
+/// Duplicate ids and references between incidents.
+pub(super) fn check(parsed: &[Parsed], diags: &mut Diagnostics) {
+    let mut first: BTreeMap<&str, &Parsed> = BTreeMap::new();
+    for p in parsed {
+        let id = p.incident.id.as_str();
+        match first.get(id) {
+            Some(other) => {
+                let here = place(p, p.raw.id.as_ref().map(S::span));
+                let there = place(other, other.raw.id.as_ref().map(S::span));
+                diags.push(
+                    Diagnostic::error("duplicate-id", &p.source.path, format!("incident id `{id}` is used by two records"))
+                        .at(Some(here))
+                        .related(&other.source.path, Some(there), "also used here")
+                        .help("ids come from `id = …` or the file name; give one record another id"),
+                );
+            }
+            None => {
+                first.insert(id, p);
+            }
+        }
+    }
+
+    let ids: Vec<&str> = first.keys().copied().collect();
+    for p in parsed {
+        let refs = p
+            .raw
+            .recurrence_of
+            .iter()
+            .map(|r| ("recurrence_of", r.get_ref().as_str(), r.span()))
+            .chain(p.raw.related.iter().map(|r| ("related", r.get_ref().id(), r.span())));
+        for (field, target, span) in refs {
+            let loc = Some(place(p, Some(span)));
+            let path = &p.source.path;
+            if target == p.incident.id {
+                diags.push(Diagnostic::error("unknown-reference", path, format!("`{field}` names this incident itself")).at(loc));
+                continue;
+            }
+            let Some(other) = first.get(target) else {
+                let help = match suggest(target, &ids) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "use the id of an existing record (its `id`, or its file name without .md)".into(),
+                };
+                diags.push(
+                    Diagnostic::error("unknown-reference", path, format!("`{field}` names `{target}`, but no record has that id"))
+                        .at(loc)
+                        .help(help),
+                );
+                continue;
+            };
+            if other.incident.status == RecordStatus::Draft && p.incident.status != RecordStatus::Draft {
+                diags.push(
+                    Diagnostic::warning("draft-reference", path, format!("`{field}` names `{target}`, which is a draft"))
+                        .at(loc.clone())
+                        .help("drafts are built only with --drafts, so the link will be missing from the published site"),
+                );
+            }
+            if field == "recurrence_of" {
+                if let (Some(this), Some(that)) = (p.incident.clock.started, other.incident.clock.started) {
+                    if that > this {
+                        diags.push(
+                            Diagnostic::warning("recurrence-order", path, format!("`{target}` started after this incident, so this cannot be its recurrence"))
+                                .at(loc)
+                                .help(format!("put `recurrence_of = [\"{}\"]` in the later record instead", p.incident.id)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Service names and tags are free text; two spellings with the same URL slug are merged.
+pub(super) fn check_names(parsed: &[Parsed], diags: &mut Diagnostics) {
+    for (what, get) in [
+        ("service", (|p: &Parsed| p.raw.services.as_ref().map(|s| s.get_ref().iter().collect()).unwrap_or_default()) as fn(&Parsed) -> Vec<&S<String>>),
+        ("tag", |p: &Parsed| p.raw.tags.as_ref().map(|t| t.iter().collect()).unwrap_or_default()),
+    ] {
+        let mut seen: BTreeMap<String, (String, std::path::PathBuf, Location)> = BTreeMap::new();
+        let mut reported: Vec<(String, String)> = Vec::new();
+        for p in parsed {
+            for name in get(p) {
+                let spelling = name.get_ref().trim().to_string();
+                let slug = slugify(&spelling);
+                let loc = place(p, Some(name.span()));
+                match seen.get(&slug) {
+                    Some((first, path, first_loc)) if *first != spelling => {
+                        if reported.contains(&(first.clone(), spelling.clone())) {
+                            continue;
+                        }
+                        reported.push((first.clone(), spelling.clone()));
+                        let mut d = Diagnostic::warning(
+                            "merged-names",
+                            &p.source.path,
+                            format!("{what} `{spelling}` and `{first}` share the address {what}s/{slug}/ and are merged"),
+                        )
+                        .at(Some(loc))
+                        .help(format!("spell the {what} the same way everywhere"));
+                        d.related.push(Related { path: path.clone(), location: Some(first_loc.clone()), message: format!("`{first}` first used here") });
+                        diags.push(d);
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert(slug, (spelling, p.source.path.clone(), loc));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! Policy and writing warnings: the record is understood but falls short.
+//!
+//! These are the checks a postmortem review would make by hand: are the
+//! minimum-viable facts there (who, what, when, where, why, how), was it
+//! published on time, does every finding lead to an action or a guardrail,
+//! does every action have an owner and a due date, is the wording blameless.
+//! Drafts get the writing lints but not the policy ones: they are unfinished
+//! by definition.
+
+use std::ops::Range;
+
+use chrono::NaiveDate;
+
+use super::Parsed;
+use super::raw::S;
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::model::{FindingKind, Incident, RecordStatus};
+
+/// Phrases that assign blame or argue with hindsight, as (phrase, why).
+const BLAME_PHRASES: &[&str] = &[
+    "human error",
+    "should have",
+    "shouldn't have",
+    "should've",
+    "should not have",
+    "failed to",
+    "careless",
+    "negligent",
+    "negligence",
+    "forgot to",
+    "blame",
+];
+
+struct Lint<'a> {
+    p: &'a Parsed,
+    diags: &'a mut Diagnostics,
+}
+
+impl Lint<'_> {
+    fn loc(&self, span: Option<Range<usize>>) -> Location {
+        match span {
+            Some(s) => self.p.source.location(s.start + self.p.offset..s.end + self.p.offset),
+            None => self.p.source.line_location(1),
+        }
+    }
+
+    fn warn(&mut self, code: &'static str, span: Option<Range<usize>>, message: String, help: String) {
+        let d = Diagnostic::warning(code, &self.p.source.path, message).at(Some(self.loc(span))).help(help);
+        self.diags.push(d);
+    }
+}
+
+pub(super) fn check(p: &Parsed, config: &Config, today: NaiveDate, diags: &mut Diagnostics) {
+    let mut lint = Lint { p, diags };
+    let inc = &p.incident;
+    if inc.status != RecordStatus::Draft {
+        missing_fields(&mut lint, config);
+        late_publication(&mut lint, config, today);
+        no_actions(&mut lint, config);
+    }
+    actions(&mut lint, config);
+    unaddressed_findings(&mut lint);
+    single_root_cause(&mut lint, config);
+    blame_wording(&mut lint);
+    guardrail_dates(&mut lint);
+    timeline_order(&mut lint);
+}
+
+fn missing_fields(lint: &mut Lint<'_>, config: &Config) {
+    let raw = &lint.p.raw;
+    let inc = &lint.p.incident;
+    let minimum: [(&str, &str, bool); 9] = [
+        ("title", "what", raw.title.is_some()),
+        ("owner", "who", raw.owner.is_some()),
+        ("severity", "how bad", raw.severity.is_some()),
+        ("started", "when", raw.started.is_some()),
+        ("resolved", "when", raw.resolved.is_some()),
+        ("services", "where", !inc.services.is_empty()),
+        ("categories", "why", !inc.categories.is_empty()),
+        ("findings", "why", !inc.findings.is_empty()),
+        ("remedies", "how", !inc.remedies.is_empty()),
+    ];
+    let missing: Vec<String> = minimum.iter().filter(|(_, _, has)| !has).map(|(f, q, _)| format!("{f} ({q})")).collect();
+    if !missing.is_empty() {
+        lint.warn(
+            "missing-field",
+            None,
+            format!("missing minimum-viable fields: {}", missing.join(", ")),
+            "a postmortem answers who, what, when, where, why and how; see docs/record-format.md".into(),
+        );
+    }
+    let Some(severity) = &inc.severity else { return };
+    let Some(required) = config.policy.required_fields.get(severity) else { return };
+    let absent: Vec<&str> = required.iter().map(String::as_str).filter(|f| !has_field(inc, raw_has(lint.p, f), f)).collect();
+    if !absent.is_empty() {
+        let span = raw.severity.as_ref().map(S::span);
+        lint.warn(
+            "missing-field",
+            span,
+            format!("{severity} records must fill in: {}", absent.join(", ")),
+            "the policy in casebook.toml ([policy] required_fields) asks for these at this severity".into(),
+        );
+    }
+}
+
+/// Whether the raw front matter set a top-level key (for fields the model defaults).
+fn raw_has(p: &Parsed, field: &str) -> bool {
+    let raw = &p.raw;
+    match field {
+        "summary" => raw.summary.is_some(),
+        "severity" => raw.severity.is_some(),
+        "owner" => raw.owner.is_some(),
+        "facilitator" => raw.facilitator.is_some(),
+        "started" => raw.started.is_some(),
+        "detected" => raw.detected.is_some(),
+        "mitigated" => raw.mitigated.is_some(),
+        "resolved" => raw.resolved.is_some(),
+        "reviewed" => raw.reviewed.is_some(),
+        "published" => raw.published.is_some(),
+        "customer_impact" => raw.customer_impact.is_some(),
+        "detection" => raw.detection.is_some(),
+        "environment" => raw.environment.is_some(),
+        _ => false,
+    }
+}
+
+fn has_field(inc: &Incident, raw_set: bool, field: &str) -> bool {
+    raw_set
+        || match field {
+            "authors" => !inc.people.authors.is_empty(),
+            "reviewers" => !inc.people.reviewers.is_empty(),
+            "participants" => !inc.people.participants.is_empty(),
+            "services" => !inc.services.is_empty(),
+            "categories" => !inc.categories.is_empty(),
+            "tags" => !inc.tags.is_empty(),
+            "timeline" => !inc.timeline.is_empty(),
+            "findings" => !inc.findings.is_empty(),
+            "barriers" => !inc.barriers.is_empty(),
+            "remedies" => !inc.remedies.is_empty(),
+            "guardrails" => !inc.guardrails.is_empty(),
+            "actions" => !inc.actions.is_empty(),
+            "lessons" => !inc.lessons.is_empty(),
+            _ => false,
+        }
+}
+
+fn late_publication(lint: &mut Lint<'_>, config: &Config, today: NaiveDate) {
+    let inc = &lint.p.incident;
+    let (Some(severity), Some(resolved)) = (&inc.severity, inc.clock.resolved) else { return };
+    let Some(&limit) = config.policy.publish_within_days.get(severity) else { return };
+    let resolved_day = resolved.date_naive();
+    match inc.published {
+        Some(published) => {
+            let days = (published - resolved_day).num_days();
+            if days > i64::from(limit) {
+                let span = lint.p.raw.published.as_ref().map(S::span);
+                lint.warn(
+                    "late-publication",
+                    span,
+                    format!("published {days} days after resolution; the policy allows {limit} for {severity}"),
+                    "publish sooner next time, while memories are fresh; the delay is shown on the metrics pages".into(),
+                );
+            }
+        }
+        None if inc.status != RecordStatus::Published => {
+            let days = (today - resolved_day).num_days();
+            if days > i64::from(limit) {
+                let span = lint.p.raw.status.as_ref().map(S::span);
+                lint.warn(
+                    "late-publication",
+                    span,
+                    format!("still unpublished {days} days after resolution; the policy allows {limit} for {severity}"),
+                    "finish the review and set status = \"published\" and published = <date>".into(),
+                );
+            }
+        }
+        None => {}
+    }
+}
+
+fn no_actions(lint: &mut Lint<'_>, config: &Config) {
+    let inc = &lint.p.incident;
+    let Some(severity) = &inc.severity else { return };
+    if config.policy.postmortem_required.contains(severity) && inc.actions.is_empty() && inc.no_actions_reason.is_none() {
+        let span = lint.p.raw.severity.as_ref().map(S::span);
+        lint.warn(
+            "no-actions",
+            span,
+            format!("a {severity} postmortem with no actions and no `no_actions_reason`"),
+            "add [[actions]], or say why the review decided none are needed: no_actions_reason = \"…\"".into(),
+        );
+    }
+}
+
+fn actions(lint: &mut Lint<'_>, config: &Config) {
+    let Some(list) = &lint.p.raw.actions else { return };
+    let resolved = lint.p.incident.clock.resolved.map(|r| r.date_naive());
+    for (raw, action) in list.get_ref().iter().zip(&lint.p.incident.actions) {
+        let id_span = raw.get_ref().id.as_ref().map(S::span).or(Some(raw.span()));
+        if action.owner.is_none() {
+            lint.warn(
+                "action-owner",
+                id_span.clone(),
+                format!("action `{}` has no owner", action.id),
+                "an action without an owner is rarely done: owner = \"name\"".into(),
+            );
+        }
+        match (action.due, raw.get_ref().due.as_ref()) {
+            (None, None) => lint.warn(
+                "action-due",
+                id_span,
+                format!("action `{}` has no due date", action.id),
+                "set due = YYYY-MM-DD so the tracker can show it as overdue".into(),
+            ),
+            (Some(due), Some(raw_due)) => {
+                if let (Some(horizon), Some(resolved)) = (config.policy.action_due_within_days, resolved) {
+                    let days = (due - resolved).num_days();
+                    if days > i64::from(horizon) {
+                        lint.warn(
+                            "action-horizon",
+                            Some(raw_due.span()),
+                            format!("action `{}` is due {days} days after resolution; the policy's horizon is {horizon}", action.id),
+                            "split it into a smaller first step due sooner, or raise [policy] action_due_within_days".into(),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn unaddressed_findings(lint: &mut Lint<'_>) {
+    let inc = &lint.p.incident;
+    if inc.no_actions_reason.is_some() {
+        return;
+    }
+    let Some(list) = &lint.p.raw.findings else { return };
+    for (raw, finding) in list.get_ref().iter().zip(&inc.findings) {
+        if finding.kind == Some(FindingKind::Trigger) {
+            continue;
+        }
+        let addressed = inc.actions.iter().any(|a| a.finding.as_deref() == Some(&finding.id))
+            || inc.guardrails.iter().any(|g| g.addresses.contains(&finding.id));
+        if !addressed {
+            let span = raw.get_ref().id.as_ref().map(S::span).unwrap_or_else(|| raw.get_ref().summary.span());
+            lint.warn(
+                "unaddressed-finding",
+                Some(span),
+                format!("finding `{}` is not addressed by any action or guardrail", finding.id),
+                format!("add an action with finding = \"{0}\" or a guardrail with addresses = [\"{0}\"]", finding.id),
+            );
+        }
+    }
+}
+
+fn single_root_cause(lint: &mut Lint<'_>, config: &Config) {
+    let inc = &lint.p.incident;
+    let Some(severity) = &inc.severity else { return };
+    if config.severity_rank(severity).is_none_or(|r| r > 1) {
+        return;
+    }
+    let roots = inc.findings.iter().filter(|f| f.kind == Some(FindingKind::RootCause)).count();
+    let factors = inc.findings.iter().filter(|f| f.kind == Some(FindingKind::ContributingFactor)).count();
+    if roots == 1 && factors == 0 {
+        let span = lint.p.raw.findings.as_ref().map(S::span);
+        lint.warn(
+            "single-root-cause",
+            span,
+            format!("a {severity} incident with a single root cause and no contributing factors"),
+            "serious incidents rarely have one cause: what made it worse, slower to detect, or harder to fix?".into(),
+        );
+    }
+}
+
+fn blame_wording(lint: &mut Lint<'_>) {
+    let Some(list) = &lint.p.raw.findings else { return };
+    let mut hits: Vec<(Range<usize>, String, &str)> = Vec::new();
+    for finding in list.get_ref() {
+        let f = finding.get_ref();
+        let texts = std::iter::once(&f.summary).chain(f.evidence.as_ref()).chain(f.whys.iter());
+        for text in texts {
+            for phrase in BLAME_PHRASES {
+                if let Some(at) = find_phrase(text.get_ref(), phrase) {
+                    // Point at the phrase when the string is written without escapes.
+                    let span = text.span();
+                    let toml_text = lint.p.source.text.get(span.start + lint.p.offset..span.end + lint.p.offset).unwrap_or("");
+                    let precise = find_phrase(toml_text, phrase).map(|i| span.start + i..span.start + i + phrase.len());
+                    let _ = at;
+                    hits.push((precise.unwrap_or(span), text.get_ref().clone(), phrase));
+                }
+            }
+        }
+    }
+    for (span, _, phrase) in hits {
+        lint.warn(
+            "blame-wording",
+            Some(span),
+            format!("blame or hindsight wording in a finding: \"{phrase}\""),
+            "describe the conditions that made the outcome possible (what the system allowed, what the runbook said),\nnot what a person ought to have done".into(),
+        );
+    }
+}
+
+/// Case-insensitive search for `phrase` as whole words; the byte index in `text`.
+fn find_phrase(text: &str, phrase: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower.get(from..).and_then(|s| s.find(phrase)) {
+        let at = from + i;
+        let end = at + phrase.len();
+        let before = lower[..at].chars().next_back();
+        let after = lower[end..].chars().next();
+        let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if !is_word(before) && !is_word(after) {
+            return Some(at);
+        }
+        from = end;
+    }
+    None
+}
+
+fn guardrail_dates(lint: &mut Lint<'_>) {
+    for (raw, g) in lint.p.raw.guardrails.iter().zip(&lint.p.incident.guardrails) {
+        if g.status.is_live() && g.implemented.is_none() && raw.get_ref().implemented.is_none() {
+            let span = raw.get_ref().status.as_ref().map(S::span);
+            lint.warn(
+                "guardrail-date",
+                span,
+                format!("guardrail `{}` is {} but has no `implemented` date", g.id, g.status),
+                "add implemented = YYYY-MM-DD so Casebook can tell whether the failure recurred after it".into(),
+            );
+        }
+    }
+}
+
+fn timeline_order(lint: &mut Lint<'_>) {
+    let Some(list) = &lint.p.raw.timeline else { return };
+    let entries = &lint.p.incident.timeline;
+    if entries.len() != list.get_ref().len() {
+        return; // a bad datetime was already reported
+    }
+    for (i, pair) in entries.windows(2).enumerate() {
+        if let [a, b] = pair {
+            if b.at < a.at {
+                let span = list.get_ref().get(i + 1).map(|e| e.get_ref().at.span());
+                lint.warn(
+                    "timeline-order",
+                    span,
+                    format!("timeline entry at {} comes after one at {}", b.at, a.at),
+                    "keep timeline entries in chronological order".into(),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_phrase;
+
+    #[test]
+    fn blame_phrases_match_whole_words_only() {
+        assert_eq!(find_phrase("The deploy Failed to start", "failed to"), Some(11));
+        assert_eq!(find_phrase("a blameless review", "blame"), None);
+        assert_eq!(find_phrase("unfailed tomorrow", "failed to"), None);
+        assert_eq!(find_phrase("Human error, again", "human error"), Some(0));
+    }
+}

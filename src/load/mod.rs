@@ -1,0 +1,273 @@
+//! Reads a knowledge base directory into the model, checking everything.
+//!
+//! First stage of the pipeline (**load** → model → analyze → index → render →
+//! write) and, with `write` and `serve`, the only one that touches the file
+//! system. It walks `incidents/`, decodes and splits each record, parses the
+//! front matter with spans, converts it to the model (`record`), then checks
+//! what needs every record at once (`crossref`) and the policy and writing
+//! lints (`lint`). Problems are collected, never returned early: one run
+//! reports every broken file.
+
+mod crossref;
+mod front_matter;
+mod lint;
+mod raw;
+mod record;
+pub(crate) mod toml_error;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::config::{self, Config};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+use crate::model::{Incident, KnowledgeBase};
+use front_matter::SplitError;
+
+/// What loading needs to know beyond the files.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    /// The build date: decides what is late or overdue.
+    pub today: NaiveDate,
+}
+
+/// The result of loading: the config, every record that could be understood
+/// (drafts included), and every problem found.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    pub kb: KnowledgeBase,
+    pub diagnostics: Diagnostics,
+    /// How many record files were found (including ones that failed to parse).
+    pub files: usize,
+}
+
+/// Errors that stop loading before any record is read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}: no such directory")]
+    NoDirectory(PathBuf),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// One parsed record with what later checks need: its text and spans.
+pub(crate) struct Parsed {
+    pub source: SourceFile,
+    pub offset: usize,
+    pub raw: raw::RawRecord,
+    pub incident: Incident,
+}
+
+/// Load and check the knowledge base at `dir`. Paths in diagnostics are `dir`
+/// joined with the file's relative path, so they can be opened from where the
+/// command ran.
+pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
+    if !dir.is_dir() {
+        return Err(LoadError::NoDirectory(dir.to_path_buf()));
+    }
+    let mut diags = Diagnostics::default();
+
+    let config_path = dir.join(config::FILE_NAME);
+    let config = match std::fs::read(&config_path) {
+        Ok(bytes) => match decode(config_path.clone(), bytes, &mut diags) {
+            Some(source) => Config::parse(&source, &mut diags),
+            None => Config::default(),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+        Err(e) => {
+            diags.push(Diagnostic::error("read-error", &config_path, format!("cannot read: {e}")));
+            Config::default()
+        }
+    };
+
+    let incidents_dir = dir.join("incidents");
+    let files = if incidents_dir.is_dir() {
+        walk(&incidents_dir, &mut diags)
+    } else {
+        diags.push(
+            Diagnostic::error("no-records", &incidents_dir, "no incidents/ folder in the knowledge base")
+                .help(format!("put records in {}/incidents/, or create a knowledge base with `casebook init`", dir.display())),
+        );
+        Vec::new()
+    };
+
+    let mut parsed = Vec::new();
+    for path in &files {
+        let shown = path.clone();
+        let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(Diagnostic::error("read-error", &shown, format!("cannot read the file: {e}")).help("check the file's permissions"));
+                continue;
+            }
+        };
+        let Some(source) = decode(shown, bytes, &mut diags) else { continue };
+        if let Some(mut p) = parse_record(source, &config, &mut diags) {
+            p.incident.source = relative;
+            parsed.push(p);
+        }
+    }
+
+    crossref::check(&parsed, &mut diags);
+    for p in &parsed {
+        lint::check(p, &config, options.today, &mut diags);
+    }
+    crossref::check_names(&parsed, &mut diags);
+
+    let mut incidents: Vec<Incident> = parsed.into_iter().map(|p| p.incident).collect();
+    incidents.sort_by(|a, b| {
+        (a.clock.started.is_none(), a.clock.started, &a.id).cmp(&(b.clock.started.is_none(), b.clock.started, &b.id))
+    });
+    if config.policy.strict {
+        diags.make_strict();
+    }
+    Ok(Loaded { config, kb: KnowledgeBase { incidents }, diagnostics: diags, files: files.len() })
+}
+
+/// Every `.md` file under `root`, sorted, skipping hidden entries. Walk errors
+/// (unreadable folders, symlink loops) become diagnostics.
+fn walk(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
+                files.push(e.into_path());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().unwrap_or(root).to_path_buf();
+                let (message, help) = match e.loop_ancestor() {
+                    Some(ancestor) => (
+                        format!("symbolic link loop back to {}", ancestor.display()),
+                        "remove or re-point the link; Casebook follows links inside incidents/",
+                    ),
+                    None => (
+                        format!("cannot read: {}", e.io_error().map_or_else(|| e.to_string(), ToString::to_string)),
+                        "check the permissions of this file or folder",
+                    ),
+                };
+                diags.push(Diagnostic::error("read-error", &path, message).help(help));
+            }
+        }
+    }
+    files
+}
+
+/// Bytes to text, reporting the first invalid byte of a non-UTF-8 file.
+fn decode(path: PathBuf, bytes: Vec<u8>, diags: &mut Diagnostics) -> Option<SourceFile> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(SourceFile::new(path, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let byte = bytes.get(at).copied().unwrap_or_default();
+            let lossy = SourceFile::new(path, String::from_utf8_lossy(&bytes).into_owned());
+            diags.push(
+                Diagnostic::error("not-utf8", &lossy.path, format!("the file is not UTF-8: invalid byte 0x{byte:02x} at byte offset {at}"))
+                    .at(Some(lossy.location(at..at + 1)))
+                    .help("save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.new`"),
+            );
+            None
+        }
+    }
+}
+
+fn parse_record(source: SourceFile, config: &Config, diags: &mut Diagnostics) -> Option<Parsed> {
+    let (toml_text, offset, body) = match front_matter::split(&source.text) {
+        Ok(s) => (s.toml.to_string(), s.toml_offset, s.body.to_string()),
+        Err(e) => {
+            diags.push(split_error(&source, e));
+            return None;
+        }
+    };
+    let raw: raw::RawRecord = match toml::from_str(&toml_text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            toml_error::report(&source, offset, &err, diags);
+            return None;
+        }
+    };
+    let id = record_id(&source, offset, &raw, diags)?;
+    let mut ctx = record::RecordCtx { source: &source, offset, diags };
+    let incident = record::convert(&mut ctx, &raw, id, &body, config);
+    Some(Parsed { source, offset, raw, incident })
+}
+
+/// The record's id: `id` from the front matter, else the file stem.
+fn record_id(source: &SourceFile, offset: usize, raw: &raw::RawRecord, diags: &mut Diagnostics) -> Option<String> {
+    if let Some(id) = &raw.id {
+        if is_id(id.get_ref()) {
+            return Some(id.get_ref().clone());
+        }
+        let span = id.span();
+        diags.push(
+            Diagnostic::error("bad-value", &source.path, format!("`{}` is not a valid incident id", id.get_ref()))
+                .at(Some(source.location(span.start + offset..span.end + offset)))
+                .help(format!("ids use letters, digits, '-' and '_': id = \"{}\"", crate::model::slugify(id.get_ref()))),
+        );
+        return None;
+    }
+    let stem = source.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if is_id(&stem) {
+        return Some(stem);
+    }
+    diags.push(
+        Diagnostic::error("bad-value", &source.path, format!("the file name `{stem}` is not a valid incident id"))
+            .at(Some(source.line_location(1)))
+            .help(format!("rename the file, or set an id in the front matter: id = \"{}\"", crate::model::slugify(&stem))),
+    );
+    None
+}
+
+fn split_error(source: &SourceFile, e: SplitError) -> Diagnostic {
+    let path = &source.path;
+    match e {
+        SplitError::Empty => Diagnostic::error("empty-record", path, "the file is empty")
+            .help("start it with TOML front matter between +++ lines, or create one with `casebook new \"Title\"`"),
+        SplitError::Yaml { open } => Diagnostic::error("yaml-front-matter", path, "front matter is YAML (`---`); Casebook reads TOML between `+++` lines")
+            .at(Some(source.location(open..open + 3)))
+            .help("replace both `---` lines with `+++` and write each `key: value` as `key = value`,\nquoting strings: title = \"Checkout errors\", services = [\"payments-api\"]"),
+        SplitError::Missing { first_line } => Diagnostic::error("missing-front-matter", path, "the record does not start with `+++` front matter")
+            .at(Some(source.location(first_line..first_line + source.text[first_line..].find(['\r', '\n']).unwrap_or(source.text.len() - first_line))))
+            .help("begin the file with a line `+++`, the TOML fields, and a closing line `+++`"),
+        SplitError::Unclosed { open } => Diagnostic::error("unclosed-front-matter", path, "the front matter opened here is never closed")
+            .at(Some(source.location(open..open + 3)))
+            .help("add a line `+++` after the last front-matter field"),
+    }
+}
+
+/// An id: ASCII letters, digits, '-' and '_', starting with a letter or digit.
+pub(crate) fn is_id(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A category slug: lower-case ASCII letters and digits joined by single '-'.
+pub(crate) fn is_category_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_slugs() {
+        assert!(is_id("2024-02-payments_db"));
+        assert!(is_id("F1"));
+        assert!(!is_id("-x"));
+        assert!(!is_id("a b"));
+        assert!(!is_id(""));
+        assert!(is_category_slug("certificate-expiry"));
+        assert!(!is_category_slug("Database"));
+        assert!(!is_category_slug("a--b"));
+    }
+}

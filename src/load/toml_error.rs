@@ -1,0 +1,142 @@
+//! Turns TOML and serde errors into positioned diagnostics.
+//!
+//! serde reports schema problems as sentences ("unknown field `x`, expected
+//! one of …"); this module recognises those sentences, names the problem with a
+//! stable code, and adds the help a writer needs: a did-you-mean suggestion, the
+//! allowed keys, or how to spell a datetime. `offset` is where the TOML text
+//! starts inside the file, so the position is the position in the file.
+
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+
+/// Record one TOML error found in `source`, whose TOML starts at byte `offset`.
+pub(crate) fn report(source: &SourceFile, offset: usize, err: &toml::de::Error, diags: &mut Diagnostics) {
+    let location = err.span().map(|s| source.location(s.start + offset..s.end + offset));
+    let message = err.message().trim().to_string();
+    let line_key = location.as_ref().and_then(|l| key_of_line(&l.line_text));
+    let (code, message, help) = classify(&message, line_key.as_deref());
+    diags.push(Diagnostic::error(code, &source.path, message).at(location).maybe_help(help));
+}
+
+fn classify(message: &str, line_key: Option<&str>) -> (&'static str, String, Option<String>) {
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (name, expected) = split_expected(rest);
+        let help = match suggest(&name, &expected) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if expected.is_empty() => "this table takes no keys".to_string(),
+            None => format!("allowed keys here: {}", expected.join(", ")),
+        };
+        return ("unknown-key", format!("unknown key `{name}`"), Some(help));
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let (name, expected) = split_expected(rest);
+        let help = match suggest(&name, &expected) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("expected one of: {}", expected.join(", ")),
+        };
+        return ("bad-value", format!("unknown value `{name}`"), Some(help));
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let name = rest.trim_matches('`');
+        return (
+            "missing-key",
+            format!("missing required key `{name}`"),
+            Some(format!("add `{name} = …` to this table")),
+        );
+    }
+    if message.starts_with("invalid type:") {
+        let help = line_key.and_then(type_hint).map(str::to_string);
+        if message.contains("datetime") {
+            let help = help.unwrap_or_else(|| {
+                "write dates and datetimes without quotes: started = 2025-03-14T09:12:00Z, reviewed = 2025-03-17"
+                    .to_string()
+            });
+            return ("bad-datetime", message.to_string(), Some(help));
+        }
+        return ("wrong-type", message.to_string(), help);
+    }
+    if message.contains("datetime") || message.contains("date-time") || message.contains("offset") {
+        return (
+            "bad-datetime",
+            message.to_string(),
+            Some("datetimes look like 2025-03-14T09:12:00Z (RFC 3339 with an offset); dates like 2025-03-17".into()),
+        );
+    }
+    ("toml-syntax", message.to_string(), None)
+}
+
+/// From "`x`, expected one of `a`, `b`" get ("x", ["a", "b"]).
+fn split_expected(rest: &str) -> (String, Vec<String>) {
+    let mut parts = rest.split('`').skip(1).step_by(2).map(str::to_string);
+    let name = parts.next().unwrap_or_default();
+    (name, parts.collect())
+}
+
+/// The closest candidate to `word`, when one is close enough to be a typo.
+pub(crate) fn suggest(word: &str, candidates: &[impl AsRef<str>]) -> Option<String> {
+    let word_lower = word.to_lowercase();
+    candidates
+        .iter()
+        .map(|c| c.as_ref())
+        .map(|c| (strsim::normalized_damerau_levenshtein(&word_lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c.to_string())
+}
+
+/// The key assigned on a line such as `services = "x"`.
+fn key_of_line(line: &str) -> Option<String> {
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.contains(' ')).then(|| key.rsplit('.').next().unwrap_or(key).to_string())
+}
+
+/// How to write a field, for wrong-type errors.
+fn type_hint(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "services" | "categories" | "tags" | "recurrence_of" | "whys" | "steps" | "addresses" | "went_well"
+        | "went_wrong" | "got_lucky" | "levels" | "postmortem_required" => {
+            "this key takes a list of strings: [\"first\", \"second\"]"
+        }
+        "authors" | "reviewers" => "this key takes a name or a list of names: [\"dana\", \"li\"]",
+        "started" | "detected" | "mitigated" | "resolved" | "at" => {
+            "this key takes a datetime with an offset, without quotes: 2025-03-14T09:12:00Z"
+        }
+        "reviewed" | "published" | "implemented" | "due" | "completed" => {
+            "this key takes a date, without quotes: 2025-03-17"
+        }
+        "held" | "worked" | "strict" | "allow_raw_html" => "this key takes true or false",
+        "users_affected" => "this key takes a whole number: users_affected = 12000",
+        "revenue_impact" | "slo_budget_burned" => "this key takes a number: revenue_impact = 4200.0",
+        "related" => "this key takes a list of ids or of tables: [\"an-id\", { id = \"other\", relation = \"same-cause\" }]",
+        "environment" => "this key takes a string or a table { region = \"…\", release = \"…\" }",
+        _ => "this key takes a string: key = \"text\"",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_words_only() {
+        let keys = ["severity", "services", "summary"];
+        assert_eq!(suggest("sevrity", &keys).as_deref(), Some("severity"));
+        assert_eq!(suggest("servcies", &keys).as_deref(), Some("services"));
+        assert_eq!(suggest("zzz", &keys), None);
+    }
+
+    #[test]
+    fn classifies_unknown_fields_with_suggestion() {
+        let (code, message, help) = classify("unknown field `sevrity`, expected one of `id`, `severity`", None);
+        assert_eq!(code, "unknown-key");
+        assert_eq!(message, "unknown key `sevrity`");
+        assert_eq!(help.as_deref(), Some("did you mean `severity`?"));
+    }
+
+    #[test]
+    fn reads_the_key_of_a_line() {
+        assert_eq!(key_of_line("services = \"a\"").as_deref(), Some("services"));
+        assert_eq!(key_of_line("customer_impact.users_affected = 3").as_deref(), Some("users_affected"));
+        assert_eq!(key_of_line("no key here"), None);
+    }
+}

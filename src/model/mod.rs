@@ -1,0 +1,302 @@
+//! The knowledge base as plain data: incidents and everything they contain.
+//!
+//! This is the middle of the pipeline (load → **model** → analyze → index →
+//! render → write). The loader produces these values after every check has
+//! passed; later stages read them. Nothing here touches the file system or
+//! knows about TOML spans, so the model can be built by hand in tests and can
+//! change shape without breaking template overrides (templates see view structs).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
+use serde::Serialize;
+
+mod vocabulary;
+
+pub use vocabulary::{
+    ActionKind, ActionStatus, Control, DetectionMethod, FindingClass, FindingKind, GuardrailStatus,
+    RecordStatus, Relation, TimePrecision, Vocabulary,
+};
+
+/// One postmortem record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Incident {
+    pub id: String,
+    /// The record's path relative to the knowledge base directory.
+    pub source: PathBuf,
+    pub title: String,
+    pub summary: Option<String>,
+    pub severity: Option<String>,
+    pub status: RecordStatus,
+    pub people: People,
+    pub clock: Clock,
+    pub reviewed: Option<NaiveDate>,
+    pub published: Option<NaiveDate>,
+    pub services: Vec<String>,
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    pub customer_impact: Option<CustomerImpact>,
+    pub detection: Option<Detection>,
+    pub environment: Option<Environment>,
+    pub timeline: Vec<TimelineEntry>,
+    pub findings: Vec<Finding>,
+    pub barriers: Vec<Barrier>,
+    pub remedies: Vec<Remedy>,
+    pub guardrails: Vec<Guardrail>,
+    pub actions: Vec<Action>,
+    pub no_actions_reason: Option<String>,
+    pub recurrence_of: Vec<String>,
+    pub related: Vec<RelatedLink>,
+    pub lessons: Lessons,
+    /// The Markdown narrative after the front matter.
+    pub body: String,
+}
+
+/// Who owned, wrote and reviewed the postmortem.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct People {
+    pub owner: Option<String>,
+    pub authors: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub facilitator: Option<String>,
+    pub participants: Vec<Participant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Participant {
+    pub name: String,
+    pub role: Option<String>,
+}
+
+/// The incident clock. The loader guarantees started ≤ detected ≤ mitigated ≤ resolved.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Clock {
+    pub started: Option<DateTime<FixedOffset>>,
+    pub detected: Option<DateTime<FixedOffset>>,
+    pub mitigated: Option<DateTime<FixedOffset>>,
+    pub resolved: Option<DateTime<FixedOffset>>,
+    pub precision: TimePrecision,
+}
+
+impl Clock {
+    /// Time to detect: detected − started.
+    pub fn time_to_detect(&self) -> Option<TimeDelta> {
+        Some(self.detected? - self.started?)
+    }
+
+    /// Time to mitigate: mitigated − started.
+    pub fn time_to_mitigate(&self) -> Option<TimeDelta> {
+        Some(self.mitigated? - self.started?)
+    }
+
+    /// Time to resolve: resolved − started.
+    pub fn time_to_resolve(&self) -> Option<TimeDelta> {
+        Some(self.resolved? - self.started?)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CustomerImpact {
+    pub summary: Option<String>,
+    pub users_affected: Option<u64>,
+    pub revenue_impact: Option<f64>,
+    pub slo_budget_burned: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detection {
+    pub method: Option<DetectionMethod>,
+    pub signal: Option<String>,
+}
+
+/// Environmental conditions: free text, or named facets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Environment {
+    Text(String),
+    Facets {
+        region: Option<String>,
+        release: Option<String>,
+        traffic: Option<String>,
+        load: Option<String>,
+        notes: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<FixedOffset>,
+    pub event: String,
+    pub actor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub id: String,
+    pub kind: Option<FindingKind>,
+    pub class: Option<FindingClass>,
+    pub summary: String,
+    pub evidence: Option<String>,
+    pub whys: Vec<String>,
+    pub counterfactual: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Barrier {
+    pub summary: String,
+    pub held: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Remedy {
+    pub summary: String,
+    pub symptom: Option<String>,
+    pub steps: Vec<String>,
+    pub worked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guardrail {
+    pub id: String,
+    pub summary: String,
+    pub control: Option<Control>,
+    pub addresses: Vec<String>,
+    pub would_have: Option<String>,
+    pub status: GuardrailStatus,
+    pub implemented: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Action {
+    pub id: String,
+    pub summary: String,
+    pub kind: Option<ActionKind>,
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub status: ActionStatus,
+    pub completed: Option<NaiveDate>,
+    pub finding: Option<String>,
+    pub guardrail: Option<String>,
+    pub metric: Option<String>,
+    pub tracker: Option<String>,
+}
+
+impl Action {
+    /// Open past its due date, as of `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_open() && self.due.is_some_and(|due| due < today)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelatedLink {
+    pub id: String,
+    pub relation: Relation,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Lessons {
+    pub went_well: Vec<String>,
+    pub went_wrong: Vec<String>,
+    pub got_lucky: Vec<String>,
+}
+
+impl Lessons {
+    pub fn is_empty(&self) -> bool {
+        self.went_well.is_empty() && self.went_wrong.is_empty() && self.got_lucky.is_empty()
+    }
+}
+
+/// A failure category of the taxonomy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Category {
+    pub name: String,
+    pub description: Option<String>,
+    pub group: Option<String>,
+}
+
+/// Everything that was loaded: the records, in a stable order (start time, then id).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct KnowledgeBase {
+    pub incidents: Vec<Incident>,
+}
+
+impl KnowledgeBase {
+    pub fn get(&self, id: &str) -> Option<&Incident> {
+        self.incidents.iter().find(|i| i.id == id)
+    }
+}
+
+/// The URL slug of a free-text name (service, tag): lower-case letters and
+/// digits, other runs of characters collapsed to one '-'.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugify_collapses_and_lowercases() {
+        assert_eq!(slugify("Payments API"), "payments-api");
+        assert_eq!(slugify("  payments--api!! "), "payments-api");
+        assert_eq!(slugify("Zürich DC"), "zürich-dc");
+        assert_eq!(slugify("---"), "");
+    }
+
+    fn at(s: &str) -> Option<DateTime<FixedOffset>> {
+        DateTime::parse_from_rfc3339(s).ok()
+    }
+
+    #[test]
+    fn clock_durations_need_both_ends() {
+        let clock = Clock {
+            started: at("2025-03-14T09:12:00Z"),
+            detected: at("2025-03-14T09:20:00Z"),
+            mitigated: None,
+            resolved: at("2025-03-14T11:30:00+00:00"),
+            precision: TimePrecision::Minute,
+        };
+        assert_eq!(clock.time_to_detect(), Some(TimeDelta::minutes(8)));
+        assert_eq!(clock.time_to_mitigate(), None);
+        assert_eq!(clock.time_to_resolve(), Some(TimeDelta::minutes(138)));
+    }
+
+    #[test]
+    fn overdue_means_open_and_past_due() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let mut action = Action {
+            id: "A1".into(),
+            summary: "x".into(),
+            kind: None,
+            owner: None,
+            due: day("2026-01-10"),
+            status: ActionStatus::Open,
+            completed: None,
+            finding: None,
+            guardrail: None,
+            metric: None,
+            tracker: None,
+        };
+        let today = day("2026-01-11").unwrap_or_default();
+        assert!(action.is_overdue(today));
+        assert!(!action.is_overdue(day("2026-01-10").unwrap_or_default()));
+        action.status = ActionStatus::Done;
+        assert!(!action.is_overdue(today));
+        action.status = ActionStatus::InProgress;
+        assert!(action.is_overdue(today));
+    }
+}
