@@ -178,7 +178,9 @@ fn style_for(choice: ColorChoice, terminal: bool) -> Style {
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let style = style_for(cli.color, std::io::stdout().is_terminal());
     match cli.command {
-        Command::Check { dir, format, strict, today } => check(&dir, format, strict, today.resolve().map_err(Failure::Usage)?, style),
+        Command::Check { dir, format, strict, today } => {
+            check(&dir, format, strict, today.resolve().map_err(Failure::Usage)?, style)
+        }
         Command::Init { dir, title, today } => init(&dir, &title, today.resolve().map_err(Failure::Usage)?),
         Command::New { title, dir, today } => new(&title, &dir, today.resolve().map_err(Failure::Usage)?),
     }
@@ -249,7 +251,8 @@ fn new(title: &str, dir: &Path, today: NaiveDate) -> Result<ExitCode, Failure> {
     }
     let id = scaffold::new_record_id(title, today, &taken);
     let file = scaffold::new_record(&id, title.trim(), today, &loaded.config);
-    let created = write::create_new_files(dir, std::slice::from_ref(&file)).map_err(|e| Failure::Usage(e.to_string()))?;
+    let created =
+        write::create_new_files(dir, std::slice::from_ref(&file)).map_err(|e| Failure::Usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     for path in created {
         writeln!(out, "Created {} (id `{id}`, status draft)", path.display())?;

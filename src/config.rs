@@ -268,13 +268,20 @@ impl RawConfig {
                 let mut seen: Vec<String> = Vec::new();
                 for level in &levels {
                     if seen.contains(level.get_ref()) {
-                        diags.push(error("config", level.span(), format!("severity `{}` is listed twice", level.get_ref())));
+                        diags.push(error(
+                            "config",
+                            level.span(),
+                            format!("severity `{}` is listed twice", level.get_ref()),
+                        ));
                     } else {
                         seen.push(level.get_ref().clone());
                     }
                 }
                 if seen.is_empty() {
-                    diags.push(error("config", span, "the severity scale is empty".into()).help("list levels worst first: levels = [\"SEV1\", \"SEV2\", \"SEV3\"]"));
+                    diags.push(
+                        error("config", span, "the severity scale is empty".into())
+                            .help("list levels worst first: levels = [\"SEV1\", \"SEV2\", \"SEV3\"]"),
+                    );
                     defaults.severities
                 } else {
                     seen
@@ -319,7 +326,10 @@ impl RawConfig {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("fields that can be required: {}", REQUIRABLE_FIELDS.join(", ")),
                     };
-                    diags.push(error("config", field.span(), format!("`{}` is not a record field", field.get_ref())).help(help));
+                    diags.push(
+                        error("config", field.span(), format!("`{}` is not a record field", field.get_ref()))
+                            .help(help),
+                    );
                 }
             }
             required_fields.insert(level.into_inner(), fields.into_iter().map(Spanned::into_inner).collect());

@@ -28,10 +28,14 @@ pub(super) fn check(parsed: &[Parsed], diags: &mut Diagnostics) {
                 let here = place(p, p.raw.id.as_ref().map(S::span));
                 let there = place(other, other.raw.id.as_ref().map(S::span));
                 diags.push(
-                    Diagnostic::error("duplicate-id", &p.source.path, format!("incident id `{id}` is used by two records"))
-                        .at(Some(here))
-                        .related(&other.source.path, Some(there), "also used here")
-                        .help("ids come from `id = …` or the file name; give one record another id"),
+                    Diagnostic::error(
+                        "duplicate-id",
+                        &p.source.path,
+                        format!("incident id `{id}` is used by two records"),
+                    )
+                    .at(Some(here))
+                    .related(&other.source.path, Some(there), "also used here")
+                    .help("ids come from `id = …` or the file name; give one record another id"),
                 );
             }
             None => {
@@ -52,7 +56,10 @@ pub(super) fn check(parsed: &[Parsed], diags: &mut Diagnostics) {
             let loc = Some(place(p, Some(span)));
             let path = &p.source.path;
             if target == p.incident.id {
-                diags.push(Diagnostic::error("unknown-reference", path, format!("`{field}` names this incident itself")).at(loc));
+                diags.push(
+                    Diagnostic::error("unknown-reference", path, format!("`{field}` names this incident itself"))
+                        .at(loc),
+                );
                 continue;
             }
             let Some(other) = first.get(target) else {
@@ -61,26 +68,38 @@ pub(super) fn check(parsed: &[Parsed], diags: &mut Diagnostics) {
                     None => "use the id of an existing record (its `id`, or its file name without .md)".into(),
                 };
                 diags.push(
-                    Diagnostic::error("unknown-reference", path, format!("`{field}` names `{target}`, but no record has that id"))
-                        .at(loc)
-                        .help(help),
+                    Diagnostic::error(
+                        "unknown-reference",
+                        path,
+                        format!("`{field}` names `{target}`, but no record has that id"),
+                    )
+                    .at(loc)
+                    .help(help),
                 );
                 continue;
             };
             if other.incident.status == RecordStatus::Draft && p.incident.status != RecordStatus::Draft {
                 diags.push(
-                    Diagnostic::warning("draft-reference", path, format!("`{field}` names `{target}`, which is a draft"))
-                        .at(loc.clone())
-                        .help("drafts are built only with --drafts, so the link will be missing from the published site"),
+                    Diagnostic::warning(
+                        "draft-reference",
+                        path,
+                        format!("`{field}` names `{target}`, which is a draft"),
+                    )
+                    .at(loc.clone())
+                    .help("drafts are built only with --drafts, so the link will be missing from the published site"),
                 );
             }
             if field == "recurrence_of" {
                 if let (Some(this), Some(that)) = (p.incident.clock.started, other.incident.clock.started) {
                     if that > this {
                         diags.push(
-                            Diagnostic::warning("recurrence-order", path, format!("`{target}` started after this incident, so this cannot be its recurrence"))
-                                .at(loc)
-                                .help(format!("put `recurrence_of = [\"{}\"]` in the later record instead", p.incident.id)),
+                            Diagnostic::warning(
+                                "recurrence-order",
+                                path,
+                                format!("`{target}` started after this incident, so this cannot be its recurrence"),
+                            )
+                            .at(loc)
+                            .help(format!("put `recurrence_of = [\"{}\"]` in the later record instead", p.incident.id)),
                         );
                     }
                 }
@@ -92,7 +111,11 @@ pub(super) fn check(parsed: &[Parsed], diags: &mut Diagnostics) {
 /// Service names and tags are free text; two spellings with the same URL slug are merged.
 pub(super) fn check_names(parsed: &[Parsed], diags: &mut Diagnostics) {
     for (what, get) in [
-        ("service", (|p: &Parsed| p.raw.services.as_ref().map(|s| s.get_ref().iter().collect()).unwrap_or_default()) as fn(&Parsed) -> Vec<&S<String>>),
+        (
+            "service",
+            (|p: &Parsed| p.raw.services.as_ref().map(|s| s.get_ref().iter().collect()).unwrap_or_default())
+                as fn(&Parsed) -> Vec<&S<String>>,
+        ),
         ("tag", |p: &Parsed| p.raw.tags.as_ref().map(|t| t.iter().collect()).unwrap_or_default()),
     ] {
         let mut seen: BTreeMap<String, (String, std::path::PathBuf, Location)> = BTreeMap::new();
@@ -111,11 +134,17 @@ pub(super) fn check_names(parsed: &[Parsed], diags: &mut Diagnostics) {
                         let mut d = Diagnostic::warning(
                             "merged-names",
                             &p.source.path,
-                            format!("{what} `{spelling}` and `{first}` share the address {what}s/{slug}/ and are merged"),
+                            format!(
+                                "{what} `{spelling}` and `{first}` share the address {what}s/{slug}/ and are merged"
+                            ),
                         )
                         .at(Some(loc))
                         .help(format!("spell the {what} the same way everywhere"));
-                        d.related.push(Related { path: path.clone(), location: Some(first_loc.clone()), message: format!("`{first}` first used here") });
+                        d.related.push(Related {
+                            path: path.clone(),
+                            location: Some(first_loc.clone()),
+                            message: format!("`{first}` first used here"),
+                        });
                         diags.push(d);
                     }
                     Some(_) => {}

@@ -81,7 +81,8 @@ fn missing_fields(lint: &mut Lint<'_>, config: &Config) {
         ("findings", "why", !inc.findings.is_empty()),
         ("remedies", "how", !inc.remedies.is_empty()),
     ];
-    let missing: Vec<String> = minimum.iter().filter(|(_, _, has)| !has).map(|(f, q, _)| format!("{f} ({q})")).collect();
+    let missing: Vec<String> =
+        minimum.iter().filter(|(_, _, has)| !has).map(|(f, q, _)| format!("{f} ({q})")).collect();
     if !missing.is_empty() {
         lint.warn(
             "missing-field",
@@ -92,7 +93,8 @@ fn missing_fields(lint: &mut Lint<'_>, config: &Config) {
     }
     let Some(severity) = &inc.severity else { return };
     let Some(required) = config.policy.required_fields.get(severity) else { return };
-    let absent: Vec<&str> = required.iter().map(String::as_str).filter(|f| !has_field(inc, raw_has(lint.p, f), f)).collect();
+    let absent: Vec<&str> =
+        required.iter().map(String::as_str).filter(|f| !has_field(inc, raw_has(lint.p, f), f)).collect();
     if !absent.is_empty() {
         let span = raw.severity.as_ref().map(S::span);
         lint.warn(
@@ -159,7 +161,8 @@ fn late_publication(lint: &mut Lint<'_>, config: &Config, today: NaiveDate) {
                     "late-publication",
                     span,
                     format!("published {days} days after resolution; the policy allows {limit} for {severity}"),
-                    "publish sooner next time, while memories are fresh; the delay is shown on the metrics pages".into(),
+                    "publish sooner next time, while memories are fresh; the delay is shown on the metrics pages"
+                        .into(),
                 );
             }
         }
@@ -182,7 +185,8 @@ fn late_publication(lint: &mut Lint<'_>, config: &Config, today: NaiveDate) {
 fn no_actions(lint: &mut Lint<'_>, config: &Config) {
     let inc = &lint.p.incident;
     let Some(severity) = &inc.severity else { return };
-    if config.policy.postmortem_required.contains(severity) && inc.actions.is_empty() && inc.no_actions_reason.is_none() {
+    if config.policy.postmortem_required.contains(severity) && inc.actions.is_empty() && inc.no_actions_reason.is_none()
+    {
         let span = lint.p.raw.severity.as_ref().map(S::span);
         lint.warn(
             "no-actions",
@@ -220,8 +224,12 @@ fn actions(lint: &mut Lint<'_>, config: &Config) {
                         lint.warn(
                             "action-horizon",
                             Some(raw_due.span()),
-                            format!("action `{}` is due {days} days after resolution; the policy's horizon is {horizon}", action.id),
-                            "split it into a smaller first step due sooner, or raise [policy] action_due_within_days".into(),
+                            format!(
+                                "action `{}` is due {days} days after resolution; the policy's horizon is {horizon}",
+                                action.id
+                            ),
+                            "split it into a smaller first step due sooner, or raise [policy] action_due_within_days"
+                                .into(),
                         );
                     }
                 }
@@ -285,7 +293,8 @@ fn blame_wording(lint: &mut Lint<'_>) {
                 if let Some(at) = find_phrase(text.get_ref(), phrase) {
                     // Point at the phrase when the string is written without escapes.
                     let span = text.span();
-                    let toml_text = lint.p.source.text.get(span.start + lint.p.offset..span.end + lint.p.offset).unwrap_or("");
+                    let toml_text =
+                        lint.p.source.text.get(span.start + lint.p.offset..span.end + lint.p.offset).unwrap_or("");
                     let precise = find_phrase(toml_text, phrase).map(|i| span.start + i..span.start + i + phrase.len());
                     let _ = at;
                     hits.push((precise.unwrap_or(span), text.get_ref().clone(), phrase));

@@ -81,14 +81,14 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         }
     };
 
+    let config_ok = !diags.has_errors();
     let incidents_dir = dir.join("incidents");
     let files = if incidents_dir.is_dir() {
         walk(&incidents_dir, &mut diags)
     } else {
-        diags.push(
-            Diagnostic::error("no-records", &incidents_dir, "no incidents/ folder in the knowledge base")
-                .help(format!("put records in {}/incidents/, or create a knowledge base with `casebook init`", dir.display())),
-        );
+        diags.push(Diagnostic::error("no-records", &incidents_dir, "no incidents/ folder in the knowledge base").help(
+            format!("put records in {}/incidents/, or create a knowledge base with `casebook init`", dir.display()),
+        ));
         Vec::new()
     };
 
@@ -99,12 +99,15 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
-                diags.push(Diagnostic::error("read-error", &shown, format!("cannot read the file: {e}")).help("check the file's permissions"));
+                diags.push(
+                    Diagnostic::error("read-error", &shown, format!("cannot read the file: {e}"))
+                        .help("check the file's permissions"),
+                );
                 continue;
             }
         };
         let Some(source) = decode(shown, bytes, &mut diags) else { continue };
-        if let Some(mut p) = parse_record(source, &config, &mut diags) {
+        if let Some(mut p) = parse_record(source, &config, config_ok, &mut diags) {
             p.incident.source = relative;
             parsed.push(p);
         }
@@ -170,16 +173,20 @@ fn decode(path: PathBuf, bytes: Vec<u8>, diags: &mut Diagnostics) -> Option<Sour
             let byte = bytes.get(at).copied().unwrap_or_default();
             let lossy = SourceFile::new(path, String::from_utf8_lossy(&bytes).into_owned());
             diags.push(
-                Diagnostic::error("not-utf8", &lossy.path, format!("the file is not UTF-8: invalid byte 0x{byte:02x} at byte offset {at}"))
-                    .at(Some(lossy.location(at..at + 1)))
-                    .help("save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.new`"),
+                Diagnostic::error(
+                    "not-utf8",
+                    &lossy.path,
+                    format!("the file is not UTF-8: invalid byte 0x{byte:02x} at byte offset {at}"),
+                )
+                .at(Some(lossy.location(at..at + 1)))
+                .help("save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.new`"),
             );
             None
         }
     }
 }
 
-fn parse_record(source: SourceFile, config: &Config, diags: &mut Diagnostics) -> Option<Parsed> {
+fn parse_record(source: SourceFile, config: &Config, config_ok: bool, diags: &mut Diagnostics) -> Option<Parsed> {
     let (toml_text, offset, body) = match front_matter::split(&source.text) {
         Ok(s) => (s.toml.to_string(), s.toml_offset, s.body.to_string()),
         Err(e) => {
@@ -196,7 +203,7 @@ fn parse_record(source: SourceFile, config: &Config, diags: &mut Diagnostics) ->
     };
     let id = record_id(&source, offset, &raw, diags)?;
     let mut ctx = record::RecordCtx { source: &source, offset, diags };
-    let incident = record::convert(&mut ctx, &raw, id, &body, config);
+    let incident = record::convert(&mut ctx, &raw, id, &body, config, config_ok);
     Some(Parsed { source, offset, raw, incident })
 }
 
@@ -210,7 +217,10 @@ fn record_id(source: &SourceFile, offset: usize, raw: &raw::RawRecord, diags: &m
         diags.push(
             Diagnostic::error("bad-value", &source.path, format!("`{}` is not a valid incident id", id.get_ref()))
                 .at(Some(source.location(span.start + offset..span.end + offset)))
-                .help(format!("ids use letters, digits, '-' and '_': id = \"{}\"", crate::model::slugify(id.get_ref()))),
+                .help(format!(
+                    "ids use letters, digits, '-' and '_': id = \"{}\"",
+                    crate::model::slugify(id.get_ref())
+                )),
         );
         return None;
     }
@@ -221,7 +231,10 @@ fn record_id(source: &SourceFile, offset: usize, raw: &raw::RawRecord, diags: &m
     diags.push(
         Diagnostic::error("bad-value", &source.path, format!("the file name `{stem}` is not a valid incident id"))
             .at(Some(source.line_location(1)))
-            .help(format!("rename the file, or set an id in the front matter: id = \"{}\"", crate::model::slugify(&stem))),
+            .help(format!(
+                "rename the file, or set an id in the front matter: id = \"{}\"",
+                crate::model::slugify(&stem)
+            )),
     );
     None
 }
@@ -252,7 +265,8 @@ pub(crate) fn is_id(s: &str) -> bool {
 /// A category slug: lower-case ASCII letters and digits joined by single '-'.
 pub(crate) fn is_category_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
 }
 
 #[cfg(test)]

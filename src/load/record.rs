@@ -17,8 +17,8 @@ use super::{is_category_slug, is_id};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{
-    Action, Barrier, Clock, CustomerImpact, Detection, Environment, Finding, Guardrail, Incident, Lessons,
-    Participant, People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
+    Action, Barrier, Clock, CustomerImpact, Detection, Environment, Finding, Guardrail, Incident, Lessons, Participant,
+    People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
 };
 
 /// Positions and reporting for one record.
@@ -104,13 +104,13 @@ impl RecordCtx<'_> {
                 parsed
             }
             (Some(d), Some(_)) => {
-                self.error("bad-datetime", value.span(), format!("`{field}` takes a date, not a datetime"))
-                    .help = Some(format!("write {field} = {d}"));
+                self.error("bad-datetime", value.span(), format!("`{field}` takes a date, not a datetime")).help =
+                    Some(format!("write {field} = {d}"));
                 None
             }
             _ => {
-                self.error("bad-datetime", value.span(), format!("`{field}` takes a date, found a time of day"))
-                    .help = Some(format!("write {field} = 2025-03-17"));
+                self.error("bad-datetime", value.span(), format!("`{field}` takes a date, found a time of day")).help =
+                    Some(format!("write {field} = 2025-03-17"));
                 None
             }
         }
@@ -142,17 +142,31 @@ impl RecordCtx<'_> {
 }
 
 /// Convert and check one record. `id` has already been decided by the caller.
-pub(crate) fn convert(ctx: &mut RecordCtx<'_>, raw: &RawRecord, id: String, body: &str, config: &Config) -> Incident {
+///
+/// When `casebook.toml` could not be read, `config_ok` is false and the checks
+/// that depend on it (severity scale, taxonomy) are skipped rather than
+/// reporting a cascade of errors against the built-in defaults.
+pub(crate) fn convert(
+    ctx: &mut RecordCtx<'_>,
+    raw: &RawRecord,
+    id: String,
+    body: &str,
+    config: &Config,
+    config_ok: bool,
+) -> Incident {
     let text = |v: &Option<S<String>>| v.as_ref().map(|s| s.get_ref().trim().to_string()).filter(|s| !s.is_empty());
 
     let status = raw.status.as_ref().and_then(|s| ctx.word::<RecordStatus>(s)).unwrap_or_default();
     let severity = raw.severity.as_ref().and_then(|sev| {
-        if config.severity_rank(sev.get_ref()).is_some() {
+        if !config_ok || config.severity_rank(sev.get_ref()).is_some() {
             return Some(sev.get_ref().clone());
         }
         let help = match suggest(sev.get_ref(), &config.severities) {
             Some(s) => format!("did you mean `{s}`? the severity scale is: {}", config.severities.join(", ")),
-            None => format!("the severity scale is: {} (set it in casebook.toml under [severity] levels)", config.severities.join(", ")),
+            None => format!(
+                "the severity scale is: {} (set it in casebook.toml under [severity] levels)",
+                config.severities.join(", ")
+            ),
         };
         ctx.error("unknown-severity", sev.span(), format!("`{}` is not on the severity scale", sev.get_ref())).help =
             Some(help);
@@ -165,15 +179,19 @@ pub(crate) fn convert(ctx: &mut RecordCtx<'_>, raw: &RawRecord, id: String, body
             let day = ctx.date(field, v);
             if let (Some(day), Some(started)) = (day, clock.started) {
                 if day < started.date_naive() {
-                    ctx.error("time-order", v.span(), format!("`{field}` ({day}) is before the incident started ({})", started.date_naive()));
+                    ctx.error(
+                        "time-order",
+                        v.span(),
+                        format!("`{field}` ({day}) is before the incident started ({})", started.date_naive()),
+                    );
                 }
             }
         }
     }
-    let reviewed = raw.reviewed.as_ref().and_then(|v| date_quiet(v));
-    let published = raw.published.as_ref().and_then(|v| date_quiet(v));
+    let reviewed = raw.reviewed.as_ref().and_then(date_quiet);
+    let published = raw.published.as_ref().and_then(date_quiet);
 
-    let categories = categories(ctx, raw, config);
+    let categories = categories(ctx, raw, config, config_ok);
     let findings = findings(ctx, raw);
     let guardrails = guardrails(ctx, raw, &findings);
     let actions = actions(ctx, raw, &findings, &guardrails);
@@ -181,10 +199,19 @@ pub(crate) fn convert(ctx: &mut RecordCtx<'_>, raw: &RawRecord, id: String, body
     let timeline = raw
         .timeline
         .as_ref()
-        .map(|t| t.get_ref().iter().filter_map(|e| {
-            let e = e.get_ref();
-            Some(TimelineEntry { at: ctx.datetime("at", &e.at)?, event: e.event.trim().to_string(), actor: e.actor.clone() })
-        }).collect())
+        .map(|t| {
+            t.get_ref()
+                .iter()
+                .filter_map(|e| {
+                    let e = e.get_ref();
+                    Some(TimelineEntry {
+                        at: ctx.datetime("at", &e.at)?,
+                        event: e.event.trim().to_string(),
+                        actor: e.actor.clone(),
+                    })
+                })
+                .collect()
+        })
         .unwrap_or_default();
 
     let customer_impact = raw.customer_impact.as_ref().map(|ci| {
@@ -253,7 +280,11 @@ pub(crate) fn convert(ctx: &mut RecordCtx<'_>, raw: &RawRecord, id: String, body
         clock,
         reviewed,
         published,
-        services: raw.services.as_ref().map(|s| s.get_ref().iter().map(|v| v.get_ref().trim().to_string()).collect()).unwrap_or_default(),
+        services: raw
+            .services
+            .as_ref()
+            .map(|s| s.get_ref().iter().map(|v| v.get_ref().trim().to_string()).collect())
+            .unwrap_or_default(),
         categories,
         tags: raw.tags.as_ref().map(|t| t.iter().map(|v| v.get_ref().trim().to_string()).collect()).unwrap_or_default(),
         customer_impact,
@@ -261,14 +292,28 @@ pub(crate) fn convert(ctx: &mut RecordCtx<'_>, raw: &RawRecord, id: String, body
         environment,
         timeline,
         findings,
-        barriers: raw.barriers.iter().map(|b| Barrier { summary: b.get_ref().summary.clone(), held: b.get_ref().held }).collect(),
+        barriers: raw
+            .barriers
+            .iter()
+            .map(|b| Barrier { summary: b.get_ref().summary.clone(), held: b.get_ref().held })
+            .collect(),
         remedies: raw
             .remedies
             .as_ref()
-            .map(|r| r.get_ref().iter().map(|r| {
-                let r = r.get_ref();
-                Remedy { summary: r.summary.clone(), symptom: r.symptom.clone(), steps: r.steps.clone(), worked: r.worked.unwrap_or(true) }
-            }).collect())
+            .map(|r| {
+                r.get_ref()
+                    .iter()
+                    .map(|r| {
+                        let r = r.get_ref();
+                        Remedy {
+                            summary: r.summary.clone(),
+                            symptom: r.symptom.clone(),
+                            steps: r.steps.clone(),
+                            worked: r.worked.unwrap_or(true),
+                        }
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
         guardrails,
         actions,
@@ -295,8 +340,14 @@ fn date_quiet(value: &S<Datetime>) -> Option<NaiveDate> {
 
 fn clock(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Clock {
     let precision = raw.time_precision.as_ref().and_then(|p| ctx.word(p)).unwrap_or_default();
-    let fields = [("started", &raw.started), ("detected", &raw.detected), ("mitigated", &raw.mitigated), ("resolved", &raw.resolved)];
-    let mut parsed: Vec<(&str, Option<DateTime<FixedOffset>>, Option<Range<usize>>)> = Vec::new();
+    let fields = [
+        ("started", &raw.started),
+        ("detected", &raw.detected),
+        ("mitigated", &raw.mitigated),
+        ("resolved", &raw.resolved),
+    ];
+    type Parsed<'n> = (&'n str, Option<DateTime<FixedOffset>>, Option<Range<usize>>);
+    let mut parsed: Vec<Parsed<'_>> = Vec::new();
     for (name, value) in fields {
         let at = value.as_ref().and_then(|v| ctx.datetime(name, v));
         parsed.push((name, at, value.as_ref().map(|v| v.span())));
@@ -307,27 +358,36 @@ fn clock(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Clock {
         if let Some((earlier, Some(earlier_at), _)) =
             parsed[..i].iter().rev().find(|(_, at, _)| at.is_some_and(|at| at > later_at))
         {
-            ctx.error("time-order", span, format!("`{later}` ({later_at}) is before `{earlier}` ({earlier_at})")).help =
-                Some("the incident clock must run started ≤ detected ≤ mitigated ≤ resolved".into());
+            ctx.error("time-order", span, format!("`{later}` ({later_at}) is before `{earlier}` ({earlier_at})"))
+                .help = Some("the incident clock must run started ≤ detected ≤ mitigated ≤ resolved".into());
         }
     }
     let get = |name: &str| parsed.iter().find(|(n, _, _)| *n == name).and_then(|(_, at, _)| *at);
-    Clock { started: get("started"), detected: get("detected"), mitigated: get("mitigated"), resolved: get("resolved"), precision }
+    Clock {
+        started: get("started"),
+        detected: get("detected"),
+        mitigated: get("mitigated"),
+        resolved: get("resolved"),
+        precision,
+    }
 }
 
-fn categories(ctx: &mut RecordCtx<'_>, raw: &RawRecord, config: &Config) -> Vec<String> {
+fn categories(ctx: &mut RecordCtx<'_>, raw: &RawRecord, config: &Config, config_ok: bool) -> Vec<String> {
     let Some(list) = &raw.categories else { return Vec::new() };
     let known: Vec<&str> = config.categories.iter().map(|c| c.name.as_str()).collect();
     let mut out: Vec<String> = Vec::new();
     for cat in list.get_ref() {
         let name = cat.get_ref().trim();
-        if config.has_taxonomy() {
+        if !config_ok {
+            // casebook.toml is broken: its taxonomy is unknown, accept the name as written.
+        } else if config.has_taxonomy() {
             if !known.contains(&name) {
                 let help = match suggest(name, &known) {
                     Some(s) => format!("did you mean `{s}`? or add `{name}` to [[categories]] in casebook.toml"),
                     None => format!("add it to [[categories]] in casebook.toml, or use one of: {}", known.join(", ")),
                 };
-                ctx.error("unknown-category", cat.span(), format!("category `{name}` is not in the taxonomy")).help = Some(help);
+                ctx.error("unknown-category", cat.span(), format!("category `{name}` is not in the taxonomy")).help =
+                    Some(help);
                 continue;
             }
         } else if !is_category_slug(name) {
@@ -420,8 +480,9 @@ fn actions(ctx: &mut RecordCtx<'_>, raw: &RawRecord, findings: &[Finding], guard
             if url.starts_with("https://") || url.starts_with("http://") {
                 Some(url.to_string())
             } else {
-                ctx.error("bad-value", t.span(), format!("tracker `{url}` is not an http(s) URL")).help =
-                    Some("link the ticket with its full address: tracker = \"https://tracker.example.com/OPS-123\"".into());
+                ctx.error("bad-value", t.span(), format!("tracker `{url}` is not an http(s) URL")).help = Some(
+                    "link the ticket with its full address: tracker = \"https://tracker.example.com/OPS-123\"".into(),
+                );
                 None
             }
         });
@@ -450,7 +511,12 @@ fn duplicate_local(ctx: &mut RecordCtx<'_>, what: &str, id: &str, span: Range<us
     d.help = Some(format!("give each {what} its own id"));
 }
 
-fn local_reference<'a>(ctx: &mut RecordCtx<'_>, what: &str, reference: &S<String>, known: impl Iterator<Item = &'a str>) {
+fn local_reference<'a>(
+    ctx: &mut RecordCtx<'_>,
+    what: &str,
+    reference: &S<String>,
+    known: impl Iterator<Item = &'a str>,
+) {
     let known: Vec<&str> = known.collect();
     if known.contains(&reference.get_ref().as_str()) {
         return;
@@ -460,6 +526,10 @@ fn local_reference<'a>(ctx: &mut RecordCtx<'_>, what: &str, reference: &S<String
         None if known.is_empty() => format!("this record has no {what}s"),
         None => format!("this record's {what}s are: {}", known.join(", ")),
     };
-    ctx.error("unknown-reference", reference.span(), format!("no {what} with id `{}` in this record", reference.get_ref())).help =
-        Some(help);
+    ctx.error(
+        "unknown-reference",
+        reference.span(),
+        format!("no {what} with id `{}` in this record", reference.get_ref()),
+    )
+    .help = Some(help);
 }

@@ -43,9 +43,17 @@ fn classify(message: &str, line_key: Option<&str>) -> (&'static str, String, Opt
             Some(format!("add `{name} = …` to this table")),
         );
     }
-    if message.starts_with("invalid type:") {
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
         let help = line_key.and_then(type_hint).map(str::to_string);
-        if message.contains("datetime") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        let plain = |s: &str| {
+            s.replace("a sequence", "a list").replace("a map", "a table").replace("TOML datetime", "datetime")
+        };
+        let message = match line_key {
+            Some(key) => format!("`{key}` has the wrong type: expected {}, found {}", plain(expected), plain(found)),
+            None => format!("wrong type: expected {}, found {}", plain(expected), plain(found)),
+        };
+        if expected.contains("datetime") {
             let help = help.unwrap_or_else(|| {
                 "write dates and datetimes without quotes: started = 2025-03-14T09:12:00Z, reviewed = 2025-03-17"
                     .to_string()
@@ -54,7 +62,7 @@ fn classify(message: &str, line_key: Option<&str>) -> (&'static str, String, Opt
         }
         return ("wrong-type", message.to_string(), help);
     }
-    if message.contains("datetime") || message.contains("date-time") || message.contains("offset") {
+    if message.contains("datetime") || message.contains("date") || message.contains("offset") {
         return (
             "bad-datetime",
             message.to_string(),
@@ -93,10 +101,18 @@ fn key_of_line(line: &str) -> Option<String> {
 /// How to write a field, for wrong-type errors.
 fn type_hint(key: &str) -> Option<&'static str> {
     Some(match key {
-        "services" | "categories" | "tags" | "recurrence_of" | "whys" | "steps" | "addresses" | "went_well"
-        | "went_wrong" | "got_lucky" | "levels" | "postmortem_required" => {
-            "this key takes a list of strings: [\"first\", \"second\"]"
-        }
+        "services"
+        | "categories"
+        | "tags"
+        | "recurrence_of"
+        | "whys"
+        | "steps"
+        | "addresses"
+        | "went_well"
+        | "went_wrong"
+        | "got_lucky"
+        | "levels"
+        | "postmortem_required" => "this key takes a list of strings: [\"first\", \"second\"]",
         "authors" | "reviewers" => "this key takes a name or a list of names: [\"dana\", \"li\"]",
         "started" | "detected" | "mitigated" | "resolved" | "at" => {
             "this key takes a datetime with an offset, without quotes: 2025-03-14T09:12:00Z"
@@ -107,7 +123,9 @@ fn type_hint(key: &str) -> Option<&'static str> {
         "held" | "worked" | "strict" | "allow_raw_html" => "this key takes true or false",
         "users_affected" => "this key takes a whole number: users_affected = 12000",
         "revenue_impact" | "slo_budget_burned" => "this key takes a number: revenue_impact = 4200.0",
-        "related" => "this key takes a list of ids or of tables: [\"an-id\", { id = \"other\", relation = \"same-cause\" }]",
+        "related" => {
+            "this key takes a list of ids or of tables: [\"an-id\", { id = \"other\", relation = \"same-cause\" }]"
+        }
         "environment" => "this key takes a string or a table { region = \"…\", release = \"…\" }",
         _ => "this key takes a string: key = \"text\"",
     })

@@ -14,8 +14,8 @@ use serde::Serialize;
 mod vocabulary;
 
 pub use vocabulary::{
-    ActionKind, ActionStatus, Control, DetectionMethod, FindingClass, FindingKind, GuardrailStatus,
-    RecordStatus, Relation, TimePrecision, Vocabulary,
+    ActionKind, ActionStatus, Control, DetectionMethod, FindingClass, FindingKind, GuardrailStatus, RecordStatus,
+    Relation, TimePrecision, Vocabulary,
 };
 
 /// One postmortem record.

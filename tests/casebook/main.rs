@@ -1,1 +1,11 @@
-fn main(){}
+//! Casebook's integration tests: one binary, a module per command or concern.
+//! Fixture knowledge bases live in `tests/fixtures/<case>/`, one folder per case.
+
+// Tests may panic on setup failures; the library may not (see Cargo.toml [lints]).
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+mod check;
+mod example;
+mod robustness;
+mod scaffold;
+mod support;

@@ -1,0 +1,170 @@
+//! `casebook check` on one fixture folder per bad-input case: the exact
+//! rendered diagnostics are snapshots (tests/casebook/snapshots/).
+
+use crate::support::{KbTest, TODAY, casebook, fixtures};
+
+/// Check `tests/fixtures/<case>` from inside `tests/fixtures`, so paths in the
+/// output read `<case>/incidents/...` whatever machine runs the test.
+fn check_fixture(case: &str) -> (i32, String) {
+    let run = casebook(&fixtures(), &["check", case, "--today", TODAY]);
+    assert!(run.stderr.is_empty(), "unexpected stderr: {}", run.stderr);
+    (run.code, run.stdout)
+}
+
+macro_rules! fixture_cases {
+    ($($name:ident => $case:literal, exit $code:literal;)+) => {$(
+        #[test]
+        fn $name() {
+            let (code, out) = check_fixture($case);
+            assert_eq!(code, $code, "exit code for {}:\n{out}", $case);
+            insta::assert_snapshot!($case, out);
+        }
+    )+};
+}
+
+fixture_cases! {
+    malformed_toml => "malformed-toml", exit 1;
+    unclosed_front_matter => "unclosed-front-matter", exit 1;
+    yaml_front_matter_explains_how_to_convert => "yaml-front-matter", exit 1;
+    missing_front_matter => "missing-front-matter", exit 1;
+    empty_and_blank_files => "empty-file", exit 1;
+    not_utf8_names_the_byte_offset => "not-utf8", exit 1;
+    unknown_keys_suggest_the_right_one => "unknown-key", exit 1;
+    wrong_types_say_what_is_expected => "wrong-type", exit 1;
+    datetimes_without_offset_or_with_wrong_shape => "bad-datetime", exit 1;
+    impossible_calendar_date => "impossible-date", exit 1;
+    clock_running_backwards => "time-order", exit 1;
+    duplicate_ids_point_at_both_places => "duplicate-id", exit 1;
+    dangling_references => "dangling-references", exit 1;
+    values_outside_enumerations => "bad-enums", exit 1;
+    categories_outside_the_taxonomy => "unknown-category", exit 1;
+    policy_and_writing_warnings => "policy-warnings", exit 0;
+    broken_config_does_not_cascade_into_records => "config-errors", exit 1;
+    config_values_are_validated => "config-semantic", exit 1;
+    clean_record => "clean", exit 0;
+}
+
+#[test]
+fn strict_turns_warnings_into_errors() {
+    let run = casebook(&fixtures(), &["check", "policy-warnings", "--today", TODAY, "--strict"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("check failed: 15 errors, 0 warnings in 2 records"), "{}", run.stdout);
+    assert!(!run.stdout.contains("warning["));
+}
+
+#[test]
+fn strict_policy_in_config_turns_warnings_into_errors() {
+    let kb = KbTest::new()
+        .file("casebook.toml", "[site]\ntitle = \"T\"\n[policy]\nstrict = true\n")
+        .file("incidents/a.md", "+++\ntitle = \"A\"\n+++\n");
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.starts_with("error[missing-field]"), "{}", run.stdout);
+}
+
+#[test]
+fn json_format_lists_every_diagnostic_with_positions() {
+    let run = casebook(&fixtures(), &["check", "dangling-references", "--today", TODAY, "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    insta::assert_json_snapshot!("dangling-references-json", report);
+}
+
+#[test]
+fn missing_directory_is_a_usage_error() {
+    let run = casebook(&fixtures(), &["check", "no-such-kb"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr, "error: no-such-kb: no such directory\n");
+}
+
+#[test]
+fn bad_today_is_a_usage_error() {
+    let run = casebook(&fixtures(), &["check", "clean", "--today", "yesterday"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`yesterday` is not a date like 2026-01-31"), "{}", run.stderr);
+}
+
+#[test]
+fn source_date_epoch_sets_today() {
+    // 2026-11-27 is well past the in-review record's 5-day window.
+    let kb = KbTest::new().file(
+        "incidents/r.md",
+        "+++\ntitle = \"R\"\nseverity = \"SEV2\"\nstatus = \"in-review\"\nresolved = 2026-11-01T10:00:00Z\n+++\n",
+    );
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["check", "."])
+        .current_dir(kb.path())
+        .env("SOURCE_DATE_EPOCH", "1764201600") // 2025-11-27
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(!out.contains("late-publication"), "{out}");
+    let run = kb.check(&[]);
+    assert!(run.stdout.contains("still unpublished 26 days after resolution"), "{}", run.stdout);
+}
+
+#[test]
+fn no_incidents_folder_is_reported() {
+    let kb = KbTest::new().file("casebook.toml", "[site]\ntitle = \"T\"\n");
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.starts_with("error[no-records]: no incidents/ folder in the knowledge base"), "{}", run.stdout);
+}
+
+#[test]
+fn hidden_and_non_markdown_files_are_skipped() {
+    let kb = KbTest::new()
+        .file("incidents/.draft.md", "not a record")
+        .file("incidents/.git/x.md", "not a record")
+        .file("incidents/notes.txt", "not a record")
+        .file("incidents/ok.md", crate::support::GOOD_RECORD);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout, "check passed: 0 errors, 0 warnings in 1 record\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_dangling_links_are_diagnostics() {
+    let kb = KbTest::new().file("incidents/sub/ok.md", crate::support::GOOD_RECORD);
+    std::os::unix::fs::symlink("..", kb.path().join("incidents/sub/loop")).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("gone.md", kb.path().join("incidents/dangling.md")).unwrap_or_else(|e| panic!("{e}"));
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("error[read-error]: symbolic link loop back to"), "{}", run.stdout);
+    assert!(run.stdout.contains("error[read-error]: cannot read"), "{}", run.stdout);
+    assert!(run.stdout.contains("./incidents/dangling.md"), "{}", run.stdout);
+    assert!(run.stdout.contains("./incidents/sub/loop"), "{}", run.stdout);
+}
+
+#[test]
+fn merged_service_names_warn() {
+    let second = crate::support::GOOD_RECORD.replace("\"payments-api\"", "\"Payments API\"");
+    let kb = KbTest::new().file("incidents/a.md", crate::support::GOOD_RECORD).file("incidents/b.md", second);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("warning[merged-names]: service `Payments API` and `payments-api` share the address services/payments-api/ and are merged"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["check", "bad-enums", "--today", TODAY])
+        .current_dir(fixtures())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(child.stdout.take()); // the reader goes away at once
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    let mut err = String::new();
+    child.stderr.take().map(|mut s| s.read_to_string(&mut err));
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status.code(), Some(0), "{err}");
+}

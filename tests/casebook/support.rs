@@ -1,0 +1,70 @@
+//! Running the `casebook` binary, and a small builder for throw-away knowledge bases.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The fixed build date every test uses, so "overdue" and "late" are stable.
+pub const TODAY: &str = "2026-11-27";
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run `casebook ARGS` in `cwd`, without colour and without SOURCE_DATE_EPOCH.
+pub fn casebook(cwd: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run casebook: {e}"));
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A knowledge base in a temporary directory, built file by file.
+pub struct KbTest {
+    pub dir: tempfile::TempDir,
+}
+
+impl KbTest {
+    pub fn new() -> Self {
+        KbTest { dir: tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}")) }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write `contents` at `relative` (parents created).
+    pub fn file(self, relative: &str, contents: impl AsRef<[u8]>) -> Self {
+        let path = self.path().join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        }
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        self
+    }
+
+    /// `casebook ARGS` run inside the knowledge base's parent, with the kb as `kb`.
+    pub fn check(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["check", ".", "--today", TODAY];
+        args.extend_from_slice(extra);
+        casebook(self.path(), &args)
+    }
+}
+
+/// A valid, complete SEV2 record that checks without warnings, to mutate in tests.
+pub const GOOD_RECORD: &str = include_str!("../fixtures/clean/incidents/2025-03-checkout-db-failover.md");
