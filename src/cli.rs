@@ -15,10 +15,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, Style};
 use crate::load::{self, LoadOptions};
-use crate::{scaffold, write};
+use crate::{build, scaffold, write};
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
+  casebook build                      build ./content into ./content/public
+  casebook build my-kb -o site        build my-kb into ./site
   casebook check                      check the knowledge base in ./content
   casebook check my-kb --strict       fail on warnings too
   casebook init my-kb                 start a new knowledge base
@@ -49,6 +51,32 @@ enum Format {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check, analyse and render the static site into OUT (default DIR/public).
+    #[command(after_help = "\
+Examples:
+  casebook build                          ./content → ./content/public
+  casebook build my-kb -o /srv/kb         any static web server can host the result
+  casebook build --drafts --today 2026-01-31
+
+The site is written to a staging directory and swapped in, so a failed build
+leaves the previous site untouched. OUT must be empty, missing, or a previous
+Casebook build. Exit status: 0 built, 1 content errors (nothing written), 2 usage error.")]
+    Build {
+        /// The knowledge base directory.
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+        /// Output directory [default: DIR/public].
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+        /// Include records with status = "draft".
+        #[arg(long)]
+        drafts: bool,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        #[command(flatten)]
+        today: TodayArg,
+    },
     /// Validate every record and cross-reference; report all problems at once.
     #[command(after_help = "\
 Examples:
@@ -178,6 +206,11 @@ fn style_for(choice: ColorChoice, terminal: bool) -> Style {
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let style = style_for(cli.color, std::io::stdout().is_terminal());
     match cli.command {
+        Command::Build { dir, output, drafts, strict, today } => {
+            let out = output.unwrap_or_else(|| dir.join("public"));
+            let options = build::BuildOptions { today: today.resolve().map_err(Failure::Usage)?, drafts, strict };
+            build(&dir, &out, options)
+        }
         Command::Check { dir, format, strict, today } => {
             check(&dir, format, strict, today.resolve().map_err(Failure::Usage)?, style)
         }
@@ -214,6 +247,48 @@ fn check(dir: &Path, format: Format, strict: bool, today: NaiveDate, style: Styl
     }
     out.flush()?;
     Ok(if diags.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn build(dir: &Path, out: &Path, options: build::BuildOptions) -> Result<ExitCode, Failure> {
+    let stderr_terminal = std::io::stderr().is_terminal();
+    let style = style_for(ColorChoice::Auto, stderr_terminal);
+    let progress = stderr_terminal.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let report = |phase: &str| {
+        if let Some(bar) = &progress {
+            bar.set_message(phase.to_string());
+        }
+    };
+    let outcome = build::build(dir, out, options, report);
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    let mut err = std::io::stderr().lock();
+    match outcome {
+        Ok(built) => {
+            for d in built.diagnostics.sorted() {
+                writeln!(err, "{}", diagnostics::render_human(&d, style))?;
+            }
+            writeln!(err, "{}", built.summary_line(out))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(build::BuildError::Content(diags)) => {
+            for d in diags.sorted() {
+                writeln!(err, "{}", diagnostics::render_human(&d, style))?;
+            }
+            writeln!(
+                err,
+                "build failed: {}; {} left untouched",
+                diagnostics::summary_line(&diags, 0).replace(" in 0 records", ""),
+                out.display()
+            )?;
+            Ok(ExitCode::from(1))
+        }
+        Err(build::BuildError::Usage(message)) => Err(Failure::Usage(message)),
+    }
 }
 
 fn init(dir: &Path, title: &str, today: NaiveDate) -> Result<ExitCode, Failure> {

@@ -6,10 +6,13 @@
 //! Only `load` and `write` touch the file system. The binary (`src/main.rs`) is
 //! a thin wrapper around [`cli::run`].
 
+pub mod analyze;
+pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod scaffold;
 pub mod write;

@@ -22,6 +22,8 @@ use chrono::NaiveDate;
 use crate::config::{self, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::{Incident, KnowledgeBase};
+use crate::render::OutputFile;
+use crate::render::theme::Override;
 use front_matter::SplitError;
 
 /// What loading needs to know beyond the files.
@@ -40,6 +42,12 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
     /// How many record files were found (including ones that failed to parse).
     pub files: usize,
+    /// Templates that override the default theme's, by name: a named theme's
+    /// (`themes/NAME/templates/`), then the knowledge base's own `templates/`.
+    pub templates: Vec<Override>,
+    /// Files to copy to the site: a named theme's `static/` (under `static/`),
+    /// then the knowledge base's `static/` (at the site root).
+    pub static_files: Vec<OutputFile>,
 }
 
 /// Errors that stop loading before any record is read.
@@ -119,6 +127,8 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     }
     crossref::check_names(&parsed, &mut diags);
 
+    let (templates, static_files) = theme_files(dir, &config, &mut diags);
+
     let mut incidents: Vec<Incident> = parsed.into_iter().map(|p| p.incident).collect();
     incidents.sort_by(|a, b| {
         (a.clock.started.is_none(), a.clock.started, &a.id).cmp(&(b.clock.started.is_none(), b.clock.started, &b.id))
@@ -126,7 +136,85 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     if config.policy.strict {
         diags.make_strict();
     }
-    Ok(Loaded { config, kb: KnowledgeBase { incidents }, diagnostics: diags, files: files.len() })
+    Ok(Loaded {
+        config,
+        kb: KnowledgeBase { incidents },
+        diagnostics: diags,
+        files: files.len(),
+        templates,
+        static_files,
+    })
+}
+
+/// Template overrides and static files from a named theme and the knowledge base.
+fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Override>, Vec<OutputFile>) {
+    let mut templates: Vec<Override> = Vec::new();
+    let mut statics: Vec<OutputFile> = Vec::new();
+    let mut add_templates = |root: &Path, diags: &mut Diagnostics| {
+        for (name, bytes) in files_under(root, diags) {
+            match String::from_utf8(bytes) {
+                Ok(text) => {
+                    templates.retain(|t| t.name != name);
+                    templates.push(Override { name, text });
+                }
+                Err(_) => diags.push(Diagnostic::error("not-utf8", &root.join(&name), "template is not UTF-8")),
+            }
+        }
+    };
+    if config.theme != "default" {
+        let theme_dir = dir.join("themes").join(&config.theme);
+        if theme_dir.is_dir() {
+            add_templates(&theme_dir.join("templates"), diags);
+            statics.extend(
+                files_under(&theme_dir.join("static"), diags)
+                    .into_iter()
+                    .map(|(p, bytes)| OutputFile { path: format!("static/{p}"), bytes }),
+            );
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    "config",
+                    &dir.join(config::FILE_NAME),
+                    format!("theme `{}` not found: no folder {}", config.theme, theme_dir.display()),
+                )
+                .help("put the theme in themes/NAME/ (templates/ and static/), or use name = \"default\""),
+            );
+        }
+    }
+    add_templates(&dir.join("templates"), diags);
+    statics.extend(files_under(&dir.join("static"), diags).into_iter().map(|(path, bytes)| OutputFile { path, bytes }));
+    (templates, statics)
+}
+
+/// Every non-hidden file under `root`, as (path relative to root with `/`, bytes).
+fn files_under(root: &Path, diags: &mut Diagnostics) -> Vec<(String, Vec<u8>)> {
+    if !root.is_dir() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                match std::fs::read(e.path()) {
+                    Ok(bytes) => out.push((name, bytes)),
+                    Err(err) => diags.push(Diagnostic::error("read-error", e.path(), format!("cannot read: {err}"))),
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                diags.push(Diagnostic::error("read-error", &path, format!("cannot read: {err}")));
+            }
+        }
+    }
+    out
 }
 
 /// Every `.md` file under `root`, sorted, skipping hidden entries. Walk errors

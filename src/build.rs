@@ -1,0 +1,146 @@
+//! `casebook build`: the whole pipeline, load → analyze → render → write.
+//!
+//! Kept apart from the CLI so tests and `serve` run the same build. Content
+//! errors stop the build before anything is written; the previous site stays
+//! as it was.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::{self, LoadOptions};
+use crate::model::{KnowledgeBase, RecordStatus};
+use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
+use crate::write;
+
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    pub today: NaiveDate,
+    pub drafts: bool,
+    pub strict: bool,
+}
+
+/// A successful build.
+#[derive(Debug)]
+pub struct Built {
+    /// Warnings (errors stop the build).
+    pub diagnostics: Diagnostics,
+    pub incidents: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub elapsed: Duration,
+}
+
+impl Built {
+    pub fn summary_line(&self, out: &Path) -> String {
+        let warnings = match self.diagnostics.warning_count() {
+            0 => String::new(),
+            1 => ", 1 warning".to_string(),
+            n => format!(", {n} warnings"),
+        };
+        format!(
+            "built {} incidents into {}: {} pages, {} files, {:.1} MB in {:.2} s{warnings}",
+            self.incidents,
+            out.display(),
+            self.pages,
+            self.files,
+            self.bytes as f64 / 1_000_000.0,
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+#[derive(Debug)]
+pub enum BuildError {
+    /// The knowledge base has errors (or warnings under strict): nothing written.
+    Content(Diagnostics),
+    /// The command cannot run: missing directory, output not ours, I/O failure.
+    Usage(String),
+}
+
+/// Build the site of `dir` into `out`. `progress` hears the phase names.
+pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&str)) -> Result<Built, BuildError> {
+    let started = Instant::now();
+    progress("loading records");
+    let mut loaded =
+        load::load(dir, LoadOptions { today: options.today }).map_err(|e| BuildError::Usage(e.to_string()))?;
+    if options.strict {
+        loaded.diagnostics.make_strict();
+    }
+
+    progress("loading the theme");
+    let theme = match Theme::load(&loaded.templates) {
+        Ok(theme) => Some(theme),
+        Err(e) => {
+            loaded.diagnostics.push(
+                Diagnostic::error("template", &dir.join("templates"), e.to_string())
+                    .help("fix the template override, or remove it to use the default theme's"),
+            );
+            None
+        }
+    };
+    let (Some(theme), false) = (theme, loaded.diagnostics.has_errors()) else {
+        return Err(BuildError::Content(loaded.diagnostics));
+    };
+
+    let kb = KnowledgeBase {
+        incidents: loaded
+            .kb
+            .incidents
+            .into_iter()
+            .filter(|i| options.drafts || i.status != RecordStatus::Draft)
+            .collect(),
+    };
+    progress("rendering pages");
+    let mut files = render::render_site(
+        &kb,
+        &loaded.config,
+        &theme,
+        &RenderOptions { today: options.today, drafts: options.drafts },
+    )
+    .map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    add_static(&mut files, loaded.static_files, &mut loaded.diagnostics, dir)?;
+    if loaded.diagnostics.has_errors() {
+        return Err(BuildError::Content(loaded.diagnostics));
+    }
+
+    progress("writing the site");
+    let stats = write::write_site(out, &files).map_err(|e| BuildError::Usage(e.to_string()))?;
+    Ok(Built {
+        diagnostics: loaded.diagnostics,
+        incidents: kb.incidents.len(),
+        pages,
+        files: stats.files,
+        bytes: stats.bytes,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Add the knowledge base's static files; one that would replace a generated file is an error.
+fn add_static(
+    files: &mut Vec<OutputFile>,
+    statics: Vec<OutputFile>,
+    diags: &mut Diagnostics,
+    dir: &Path,
+) -> Result<(), BuildError> {
+    for f in statics {
+        if files.iter().any(|g| g.path == f.path) {
+            diags.push(
+                Diagnostic::error(
+                    "static-conflict",
+                    &dir.join("static").join(&f.path),
+                    format!("`{}` would replace a page Casebook generates", f.path),
+                )
+                .help("rename the file, or override the template that produces that page instead"),
+            );
+            continue;
+        }
+        files.push(f);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
+}

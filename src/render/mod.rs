@@ -1,0 +1,726 @@
+//! Renders the knowledge base into the files of the static site, in memory.
+//!
+//! The render stage of the pipeline (load → model → analyze → index →
+//! **render** → write). It never touches the file system: it returns every
+//! output file as bytes, and `write` puts them on disk atomically. Templates
+//! are parsed once ([`theme::Theme`]); pages render in parallel with rayon.
+//! Every internal link is written relative to the page (`root` is `../..`
+//! style) unless `base_url` is set, so the site works from any folder,
+//! sub-path or `file://`.
+
+pub mod markdown;
+pub mod theme;
+pub mod views;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::model::{Incident, KnowledgeBase, slugify};
+use markdown::Markdown;
+use theme::Theme;
+use views::{ActionCounts, ActionView, GuardrailView, IncidentRef, IncidentRow, RemedyView, SiteData, incident_ref};
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to the output directory, with `/` separators.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Options that change what is rendered.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// The build date: decides what is overdue, printed on pages.
+    pub today: NaiveDate,
+    /// Whether drafts were included (shown in the footer).
+    pub drafts: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template `{template}`: {message}")]
+    Template { template: String, message: String },
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// What every page knows about the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: Option<String>,
+    pub language: String,
+    pub build_date: String,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub counts: SiteCounts,
+    pub nav: Vec<NavItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCounts {
+    pub incidents: usize,
+    pub categories: usize,
+    pub services: usize,
+    pub remedies: usize,
+    pub guardrails: usize,
+    pub actions: ActionCounts,
+    pub chains: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub url: &'static str,
+}
+
+const NAV: &[NavItem] = &[
+    NavItem { key: "incidents", label: "Incidents", url: "incidents/" },
+    NavItem { key: "categories", label: "Categories", url: "categories/" },
+    NavItem { key: "services", label: "Services", url: "services/" },
+    NavItem { key: "remedies", label: "Remedies", url: "remedies/" },
+    NavItem { key: "guardrails", label: "Guardrails", url: "guardrails/" },
+    NavItem { key: "actions", label: "Actions", url: "actions/" },
+    NavItem { key: "recurring", label: "Recurring", url: "recurring/" },
+];
+
+/// A page to render: template, output path, and its own context values.
+struct Page {
+    template: &'static str,
+    path: String,
+    title: String,
+    section: &'static str,
+    values: Vec<(&'static str, serde_json::Value)>,
+}
+
+impl Page {
+    fn new(template: &'static str, path: impl Into<String>, title: impl Into<String>, section: &'static str) -> Self {
+        Page { template, path: path.into(), title: title.into(), section, values: Vec::new() }
+    }
+
+    fn with(mut self, key: &'static str, value: impl Serialize) -> Result<Self, RenderError> {
+        self.values.push((key, serde_json::to_value(value)?));
+        Ok(self)
+    }
+}
+
+/// The prefix that leads from the page at `path` to the site root.
+pub fn root_prefix(path: &str, base_url: Option<&str>) -> String {
+    if let Some(base) = base_url {
+        return if base.ends_with('/') { base.to_string() } else { format!("{base}/") };
+    }
+    let depth = path.matches('/').count();
+    if depth == 0 { "./".to_string() } else { "../".repeat(depth) }
+}
+
+/// Render the whole site. `kb` holds exactly the incidents to publish.
+pub fn render_site(
+    kb: &KnowledgeBase,
+    config: &Config,
+    theme: &Theme,
+    options: &RenderOptions,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let data = SiteData::new(kb, config, options.today);
+    let markdown = Markdown::new(config.allow_raw_html);
+    let all_actions = data.all_actions();
+
+    let categories = category_index(&data);
+    let services = service_index(&data);
+    let remedies_total: usize = kb.incidents.iter().map(|i| i.remedies.len()).sum();
+    let guardrails_total: usize = kb.incidents.iter().map(|i| i.guardrails.len()).sum();
+    let site = SiteView {
+        title: config.site.title.clone(),
+        description: config.site.description.clone(),
+        language: config.site.language.clone(),
+        build_date: options.today.format("%Y-%m-%d").to_string(),
+        base_url: config.site.base_url.clone(),
+        drafts: options.drafts,
+        counts: SiteCounts {
+            incidents: kb.incidents.len(),
+            categories: categories.iter().filter(|c| c.count > 0).count(),
+            services: services.len(),
+            remedies: remedies_total,
+            guardrails: guardrails_total,
+            actions: ActionCounts::of(all_actions.iter()),
+            chains: data.chains.len(),
+        },
+        nav: NAV.to_vec(),
+    };
+
+    let mut pages: Vec<Page> = Vec::new();
+    pages.push(home_page(&data, &all_actions, &categories)?);
+    pages.push(
+        Page::new("incidents.html", "incidents/index.html", "Incidents", "incidents")
+            .with("incidents", data.rows(kb.incidents.iter()))?,
+    );
+
+    // Incident pages render Markdown: do that in parallel too.
+    let incident_pages: Vec<Result<Vec<Page>, RenderError>> = kb
+        .incidents
+        .par_iter()
+        .map(|inc| {
+            let view = data.incident_view(inc, markdown.render(&inc.body));
+            Ok(vec![
+                Page::new("incident.html", format!("incidents/{}/index.html", inc.id), &inc.title, "incidents")
+                    .with("incident", &view)?,
+                Page::new(
+                    "brief.html",
+                    format!("incidents/{}/brief/index.html", inc.id),
+                    format!("Brief: {}", inc.title),
+                    "incidents",
+                )
+                .with("incident", &view)?,
+            ])
+        })
+        .collect();
+    for p in incident_pages {
+        pages.extend(p?);
+    }
+
+    pages.push(
+        Page::new("categories.html", "categories/index.html", "Failure categories", "categories")
+            .with("categories", &categories)?,
+    );
+    for cat in &categories {
+        pages.push(
+            Page::new(
+                "category.html",
+                format!("categories/{}/index.html", cat.name),
+                format!("Category: {}", cat.name),
+                "categories",
+            )
+            .with("category", cat)?
+            .with("detail", group_detail(&data, kb.incidents.iter().filter(|i| i.categories.contains(&cat.name))))?,
+        );
+    }
+    pages.push(Page::new("services.html", "services/index.html", "Services", "services").with("services", &services)?);
+    for svc in &services {
+        pages.push(
+            Page::new(
+                "service.html",
+                format!("services/{}/index.html", svc.slug),
+                format!("Service: {}", svc.name),
+                "services",
+            )
+            .with("service", svc)?
+            .with(
+                "detail",
+                group_detail(&data, kb.incidents.iter().filter(|i| i.services.iter().any(|s| slugify(s) == svc.slug))),
+            )?,
+        );
+    }
+    pages.push(
+        Page::new("remedies.html", "remedies/index.html", "Remedies", "remedies")
+            .with("groups", remedy_groups(&data))?,
+    );
+    pages.push(guardrails_page(&data)?);
+    pages.push(actions_page(&all_actions)?);
+    pages.push(
+        Page::new("recurring.html", "recurring/index.html", "Recurring failures", "recurring")
+            .with("chains", chain_views(&data))?,
+    );
+    pages.push(Page::new("404.html", "404.html", "Page not found", ""));
+
+    let site_json = serde_json::to_value(&site)?;
+    let rendered: Vec<Result<OutputFile, RenderError>> = pages
+        .par_iter()
+        .map(|page| {
+            let mut ctx = tera::Context::new();
+            ctx.insert("site", &site_json);
+            ctx.insert("root", &root_prefix(&page.path, config.site.base_url.as_deref()));
+            ctx.insert("page", &serde_json::json!({ "title": page.title, "path": page.path, "section": page.section }));
+            for (k, v) in &page.values {
+                ctx.insert(*k, v);
+            }
+            let html = theme.render(page.template, &ctx)?;
+            Ok(OutputFile { path: page.path.clone(), bytes: html.into_bytes() })
+        })
+        .collect();
+    let mut files = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
+
+    files.push(feed(&data, theme, &site_json)?);
+    files.push(sitemap(&files, config.site.base_url.as_deref(), &site.build_date));
+    files.extend(exports(&data, &all_actions)?);
+    for (path, bytes) in theme.static_files() {
+        files.push(OutputFile { path: format!("static/{path}"), bytes: bytes.to_vec() });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+// ---------------------------------------------------------------- home
+
+#[derive(Debug, Serialize)]
+struct Headline {
+    incidents: usize,
+    recurrences: usize,
+    chains: usize,
+    completion_percent: Option<u32>,
+    actions_closed: usize,
+    actions_total: usize,
+    overdue: usize,
+    guardrails_live: usize,
+    guardrails_total: usize,
+    guardrails_held: usize,
+    guardrails_recurred: usize,
+}
+
+fn home_page(data: &SiteData<'_>, actions: &[ActionView], categories: &[CategorySummary]) -> Result<Page, RenderError> {
+    let kb = data.kb;
+    let counts = ActionCounts::of(actions.iter());
+    let guardrails: Vec<GuardrailView> = kb.incidents.iter().flat_map(|i| data.guardrail_views(i)).collect();
+    let countable = counts.total - counts.wont_do;
+    let headline = Headline {
+        incidents: kb.incidents.len(),
+        recurrences: kb.incidents.iter().filter(|i| !i.recurrence_of.is_empty()).count(),
+        chains: data.chains.len(),
+        completion_percent: (countable > 0).then(|| (counts.done * 100 / countable) as u32),
+        actions_closed: counts.done,
+        actions_total: countable,
+        overdue: counts.overdue,
+        guardrails_live: guardrails.iter().filter(|g| g.status != "proposed").count(),
+        guardrails_total: guardrails.len(),
+        guardrails_held: guardrails.iter().filter(|g| g.outcome.state == "held").count(),
+        guardrails_recurred: guardrails.iter().filter(|g| g.outcome.state == "recurred").count(),
+    };
+    let mut overdue: Vec<&ActionView> = actions.iter().filter(|a| a.overdue).collect();
+    overdue.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then_with(|| a.incident.id.cmp(&b.incident.id)));
+    overdue.truncate(8);
+    let mut top_chains = chain_views(data);
+    top_chains.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| b.last.cmp(&a.last)));
+    top_chains.truncate(5);
+    let mut top_categories: Vec<&CategorySummary> = categories.iter().filter(|c| c.count > 0).collect();
+    top_categories.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    top_categories.truncate(8);
+    let recent: Vec<IncidentRow> = data.rows(kb.incidents.iter()).into_iter().take(8).collect();
+    Page::new("index.html", "index.html", data.config.site.title.clone(), "home")
+        .with("headline", headline)?
+        .with("recent", recent)?
+        .with("overdue", overdue)?
+        .with("top_chains", top_chains)?
+        .with("top_categories", top_categories)
+}
+
+// ---------------------------------------------------------------- categories & services
+
+#[derive(Debug, Clone, Serialize)]
+struct CategorySummary {
+    name: String,
+    url: String,
+    description: Option<String>,
+    group: Option<String>,
+    count: usize,
+    last: Option<IncidentRef>,
+    recurrences: usize,
+    remedies: usize,
+    guardrails: usize,
+}
+
+fn summary_of<'a>(incidents: &[&'a Incident]) -> (usize, Option<IncidentRef>, usize, usize, usize) {
+    let last =
+        incidents.iter().filter(|i| i.clock.started.is_some()).max_by_key(|i| i.clock.started).map(|i| incident_ref(i));
+    (
+        incidents.len(),
+        last,
+        incidents.iter().filter(|i| !i.recurrence_of.is_empty()).count(),
+        incidents.iter().map(|i| i.remedies.len()).sum(),
+        incidents.iter().map(|i| i.guardrails.len()).sum(),
+    )
+}
+
+fn category_index(data: &SiteData<'_>) -> Vec<CategorySummary> {
+    // The declared taxonomy in its order, then categories only records use.
+    let mut names: Vec<(String, Option<String>, Option<String>)> =
+        data.config.categories.iter().map(|c| (c.name.clone(), c.description.clone(), c.group.clone())).collect();
+    let used: BTreeSet<&String> = data.kb.incidents.iter().flat_map(|i| i.categories.iter()).collect();
+    for name in used {
+        if !names.iter().any(|(n, _, _)| n == name) {
+            names.push((name.clone(), None, None));
+        }
+    }
+    names
+        .into_iter()
+        .map(|(name, description, group)| {
+            let incidents: Vec<&Incident> = data.kb.incidents.iter().filter(|i| i.categories.contains(&name)).collect();
+            let (count, last, recurrences, remedies, guardrails) = summary_of(&incidents);
+            CategorySummary {
+                url: SiteData::category_url(&name),
+                name,
+                description,
+                group,
+                count,
+                last,
+                recurrences,
+                remedies,
+                guardrails,
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ServiceSummary {
+    name: String,
+    slug: String,
+    url: String,
+    count: usize,
+    last: Option<IncidentRef>,
+    recurrences: usize,
+    remedies: usize,
+    guardrails: usize,
+}
+
+fn service_index(data: &SiteData<'_>) -> Vec<ServiceSummary> {
+    data.services
+        .iter()
+        .map(|(slug, name)| {
+            let incidents: Vec<&Incident> =
+                data.kb.incidents.iter().filter(|i| i.services.iter().any(|s| &slugify(s) == slug)).collect();
+            let (count, last, recurrences, remedies, guardrails) = summary_of(&incidents);
+            ServiceSummary {
+                name: name.clone(),
+                slug: slug.clone(),
+                url: format!("services/{slug}/"),
+                count,
+                last,
+                recurrences,
+                remedies,
+                guardrails,
+            }
+        })
+        .collect()
+}
+
+/// What a category or service page lists.
+#[derive(Debug, Serialize)]
+struct GroupDetail {
+    incidents: Vec<IncidentRow>,
+    remedies: Vec<RemedyView>,
+    guardrails: Vec<GuardrailView>,
+    actions: ActionCounts,
+    open_actions: Vec<ActionView>,
+    chains: Vec<ChainSummary>,
+}
+
+fn group_detail<'a>(data: &SiteData<'_>, incidents: impl Iterator<Item = &'a Incident>) -> GroupDetail {
+    let incidents: Vec<&Incident> = incidents.collect();
+    let ids: BTreeSet<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
+    let actions: Vec<ActionView> =
+        incidents.iter().flat_map(|i| i.actions.iter().map(|a| data.action_view(i, a))).collect();
+    let mut open_actions: Vec<ActionView> =
+        actions.iter().filter(|a| a.status == "open" || a.status == "in-progress").cloned().collect();
+    open_actions.sort_by(|a, b| a.due.cmp(&b.due));
+    GroupDetail {
+        incidents: data.rows(incidents.iter().copied()),
+        remedies: incidents.iter().rev().flat_map(|i| data.remedy_views(i)).collect(),
+        guardrails: incidents.iter().rev().flat_map(|i| data.guardrail_views(i)).collect(),
+        actions: ActionCounts::of(actions.iter()),
+        open_actions,
+        chains: chain_views(data)
+            .into_iter()
+            .filter(|c| c.members.iter().any(|m| ids.contains(m.id.as_str())))
+            .collect(),
+    }
+}
+
+// ---------------------------------------------------------------- catalogs
+
+#[derive(Debug, Serialize)]
+struct RemedyGroup {
+    category: String,
+    url: Option<String>,
+    description: Option<String>,
+    worked: Vec<RemedyView>,
+    did_not_work: Vec<RemedyView>,
+}
+
+fn remedy_groups(data: &SiteData<'_>) -> Vec<RemedyGroup> {
+    let mut groups: BTreeMap<String, Vec<RemedyView>> = BTreeMap::new();
+    for inc in data.kb.incidents.iter().rev() {
+        let keys: Vec<String> = if inc.categories.is_empty() { vec![String::new()] } else { inc.categories.clone() };
+        for key in keys {
+            groups.entry(key).or_default().extend(data.remedy_views(inc));
+        }
+    }
+    order_by_taxonomy(data, groups)
+        .into_iter()
+        .map(|(category, remedies)| {
+            let (worked, did_not_work) = remedies.into_iter().partition(|r| r.worked);
+            RemedyGroup {
+                url: (!category.is_empty()).then(|| SiteData::category_url(&category)),
+                description: data
+                    .config
+                    .categories
+                    .iter()
+                    .find(|c| c.name == category)
+                    .and_then(|c| c.description.clone()),
+                category: if category.is_empty() { "uncategorised".into() } else { category },
+                worked,
+                did_not_work,
+            }
+        })
+        .filter(|g| !g.worked.is_empty() || !g.did_not_work.is_empty())
+        .collect()
+}
+
+/// Group entries in the taxonomy's order, then the rest alphabetically.
+fn order_by_taxonomy<T>(data: &SiteData<'_>, mut groups: BTreeMap<String, Vec<T>>) -> Vec<(String, Vec<T>)> {
+    let mut out = Vec::new();
+    for c in &data.config.categories {
+        if let Some(v) = groups.remove(&c.name) {
+            out.push((c.name.clone(), v));
+        }
+    }
+    out.extend(groups);
+    out
+}
+
+#[derive(Debug, Serialize)]
+struct GuardrailGroup {
+    category: String,
+    url: Option<String>,
+    controls: Vec<ControlGroup>,
+}
+
+#[derive(Debug, Serialize)]
+struct ControlGroup {
+    control: String,
+    guardrails: Vec<GuardrailView>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct GuardrailTotals {
+    total: usize,
+    proposed: usize,
+    implemented: usize,
+    verified: usize,
+    held: usize,
+    recurred: usize,
+}
+
+fn guardrails_page(data: &SiteData<'_>) -> Result<Page, RenderError> {
+    let mut groups: BTreeMap<String, Vec<GuardrailView>> = BTreeMap::new();
+    let mut totals = GuardrailTotals::default();
+    for inc in data.kb.incidents.iter().rev() {
+        let views = data.guardrail_views(inc);
+        for g in &views {
+            totals.total += 1;
+            match g.status {
+                "implemented" => totals.implemented += 1,
+                "verified" => totals.verified += 1,
+                _ => totals.proposed += 1,
+            }
+            match g.outcome.state {
+                "held" => totals.held += 1,
+                "recurred" => totals.recurred += 1,
+                _ => {}
+            }
+        }
+        let keys: Vec<String> = if inc.categories.is_empty() { vec![String::new()] } else { inc.categories.clone() };
+        for key in keys {
+            groups.entry(key).or_default().extend(views.iter().cloned());
+        }
+    }
+    let groups: Vec<GuardrailGroup> = order_by_taxonomy(data, groups)
+        .into_iter()
+        .map(|(category, list)| {
+            let mut by_control: BTreeMap<String, Vec<GuardrailView>> = BTreeMap::new();
+            for g in list {
+                by_control.entry(g.control.unwrap_or("unspecified").to_string()).or_default().push(g);
+            }
+            GuardrailGroup {
+                url: (!category.is_empty()).then(|| SiteData::category_url(&category)),
+                category: if category.is_empty() { "uncategorised".into() } else { category },
+                controls: by_control
+                    .into_iter()
+                    .map(|(control, guardrails)| ControlGroup { control, guardrails })
+                    .collect(),
+            }
+        })
+        .collect();
+    Page::new("guardrails.html", "guardrails/index.html", "Guardrails", "guardrails")
+        .with("groups", groups)?
+        .with("totals", totals)
+}
+
+#[derive(Debug, Serialize)]
+struct OwnerRow {
+    owner: String,
+    open: usize,
+    overdue: usize,
+    done: usize,
+}
+
+fn actions_page(actions: &[ActionView]) -> Result<Page, RenderError> {
+    let overdue: Vec<&ActionView> = actions.iter().filter(|a| a.overdue).collect();
+    let open: Vec<&ActionView> =
+        actions.iter().filter(|a| !a.overdue && (a.status == "open" || a.status == "in-progress")).collect();
+    let mut closed: Vec<&ActionView> = actions.iter().filter(|a| a.status == "done" || a.status == "wont-do").collect();
+    closed.sort_by(|a, b| b.completed.cmp(&a.completed).then_with(|| a.incident.id.cmp(&b.incident.id)));
+    let mut owners: BTreeMap<String, OwnerRow> = BTreeMap::new();
+    for a in actions {
+        let name = a.owner.clone().unwrap_or_else(|| "(no owner)".into());
+        let row = owners.entry(name.clone()).or_insert(OwnerRow { owner: name, open: 0, overdue: 0, done: 0 });
+        match a.status {
+            "done" | "wont-do" => row.done += 1,
+            _ => row.open += 1,
+        }
+        if a.overdue {
+            row.overdue += 1;
+        }
+    }
+    let mut owners: Vec<OwnerRow> = owners.into_values().collect();
+    owners.sort_by(|a, b| {
+        b.overdue.cmp(&a.overdue).then_with(|| b.open.cmp(&a.open)).then_with(|| a.owner.cmp(&b.owner))
+    });
+    Page::new("actions.html", "actions/index.html", "Action tracker", "actions")
+        .with("counts", ActionCounts::of(actions.iter()))?
+        .with("overdue", overdue)?
+        .with("open", open)?
+        .with("closed", closed)?
+        .with("owners", owners)
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ChainSummary {
+    title: String,
+    members: Vec<IncidentRef>,
+    count: usize,
+    first: Option<String>,
+    last: Option<String>,
+    categories: Vec<String>,
+    services: Vec<String>,
+    guardrails: Vec<GuardrailView>,
+}
+
+fn chain_views(data: &SiteData<'_>) -> Vec<ChainSummary> {
+    data.chains
+        .iter()
+        .map(|chain| {
+            let incidents: Vec<&Incident> = chain.members.iter().filter_map(|id| data.kb.get(id)).collect();
+            let categories: BTreeSet<String> = incidents.iter().flat_map(|i| i.categories.iter().cloned()).collect();
+            let services: BTreeSet<String> = incidents.iter().flat_map(|i| i.services.iter().cloned()).collect();
+            let members: Vec<IncidentRef> = incidents.iter().map(|i| incident_ref(i)).collect();
+            ChainSummary {
+                title: incidents.first().map(|i| i.title.clone()).unwrap_or_default(),
+                count: members.len(),
+                first: members.first().and_then(|m| m.started.clone()),
+                last: members.last().and_then(|m| m.started.clone()),
+                members,
+                categories: categories.into_iter().collect(),
+                services: services.into_iter().collect(),
+                guardrails: incidents.iter().flat_map(|i| data.guardrail_views(i)).collect(),
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- feed, sitemap, data
+
+fn feed(data: &SiteData<'_>, theme: &Theme, site: &serde_json::Value) -> Result<OutputFile, RenderError> {
+    let mut entries: Vec<&Incident> = data.kb.incidents.iter().collect();
+    entries.sort_by(|a, b| {
+        let key = |i: &Incident| i.published.or(i.clock.started.map(|s| s.date_naive()));
+        key(b).cmp(&key(a)).then_with(|| a.id.cmp(&b.id))
+    });
+    entries.truncate(30);
+    let entries: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|i| {
+            let day = i.published.or(i.clock.started.map(|s| s.date_naive())).unwrap_or(data.today);
+            serde_json::json!({
+                "id": i.id,
+                "url": SiteData::incident_url(&i.id),
+                "title": i.title,
+                "summary": i.summary,
+                "updated": format!("{}T00:00:00Z", day.format("%Y-%m-%d")),
+                "categories": i.categories,
+                "severity": i.severity,
+            })
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", site);
+    ctx.insert("root", &root_prefix("feed.xml", data.config.site.base_url.as_deref()));
+    ctx.insert("entries", &entries);
+    ctx.insert("updated", &format!("{}T00:00:00Z", data.today.format("%Y-%m-%d")));
+    Ok(OutputFile { path: "feed.xml".into(), bytes: theme.render("feed.xml", &ctx)?.into_bytes() })
+}
+
+fn sitemap(files: &[OutputFile], base_url: Option<&str>, build_date: &str) -> OutputFile {
+    let prefix = root_prefix("sitemap.xml", base_url);
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for f in files.iter().filter(|f| f.path.ends_with("index.html")) {
+        let dir = f.path.trim_end_matches("index.html");
+        xml.push_str(&format!(
+            "  <url><loc>{}{}</loc><lastmod>{build_date}</lastmod></url>\n",
+            xml_escape(&prefix),
+            xml_escape(dir)
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    OutputFile { path: "sitemap.xml".into(), bytes: xml.into_bytes() }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn exports(data: &SiteData<'_>, actions: &[ActionView]) -> Result<Vec<OutputFile>, RenderError> {
+    let incidents: Vec<serde_json::Value> = data
+        .kb
+        .incidents
+        .iter()
+        .map(|inc| {
+            let mut v = serde_json::to_value(inc)?;
+            if let Some(obj) = v.as_object_mut() {
+                obj.remove("body");
+                obj.insert("url".into(), SiteData::incident_url(&inc.id).into());
+                let links = data.links.get(&inc.id).cloned().unwrap_or_default();
+                obj.insert("recurred_as".into(), serde_json::to_value(&links.recurred_as)?);
+                obj.insert("related_from".into(), serde_json::to_value(&links.related_from)?);
+            }
+            Ok(v)
+        })
+        .collect::<Result<_, serde_json::Error>>()?;
+    let json = |v: &dyn erased::Json| -> Result<Vec<u8>, RenderError> { Ok(v.to_pretty()?) };
+    Ok(vec![
+        OutputFile { path: "data/incidents.json".into(), bytes: json(&incidents)? },
+        OutputFile { path: "data/actions.json".into(), bytes: json(&actions.to_vec())? },
+    ])
+}
+
+mod erased {
+    /// Pretty JSON with a trailing newline.
+    pub trait Json {
+        fn to_pretty(&self) -> Result<Vec<u8>, serde_json::Error>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_pretty(&self) -> Result<Vec<u8>, serde_json::Error> {
+            let mut v = serde_json::to_vec_pretty(self)?;
+            v.push(b'\n');
+            Ok(v)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::root_prefix;
+
+    #[test]
+    fn root_prefix_climbs_to_the_site_root() {
+        assert_eq!(root_prefix("index.html", None), "./");
+        assert_eq!(root_prefix("incidents/index.html", None), "../");
+        assert_eq!(root_prefix("incidents/a/brief/index.html", None), "../../../");
+        assert_eq!(root_prefix("incidents/a/index.html", Some("https://x/kb")), "https://x/kb/");
+    }
+}

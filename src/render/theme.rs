@@ -1,0 +1,100 @@
+//! The theme: Tera templates and static assets.
+//!
+//! The default theme (`themes/default/`) is compiled into the binary. A
+//! knowledge base overrides any template or partial by putting a file with
+//! the same name in its `templates/` folder, and may add static files; pages
+//! are built from blocks and partials, so an override replaces a piece rather
+//! than a copy of a whole page that would break on upgrade. Templates are
+//! parsed once per build.
+
+use tera::Tera;
+
+use super::RenderError;
+
+macro_rules! embedded {
+    ($($name:literal),+ $(,)?) => {
+        &[$(($name, include_str!(concat!("../../themes/default/templates/", $name)))),+]
+    };
+}
+
+/// The default theme's templates, by name.
+pub const TEMPLATES: &[(&str, &str)] = embedded!(
+    "base.html",
+    "macros.html",
+    "tables.html",
+    "cards.html",
+    "group.html",
+    "index.html",
+    "incidents.html",
+    "incident.html",
+    "brief.html",
+    "categories.html",
+    "category.html",
+    "services.html",
+    "service.html",
+    "remedies.html",
+    "guardrails.html",
+    "actions.html",
+    "recurring.html",
+    "404.html",
+    "feed.xml",
+);
+
+/// The default theme's static files, served under `static/`.
+pub const STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../themes/default/static/style.css")),
+    ("sort.js", include_bytes!("../../themes/default/static/sort.js")),
+    ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
+];
+
+/// Parsed templates plus the static files to copy.
+pub struct Theme {
+    tera: Tera,
+    statics: Vec<(String, Vec<u8>)>,
+}
+
+/// A template supplied by the knowledge base (name relative to `templates/`).
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub name: String,
+    pub text: String,
+}
+
+impl Theme {
+    /// The default theme with `overrides` on top. Static files of the
+    /// knowledge base are not part of the theme (they go to the site root).
+    pub fn load(overrides: &[Override]) -> Result<Theme, RenderError> {
+        let mut tera = Tera::default();
+        let mut all: Vec<(String, String)> = TEMPLATES
+            .iter()
+            .filter(|(name, _)| !overrides.iter().any(|o| o.name == *name))
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        all.extend(overrides.iter().map(|o| (o.name.clone(), o.text.clone())));
+        tera.add_raw_templates(all)
+            .map_err(|e| RenderError::Template { template: e.to_string(), message: error_chain(&e) })?;
+        let statics = STATIC.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
+        Ok(Theme { tera, statics })
+    }
+
+    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, RenderError> {
+        self.tera
+            .render(template, ctx)
+            .map_err(|e| RenderError::Template { template: template.to_string(), message: error_chain(&e) })
+    }
+
+    pub fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.statics.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
+    }
+}
+
+/// Tera hides the useful part of an error in its source chain.
+fn error_chain(e: &tera::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
