@@ -322,7 +322,7 @@ struct CategorySummary {
     guardrails: usize,
 }
 
-fn summary_of<'a>(incidents: &[&'a Incident]) -> (usize, Option<IncidentRef>, usize, usize, usize) {
+fn summary_of(incidents: &[&Incident]) -> (usize, Option<IncidentRef>, usize, usize, usize) {
     let last =
         incidents.iter().filter(|i| i.clock.started.is_some()).max_by_key(|i| i.clock.started).map(|i| incident_ref(i));
     (
@@ -597,6 +597,8 @@ struct ChainSummary {
     categories: Vec<String>,
     services: Vec<String>,
     guardrails: Vec<GuardrailView>,
+    guardrails_live: usize,
+    guardrails_recurred: usize,
 }
 
 fn chain_views(data: &SiteData<'_>) -> Vec<ChainSummary> {
@@ -607,7 +609,10 @@ fn chain_views(data: &SiteData<'_>) -> Vec<ChainSummary> {
             let categories: BTreeSet<String> = incidents.iter().flat_map(|i| i.categories.iter().cloned()).collect();
             let services: BTreeSet<String> = incidents.iter().flat_map(|i| i.services.iter().cloned()).collect();
             let members: Vec<IncidentRef> = incidents.iter().map(|i| incident_ref(i)).collect();
+            let guardrails: Vec<GuardrailView> = incidents.iter().flat_map(|i| data.guardrail_views(i)).collect();
             ChainSummary {
+                guardrails_live: guardrails.iter().filter(|g| g.status != "proposed").count(),
+                guardrails_recurred: guardrails.iter().filter(|g| g.outcome.state == "recurred").count(),
                 title: incidents.first().map(|i| i.title.clone()).unwrap_or_default(),
                 count: members.len(),
                 first: members.first().and_then(|m| m.started.clone()),
@@ -615,7 +620,7 @@ fn chain_views(data: &SiteData<'_>) -> Vec<ChainSummary> {
                 members,
                 categories: categories.into_iter().collect(),
                 services: services.into_iter().collect(),
-                guardrails: incidents.iter().flat_map(|i| data.guardrail_views(i)).collect(),
+                guardrails,
             }
         })
         .collect()
@@ -691,25 +696,17 @@ fn exports(data: &SiteData<'_>, actions: &[ActionView]) -> Result<Vec<OutputFile
             Ok(v)
         })
         .collect::<Result<_, serde_json::Error>>()?;
-    let json = |v: &dyn erased::Json| -> Result<Vec<u8>, RenderError> { Ok(v.to_pretty()?) };
     Ok(vec![
-        OutputFile { path: "data/incidents.json".into(), bytes: json(&incidents)? },
-        OutputFile { path: "data/actions.json".into(), bytes: json(&actions.to_vec())? },
-    ])
+        OutputFile { path: "data/incidents.json".into(), bytes: pretty_json(&incidents)? },
+        OutputFile { path: "data/actions.json".into(), bytes: pretty_json(&actions)? },
+])
 }
 
-mod erased {
-    /// Pretty JSON with a trailing newline.
-    pub trait Json {
-        fn to_pretty(&self) -> Result<Vec<u8>, serde_json::Error>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn to_pretty(&self) -> Result<Vec<u8>, serde_json::Error> {
-            let mut v = serde_json::to_vec_pretty(self)?;
-            v.push(b'\n');
-            Ok(v)
-        }
-    }
+/// Pretty JSON with a trailing newline.
+fn pretty_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, RenderError> {
+    let mut v = serde_json::to_vec_pretty(value)?;
+    v.push(b'\n');
+    Ok(v)
 }
 
 #[cfg(test)]

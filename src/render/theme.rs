@@ -65,6 +65,7 @@ impl Theme {
     /// knowledge base are not part of the theme (they go to the site root).
     pub fn load(overrides: &[Override]) -> Result<Theme, RenderError> {
         let mut tera = Tera::default();
+        tera.set_escape_fn(escape_html);
         let mut all: Vec<(String, String)> = TEMPLATES
             .iter()
             .filter(|(name, _)| !overrides.iter().any(|o| o.name == *name))
@@ -86,6 +87,23 @@ impl Theme {
     pub fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.statics.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
     }
+}
+
+/// Escape text for HTML element content and quoted attribute values. Unlike
+/// Tera's default it leaves `/` alone, so URLs stay readable in the source.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Tera hides the useful part of an error in its source chain.

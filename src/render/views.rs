@@ -75,6 +75,9 @@ impl Duration {
 
 /// "7m", "1h 52m", "3d 4h".
 pub fn human_duration(delta: TimeDelta) -> String {
+    if delta > TimeDelta::zero() && delta < TimeDelta::minutes(1) {
+        return "<1m".to_string();
+    }
     let minutes = delta.num_minutes().max(0);
     let (d, h, m) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
     match (d, h, m) {
@@ -687,6 +690,8 @@ mod tests {
     #[test]
     fn durations_read_like_people_write_them() {
         assert_eq!(human_duration(TimeDelta::minutes(7)), "7m");
+        assert_eq!(human_duration(TimeDelta::seconds(30)), "<1m");
+        assert_eq!(human_duration(TimeDelta::zero()), "0m");
         assert_eq!(human_duration(TimeDelta::minutes(112)), "1h 52m");
         assert_eq!(human_duration(TimeDelta::minutes(120)), "2h");
         assert_eq!(human_duration(TimeDelta::minutes(3 * 1440 + 250)), "3d 4h");

@@ -4,8 +4,10 @@
 // Tests may panic on setup failures; the library may not (see Cargo.toml [lints]).
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod build;
 mod check;
 mod example;
+mod links;
 mod robustness;
 mod scaffold;
 mod support;

@@ -1,0 +1,287 @@
+//! `casebook build`: the pages, their links, escaping, overdue logic, the
+//! output directory rules and determinism.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::support::{KbTest, TODAY, casebook, fixtures};
+
+/// Every file under `dir`, relative path → bytes.
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir(dir) {
+        let rel = entry.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        out.insert(rel, std::fs::read(&entry).unwrap());
+    }
+    out
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() { stack.push(p) } else { files.push(p) }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn build(kb: &Path, out: &Path, extra: &[&str]) -> crate::support::Run {
+    let mut args = vec!["build", kb.to_str().unwrap(), "-o", out.to_str().unwrap(), "--today", TODAY];
+    args.extend_from_slice(extra);
+    casebook(Path::new(env!("CARGO_MANIFEST_DIR")), &args)
+}
+
+fn text(tree: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    String::from_utf8(tree.get(path).unwrap_or_else(|| panic!("{path} not built")).clone()).unwrap()
+}
+
+/// The `<main>` element of a page, for snapshots.
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("no <main>");
+    let end = html.find("</main>").expect("no </main>") + "</main>".len();
+    &html[start..end]
+}
+
+#[test]
+fn builds_every_page_of_the_site() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(&fixtures().join("site-links"), &site, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("built 3 incidents into"), "{}", run.stderr);
+    let tree = read_tree(&site);
+    for path in [
+        "index.html",
+        "incidents/index.html",
+        "incidents/first/index.html",
+        "incidents/first/brief/index.html",
+        "categories/index.html",
+        "categories/database/index.html",
+        "categories/dns/index.html",
+        "services/index.html",
+        "services/payments-api/index.html",
+        "remedies/index.html",
+        "guardrails/index.html",
+        "actions/index.html",
+        "recurring/index.html",
+        "404.html",
+        "feed.xml",
+        "sitemap.xml",
+        "data/incidents.json",
+        "data/actions.json",
+        "static/style.css",
+        ".casebook-output",
+    ] {
+        assert!(tree.contains_key(path), "{path} missing; built: {:?}", tree.keys().collect::<Vec<_>>());
+    }
+    // Drafts stay out unless asked for.
+    assert!(!tree.contains_key("incidents/draft/index.html"));
+    let with_drafts = out.path().join("drafts");
+    build(&fixtures().join("site-links"), &with_drafts, &["--drafts"]);
+    assert!(with_drafts.join("incidents/draft/index.html").is_file());
+}
+
+#[test]
+fn incident_page_main_fragment() {
+    let out = tempfile::tempdir().unwrap();
+    let run = build(&fixtures().join("site-links"), out.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(out.path());
+    insta::assert_snapshot!("incident-first-main", main_of(&text(&tree, "incidents/first/index.html")));
+    insta::assert_snapshot!("incident-first-brief-main", main_of(&text(&tree, "incidents/first/brief/index.html")));
+}
+
+#[test]
+fn recurrence_and_related_links_get_back_links_on_the_target() {
+    let out = tempfile::tempdir().unwrap();
+    build(&fixtures().join("site-links"), out.path(), &[]);
+    let tree = read_tree(out.path());
+    let first = text(&tree, "incidents/first/index.html");
+    assert!(first.contains("<h3>Recurred as</h3><ul><li><a href=\"../../incidents/second/\">Orders read-only errors after maintenance failover</a>"), "{first}");
+    let second = text(&tree, "incidents/second/index.html");
+    assert!(second.contains("<h3>Repeats</h3><ul><li><a href=\"../../incidents/first/\">"), "{second}");
+    let third = text(&tree, "incidents/third/index.html");
+    assert!(third.contains("<a href=\"../../incidents/second/\">Orders read-only errors after maintenance failover</a> <span class=\"muted nowrap\">(2025-09-01)</span> <span class=\"badge\">same cause</span> <span class=\"muted\">(links here)</span> — same client library"), "{third}");
+    // The guardrail of the first incident was live when the second happened.
+    assert!(first.contains("recurred 1 time since 2025-04-02"), "{first}");
+    let recurring = text(&tree, "recurring/index.html");
+    assert!(recurring.contains("2 occurrences · first 2025-03-14 · last 2025-09-01"), "{recurring}");
+    // Machine-readable exports carry the same back-links.
+    let json: serde_json::Value = serde_json::from_slice(&tree["data/incidents.json"]).unwrap();
+    let first_json = json.as_array().unwrap().iter().find(|i| i["id"] == "first").unwrap();
+    assert_eq!(first_json["recurred_as"], serde_json::json!(["second"]));
+    assert_eq!(first_json["url"], "incidents/first/");
+}
+
+#[test]
+fn overdue_depends_on_the_build_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let kb = fixtures().join("site-links");
+    // second.md's A1 is due 2025-10-01 and open.
+    let before = dir.path().join("before");
+    casebook(Path::new("."), &["build", kb.to_str().unwrap(), "-o", before.to_str().unwrap(), "--today", "2025-10-01"]);
+    let after = dir.path().join("after");
+    casebook(Path::new("."), &["build", kb.to_str().unwrap(), "-o", after.to_str().unwrap(), "--today", "2025-10-02"]);
+    let actions_before = std::fs::read_to_string(before.join("actions/index.html")).unwrap();
+    let actions_after = std::fs::read_to_string(after.join("actions/index.html")).unwrap();
+    let overdue_section =
+        |html: &str| html[html.find("id=\"overdue\"").unwrap()..html.find("id=\"open\"").unwrap()].to_string();
+    assert!(!overdue_section(&actions_before).contains("Move the fix into the shared client"));
+    assert!(overdue_section(&actions_after).contains("Move the fix into the shared client"));
+    assert!(overdue_section(&actions_after).contains("1 days overdue"));
+    assert!(actions_after.contains("Overdue as of 2025-10-02"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(after.join("data/actions.json")).unwrap()).unwrap();
+    let overdue: Vec<_> =
+        json.as_array().unwrap().iter().filter(|a| a["overdue"] == true).map(|a| a["summary"].clone()).collect();
+    // Sorted by due date: A2 of `first` (2025-06-01) before A1 of `second` (2025-10-01).
+    assert_eq!(
+        overdue,
+        vec![serde_json::json!("Alert on read-only errors"), serde_json::json!("Move the fix into the shared client")]
+    );
+}
+
+#[test]
+fn hostile_input_in_every_field_stays_text() {
+    let out = tempfile::tempdir().unwrap();
+    let run = build(&fixtures().join("site-hostile"), out.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(out.path());
+    let mut checked = 0;
+    for (path, bytes) in &tree {
+        if !(path.ends_with(".html") || path.ends_with(".xml")) {
+            continue;
+        }
+        let page = String::from_utf8_lossy(bytes);
+        for bad in ["<script>alert", "<img src=x", "href=\"javascript:", "src=\"javascript:", "<a href=\"javascript"] {
+            assert!(!page.contains(bad), "{path} contains {bad}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 12, "only {checked} pages checked");
+    // The hostile text is there, escaped, on the incident page.
+    let page = text(&tree, "incidents/hostile/index.html");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "title not shown escaped");
+    assert!(page.contains("&lt;script&gt;alert('body')&lt;/script&gt;"), "raw HTML in the body is shown as text");
+}
+
+#[test]
+fn refuses_a_non_empty_directory_it_did_not_create() {
+    let kb = KbTest::new().file("mine/notes.txt", "precious");
+    let run = build(&fixtures().join("site-links"), &kb.path().join("mine"), &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is not empty and was not created by Casebook; refusing to replace it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(kb.path().join("mine/notes.txt")).unwrap(), "precious");
+    assert_eq!(std::fs::read_dir(kb.path().join("mine")).unwrap().count(), 1);
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let kb = KbTest::new();
+    for f in ["casebook.toml", "incidents/first.md", "incidents/second.md", "incidents/third.md"] {
+        let src = std::fs::read(fixtures().join("site-links").join(f)).unwrap();
+        std::fs::create_dir_all(kb.path().join(f).parent().unwrap()).unwrap();
+        std::fs::write(kb.path().join(f), src).unwrap();
+    }
+    let site = kb.path().join("public");
+    assert_eq!(build(kb.path(), &site, &[]).code, 0);
+    let before = read_tree(&site);
+    // Break a record: the next build must fail and change nothing.
+    std::fs::write(kb.path().join("incidents/third.md"), "+++\ntitle = \n+++\n").unwrap();
+    let run = build(kb.path(), &site, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("incidents/third.md:2:9"), "{}", run.stderr);
+    assert!(run.stderr.contains("left untouched"), "{}", run.stderr);
+    assert_eq!(read_tree(&site), before);
+    // No staging directory is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(kb.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Once fixed, a rebuild replaces our own previous output.
+    let fixed = std::fs::read_to_string(fixtures().join("site-links/incidents/third.md"))
+        .unwrap()
+        .replace("Resolver timeouts", "Resolver timeouts, renamed");
+    std::fs::write(kb.path().join("incidents/third.md"), fixed).unwrap();
+    assert_eq!(build(kb.path(), &site, &[]).code, 0);
+    assert!(
+        std::fs::read_to_string(site.join("incidents/third/index.html"))
+            .unwrap()
+            .contains("Resolver timeouts, renamed")
+    );
+}
+
+#[test]
+fn two_builds_of_the_same_input_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert_eq!(build(&content, &a, &[]).code, 0);
+    assert_eq!(build(&content, &b, &[]).code, 0);
+    let (ta, tb) = (read_tree(&a), read_tree(&b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (path, bytes) in &ta {
+        assert!(bytes == &tb[path], "{path} differs between two builds");
+    }
+}
+
+#[test]
+fn templates_are_overridden_by_name_and_bad_ones_are_reported() {
+    let kb = KbTest::new()
+        .file("incidents/a.md", crate::support::GOOD_RECORD)
+        .file(
+            "templates/404.html",
+            "{% extends \"base.html\" %}{% block main %}<h1>Lost? Ask #sre-help</h1>{% endblock main %}",
+        )
+        .file("static/robots.txt", "User-agent: *\n");
+    let site = kb.path().join("public");
+    let run = build(kb.path(), &site, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(site.join("404.html")).unwrap();
+    assert!(page.contains("<h1>Lost? Ask #sre-help</h1>"), "{page}");
+    assert!(page.contains("static/style.css"), "the override still extends the theme's base");
+    assert_eq!(std::fs::read_to_string(site.join("robots.txt")).unwrap(), "User-agent: *\n");
+
+    let broken = KbTest::new()
+        .file("incidents/a.md", crate::support::GOOD_RECORD)
+        .file("templates/base.html", "{% block main %}");
+    let run = build(broken.path(), &broken.path().join("public"), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[template]"), "{}", run.stderr);
+    assert!(!broken.path().join("public").exists());
+}
+
+#[test]
+fn static_files_may_not_replace_generated_pages() {
+    let kb = KbTest::new().file("incidents/a.md", crate::support::GOOD_RECORD).file("static/index.html", "mine");
+    let run = build(kb.path(), &kb.path().join("public"), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[static-conflict]: `index.html` would replace a page Casebook generates"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn base_url_makes_links_absolute() {
+    let kb = KbTest::new()
+        .file("casebook.toml", "[site]\ntitle = \"T\"\nbase_url = \"https://kb.example.com/sre\"\n")
+        .file("incidents/a.md", crate::support::GOOD_RECORD);
+    let site = kb.path().join("public");
+    assert_eq!(build(kb.path(), &site, &[]).code, 0);
+    let page = std::fs::read_to_string(site.join("incidents/a/index.html")).unwrap();
+    assert!(page.contains("href=\"https://kb.example.com/sre/static/style.css\""), "{}", &page[..800]);
+    let sitemap = std::fs::read_to_string(site.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://kb.example.com/sre/incidents/a/</loc>"), "{sitemap}");
+}
