@@ -699,7 +699,7 @@ fn exports(data: &SiteData<'_>, actions: &[ActionView]) -> Result<Vec<OutputFile
     Ok(vec![
         OutputFile { path: "data/incidents.json".into(), bytes: pretty_json(&incidents)? },
         OutputFile { path: "data/actions.json".into(), bytes: pretty_json(&actions)? },
-])
+    ])
 }
 
 /// Pretty JSON with a trailing newline.
