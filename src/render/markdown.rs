@@ -43,7 +43,9 @@ impl Markdown {
         let mut plugins = Plugins::default();
         plugins.render.codefence_syntax_highlighter = Some(&self.highlighter);
         plugins.render.heading_adapter = Some(&headings);
-        comrak::markdown_to_html_with_plugins(text, &self.options, &plugins)
+        let html = comrak::markdown_to_html_with_plugins(text, &self.options, &plugins);
+        // Code blocks scroll sideways: make them reachable from the keyboard.
+        html.replace("<pre", "<pre tabindex=\"0\"")
     }
 }
 
@@ -118,5 +120,6 @@ mod tests {
         assert!(html.contains("type=\"checkbox\""), "{html}");
         assert!(html.contains("footnote"), "{html}");
         assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(html.contains("<pre tabindex=\"0\""), "{html}");
     }
 }

@@ -1,0 +1,97 @@
+// Loads pages of a built Casebook site in headless Chromium, served over HTTP
+// from 127.0.0.1 under a sub-path (as on a GitHub Pages project site), and
+// fails on console errors, page errors, failed requests or missing content.
+// Saves a screenshot of each page.
+//
+//   node tests/browser/site-check.mjs SITE_DIR SCREENSHOT_DIR
+//
+// Prints one line per check and closes with "N passed, M failed".
+
+import { chromium } from "playwright-core";
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+
+const [siteDir, shotDir] = process.argv.slice(2);
+if (!siteDir || !shotDir) {
+  console.error("usage: site-check.mjs SITE_DIR SCREENSHOT_DIR");
+  process.exit(2);
+}
+const PREFIX = "/kb/";
+const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".json": "application/json", ".xml": "application/xml" };
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, "http://localhost");
+  if (!url.pathname.startsWith(PREFIX)) { res.writeHead(404); res.end("outside the site"); return; }
+  let rel = decodeURIComponent(url.pathname.slice(PREFIX.length));
+  let file = path.join(siteDir, rel);
+  if (!path.resolve(file).startsWith(path.resolve(siteDir))) { res.writeHead(403); res.end(); return; }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+  if (!fs.existsSync(file)) { res.writeHead(404); res.end("not found"); return; }
+  res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const base = `http://127.0.0.1:${server.address().port}${PREFIX}`;
+
+const firstDir = (sub) => fs.readdirSync(path.join(siteDir, sub), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()[0];
+const incident = firstDir("incidents");
+const category = firstDir("categories");
+const pages = [
+  { path: "", expect: "Is the learning sticking?" },
+  { path: `incidents/${incident}/`, expect: "Key facts" },
+  { path: `incidents/${incident}/brief/`, expect: "Risk posture" },
+  { path: `categories/${category}/`, expect: "Remedies" },
+  { path: "actions/", expect: "Action tracker" },
+  { path: "incidents/", expect: "Incidents", sortable: true },
+];
+
+fs.mkdirSync(shotDir, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let passed = 0;
+let failed = 0;
+for (const scheme of ["light", "dark"]) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
+  for (const p of pages) {
+    const page = await context.newPage();
+    const problems = [];
+    page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
+    page.on("requestfailed", (r) => problems.push(`failed request ${r.url()}`));
+    const response = await page.goto(base + p.path, { waitUntil: "load" });
+    if (!response || response.status() !== 200) problems.push(`status ${response && response.status()}`);
+    const body = await page.textContent("main");
+    if (!body || !body.includes(p.expect)) problems.push(`"${p.expect}" not in <main>`);
+    const css = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue("--border").trim());
+    if (!css) problems.push("style.css did not apply");
+    if (p.sortable) {
+      // The sort script turns headings into buttons; sorting by severity puts SEV1 first.
+      const button = page.locator("th button.sort").nth(1);
+      if ((await button.count()) === 0) problems.push("no sort buttons");
+      else {
+        await button.click();
+        const first = (await page.locator("table.incidents tbody tr td:nth-child(2)").first().textContent()).trim();
+        if (first !== "SEV1") problems.push(`sorting by severity put ${first} first`);
+      }
+    }
+    const name = (p.path.replace(/\/$/, "").replace(/\//g, "_") || "home") + `-${scheme}.png`;
+    await page.screenshot({ path: path.join(shotDir, name), fullPage: false });
+    if (problems.length) {
+      failed++;
+      console.log(`FAIL ${scheme} /${p.path}\n  ${problems.join("\n  ")}`);
+    } else {
+      passed++;
+      console.log(`ok   ${scheme} /${p.path}`);
+    }
+    await page.close();
+  }
+  await context.close();
+}
+await browser.close();
+server.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
