@@ -33,7 +33,11 @@ impl Markdown {
         options.render.r#unsafe = allow_raw_html;
         // Without permission, raw HTML is shown as text rather than silently dropped.
         options.render.escape = !allow_raw_html;
-        let highlighter = SyntectAdapterBuilder::new().css_with_class_prefix("hl-").build();
+        // Class-based output needs no colour themes: skip loading syntect's defaults.
+        let highlighter = SyntectAdapterBuilder::new()
+            .css_with_class_prefix("hl-")
+            .theme_set(syntect::highlighting::ThemeSet::new())
+            .build();
         Markdown { options, highlighter }
     }
 
