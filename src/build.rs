@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{self, LoadOptions};
 use crate::model::{KnowledgeBase, RecordStatus};
+use crate::render::cache::RenderCache;
 use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
 use crate::write;
 
@@ -61,59 +62,96 @@ pub enum BuildError {
     Usage(String),
 }
 
+/// What a build produced, before it is written anywhere.
+#[derive(Debug)]
+pub struct Rendered {
+    pub files: Vec<OutputFile>,
+    /// Warnings (errors stop the build).
+    pub diagnostics: Diagnostics,
+    pub incidents: usize,
+    pub pages: usize,
+}
+
+/// Runs the pipeline; keeps a render cache between runs, so `serve` can
+/// rebuild quickly. Every run reads every input again: results are reused only
+/// where their inputs are byte-identical.
+pub struct SiteBuilder {
+    dir: std::path::PathBuf,
+    options: BuildOptions,
+    cache: RenderCache,
+}
+
+impl SiteBuilder {
+    pub fn new(dir: &Path, options: BuildOptions) -> Self {
+        SiteBuilder { dir: dir.to_path_buf(), options, cache: RenderCache::new() }
+    }
+
+    pub fn options(&self) -> BuildOptions {
+        self.options
+    }
+
+    /// Pages the previous run can reuse.
+    pub fn cached_pages(&self) -> usize {
+        self.cache.cached_pages()
+    }
+
+    /// Load, check and render, in memory.
+    pub fn render(&mut self, progress: &dyn Fn(&str)) -> Result<Rendered, BuildError> {
+        let dir = self.dir.as_path();
+        let options = self.options;
+        progress("loading records");
+        let mut loaded =
+            load::load(dir, LoadOptions { today: options.today }).map_err(|e| BuildError::Usage(e.to_string()))?;
+        if options.strict {
+            loaded.diagnostics.make_strict();
+        }
+
+        progress("loading the theme");
+        let theme = match Theme::load(&loaded.templates) {
+            Ok(theme) => Some(theme),
+            Err(e) => {
+                loaded.diagnostics.push(
+                    Diagnostic::error("template", &dir.join("templates"), e.to_string())
+                        .help("fix the template override, or remove it to use the default theme's"),
+                );
+                None
+            }
+        };
+        let (Some(theme), false) = (theme, loaded.diagnostics.has_errors()) else {
+            return Err(BuildError::Content(loaded.diagnostics));
+        };
+
+        let kb = KnowledgeBase {
+            incidents: loaded
+                .kb
+                .incidents
+                .into_iter()
+                .filter(|i| options.drafts || i.status != RecordStatus::Draft)
+                .collect(),
+        };
+        progress("rendering pages");
+        let render_options = RenderOptions { today: options.today, drafts: options.drafts };
+        let mut files = render::render_site(&kb, &loaded.config, &theme, &render_options, &mut self.cache)
+            .map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
+        let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        add_static(&mut files, loaded.static_files, &mut loaded.diagnostics, dir);
+        if loaded.diagnostics.has_errors() {
+            return Err(BuildError::Content(loaded.diagnostics));
+        }
+        Ok(Rendered { files, diagnostics: loaded.diagnostics, incidents: kb.incidents.len(), pages })
+    }
+}
+
 /// Build the site of `dir` into `out`. `progress` hears the phase names.
 pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&str)) -> Result<Built, BuildError> {
     let started = Instant::now();
-    progress("loading records");
-    let mut loaded =
-        load::load(dir, LoadOptions { today: options.today }).map_err(|e| BuildError::Usage(e.to_string()))?;
-    if options.strict {
-        loaded.diagnostics.make_strict();
-    }
-
-    progress("loading the theme");
-    let theme = match Theme::load(&loaded.templates) {
-        Ok(theme) => Some(theme),
-        Err(e) => {
-            loaded.diagnostics.push(
-                Diagnostic::error("template", &dir.join("templates"), e.to_string())
-                    .help("fix the template override, or remove it to use the default theme's"),
-            );
-            None
-        }
-    };
-    let (Some(theme), false) = (theme, loaded.diagnostics.has_errors()) else {
-        return Err(BuildError::Content(loaded.diagnostics));
-    };
-
-    let kb = KnowledgeBase {
-        incidents: loaded
-            .kb
-            .incidents
-            .into_iter()
-            .filter(|i| options.drafts || i.status != RecordStatus::Draft)
-            .collect(),
-    };
-    progress("rendering pages");
-    let mut files = render::render_site(
-        &kb,
-        &loaded.config,
-        &theme,
-        &RenderOptions { today: options.today, drafts: options.drafts },
-    )
-    .map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    add_static(&mut files, loaded.static_files, &mut loaded.diagnostics, dir)?;
-    if loaded.diagnostics.has_errors() {
-        return Err(BuildError::Content(loaded.diagnostics));
-    }
-
+    let rendered = SiteBuilder::new(dir, options).render(&progress)?;
     progress("writing the site");
-    let stats = write::write_site(out, &files).map_err(|e| BuildError::Usage(e.to_string()))?;
+    let stats = write::write_site(out, &rendered.files).map_err(|e| BuildError::Usage(e.to_string()))?;
     Ok(Built {
-        diagnostics: loaded.diagnostics,
-        incidents: kb.incidents.len(),
-        pages,
+        diagnostics: rendered.diagnostics,
+        incidents: rendered.incidents,
+        pages: rendered.pages,
         files: stats.files,
         bytes: stats.bytes,
         elapsed: started.elapsed(),
@@ -121,12 +159,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
 }
 
 /// Add the knowledge base's static files; one that would replace a generated file is an error.
-fn add_static(
-    files: &mut Vec<OutputFile>,
-    statics: Vec<OutputFile>,
-    diags: &mut Diagnostics,
-    dir: &Path,
-) -> Result<(), BuildError> {
+fn add_static(files: &mut Vec<OutputFile>, statics: Vec<OutputFile>, diags: &mut Diagnostics, dir: &Path) {
     for f in statics {
         if files.iter().any(|g| g.path == f.path) {
             diags.push(
@@ -142,5 +175,4 @@ fn add_static(
         files.push(f);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(())
 }

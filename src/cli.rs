@@ -77,6 +77,34 @@ Casebook build. Exit status: 0 built, 1 content errors (nothing written), 2 usag
         #[command(flatten)]
         today: TodayArg,
     },
+    /// Preview the site: build in memory, serve on 127.0.0.1, rebuild and reload on every save.
+    #[command(after_help = "\
+Examples:
+  casebook serve                      preview ./content at http://127.0.0.1:1111/
+  casebook serve my-kb --port 8080 --open
+  casebook serve --drafts             include drafts while writing
+
+Nothing is written to disk. When a save breaks the build, the last good site stays
+served and every page shows the problems until they are fixed.")]
+    Serve {
+        /// The knowledge base directory.
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+        /// Port to listen on [default: the first free one from 1111]. 0 picks any free port.
+        #[arg(long)]
+        port: Option<u16>,
+        /// Address to listen on. Loopback by default: the preview is not meant to be shared.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include records with status = "draft".
+        #[arg(long)]
+        drafts: bool,
+        #[command(flatten)]
+        today: TodayArg,
+    },
     /// Validate every record and cross-reference; report all problems at once.
     #[command(after_help = "\
 Examples:
@@ -210,6 +238,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let out = output.unwrap_or_else(|| dir.join("public"));
             let options = build::BuildOptions { today: today.resolve().map_err(Failure::Usage)?, drafts, strict };
             build(&dir, &out, options)
+        }
+        Command::Serve { dir, port, bind, open, drafts, today } => {
+            let build = build::BuildOptions { today: today.resolve().map_err(Failure::Usage)?, drafts, strict: false };
+            crate::serve::run(crate::serve::ServeOptions { dir, bind, port, open, build })
+                .map_err(|e| Failure::Usage(e.to_string()))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Check { dir, format, strict, today } => {
             check(&dir, format, strict, today.resolve().map_err(Failure::Usage)?, style)

@@ -8,6 +8,7 @@
 //! style) unless `base_url` is set, so the site works from any folder,
 //! sub-path or `file://`.
 
+pub mod cache;
 pub mod markdown;
 pub mod theme;
 pub mod views;
@@ -20,6 +21,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::model::{Incident, KnowledgeBase, slugify};
+use cache::RenderCache;
 use markdown::Markdown;
 use theme::Theme;
 use views::{ActionCounts, ActionView, GuardrailView, IncidentRef, IncidentRow, RemedyView, SiteData, incident_ref};
@@ -125,6 +127,20 @@ pub fn render_site(
     config: &Config,
     theme: &Theme,
     options: &RenderOptions,
+    cache: &mut RenderCache,
+) -> Result<Vec<OutputFile>, RenderError> {
+    cache.begin(theme.key(cache));
+    let files = render_pages(kb, config, theme, options, cache);
+    cache.finish();
+    files
+}
+
+fn render_pages(
+    kb: &KnowledgeBase,
+    config: &Config,
+    theme: &Theme,
+    options: &RenderOptions,
+    cache: &RenderCache,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let data = SiteData::new(kb, config, options.today);
     let markdown = Markdown::new(config.allow_raw_html);
@@ -165,7 +181,10 @@ pub fn render_site(
         .incidents
         .par_iter()
         .map(|inc| {
-            let view = data.incident_view(inc, markdown.render(&inc.body));
+            let allow = [u8::from(config.allow_raw_html)];
+            let key = cache.key(&[b"markdown", &allow, inc.body.as_bytes()]);
+            let body = cache.markdown(key, || markdown.render(&inc.body));
+            let view = data.incident_view(inc, body);
             Ok(vec![
                 Page::new("incident.html", format!("incidents/{}/index.html", inc.id), &inc.title, "incidents")
                     .with("incident", &view)?,
@@ -238,8 +257,11 @@ pub fn render_site(
             for (k, v) in &page.values {
                 ctx.insert(*k, v);
             }
-            let html = theme.render(page.template, &ctx)?;
-            Ok(OutputFile { path: page.path.clone(), bytes: html.into_bytes() })
+            // The context is everything the template sees: its JSON is the cache key.
+            let json = ctx.clone().into_json().to_string();
+            let key = cache.key(&[page.template.as_bytes(), json.as_bytes()]);
+            let bytes = cache.page(key, || Ok(theme.render(page.template, &ctx)?.into_bytes()))?;
+            Ok(OutputFile { path: page.path.clone(), bytes })
         })
         .collect();
     let mut files = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;

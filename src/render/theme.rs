@@ -51,6 +51,8 @@ pub const STATIC: &[(&str, &[u8])] = &[
 pub struct Theme {
     tera: Tera,
     statics: Vec<(String, Vec<u8>)>,
+    /// Every template's name and text, for the render cache's key.
+    sources: Vec<(String, String)>,
 }
 
 /// A template supplied by the knowledge base (name relative to `templates/`).
@@ -72,10 +74,17 @@ impl Theme {
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
         all.extend(overrides.iter().map(|o| (o.name.clone(), o.text.clone())));
+        let sources = all.clone();
         tera.add_raw_templates(all)
             .map_err(|e| RenderError::Template { template: e.to_string(), message: error_chain(&e) })?;
         let statics = STATIC.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
-        Ok(Theme { tera, statics })
+        Ok(Theme { tera, statics, sources })
+    }
+
+    /// A content key of every template: pages rendered with an equal key are reusable.
+    pub fn key(&self, cache: &super::cache::RenderCache) -> super::cache::Key {
+        let parts: Vec<&[u8]> = self.sources.iter().flat_map(|(n, t)| [n.as_bytes(), t.as_bytes()]).collect();
+        cache.key(&parts)
     }
 
     pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, RenderError> {

@@ -7,7 +7,9 @@
 mod build;
 mod check;
 mod example;
+mod incremental;
 mod links;
 mod robustness;
 mod scaffold;
+mod serve;
 mod support;

@@ -1,0 +1,264 @@
+//! Answers one HTTP request from a site held in memory.
+//!
+//! A pure function of the site snapshot and the request line, so path
+//! handling (percent-decoding, traversal, directory indexes, redirects, 404,
+//! ETags) is unit-tested without sockets. Only files Casebook generated can be
+//! answered: the snapshot is a map of output paths, and any path with a `..`
+//! segment, a backslash or a NUL, in any encoding, is refused before lookup.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// The site as served: output files plus the problems of the latest build.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub files: HashMap<String, Arc<[u8]>>,
+    /// Diagnostics of the latest build when it failed, as plain text; the
+    /// files are then those of the last good build.
+    pub errors: Option<String>,
+    /// Increases on every rebuild; open pages reload when it changes.
+    pub version: u64,
+}
+
+/// An answer, ready to send.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Reply { status, headers: vec![("Content-Type", content_type.to_string())], body }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The path prefix of Casebook's own endpoints in serve mode.
+pub const INTERNAL: &str = "/__casebook/";
+
+/// The script added to every HTML page in serve mode: the server streams the
+/// site version; a page built from another version reloads.
+fn live_reload(version: u64) -> String {
+    format!(
+        "<script>(function(){{var v=\"{version}\";if(!window.EventSource)return;var s=new EventSource(\"/__casebook/events\");s.onmessage=function(e){{if(e.data!==v){{s.close();location.reload();}}}};}})();</script>"
+    )
+}
+
+/// Answer `GET`/`HEAD` of `raw_url`.
+pub fn respond(site: &Snapshot, method: &str, raw_url: &str, if_none_match: Option<&str>) -> Reply {
+    if method != "GET" && method != "HEAD" {
+        let mut r = Reply::new(405, "text/plain; charset=utf-8", b"only GET and HEAD are served\n".to_vec());
+        r.headers.push(("Allow", "GET, HEAD".into()));
+        return r;
+    }
+    let path = raw_url.split(['?', '#']).next().unwrap_or("");
+    if path == "/__casebook/version" {
+        let body = format!("{{\"version\":{},\"ok\":{}}}\n", site.version, site.errors.is_none());
+        return Reply::new(200, "application/json", body.into_bytes());
+    }
+    let Some(relative) = clean_path(path) else {
+        return Reply::new(400, "text/plain; charset=utf-8", b"bad path\n".to_vec());
+    };
+    let index =
+        if relative.is_empty() || relative.ends_with('/') { format!("{relative}index.html") } else { relative.clone() };
+    let (status, file, name) = match site.files.get(&index) {
+        Some(bytes) => (200, Some(bytes), index),
+        None if site.files.contains_key(&format!("{relative}/index.html")) => {
+            let mut r = Reply::new(301, "text/plain; charset=utf-8", Vec::new());
+            r.headers.push(("Location", format!("{path}/")));
+            return r;
+        }
+        None => (404, site.files.get("404.html"), "404.html".to_string()),
+    };
+    let content_type = content_type(&name);
+    let mut body = match file {
+        Some(bytes) => bytes.to_vec(),
+        None if site.errors.is_some() => b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body><h1>The knowledge base does not build yet</h1></body></html>".to_vec(),
+        None => b"not found\n".to_vec(),
+    };
+    if content_type.starts_with("text/html") {
+        body = inject(body, site.version, site.errors.as_deref());
+    }
+    let etag = format!("\"{:016x}\"", hash(&body));
+    if status == 200 && if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
+        let mut r = Reply::new(304, content_type, Vec::new());
+        r.headers.push(("ETag", etag));
+        return r;
+    }
+    let status = if status == 404 && file.is_none() && site.errors.is_some() { 503 } else { status };
+    let mut r = Reply::new(status, content_type, body);
+    r.headers.push(("ETag", etag));
+    r.headers.push(("Cache-Control", "no-cache".into()));
+    r
+}
+
+/// Percent-decode and normalise a URL path into a key of the site, or refuse it.
+pub fn clean_path(path: &str) -> Option<String> {
+    let decoded = percent_decode(path.strip_prefix('/')?)?;
+    if decoded.contains('\\') || decoded.contains('\0') {
+        return None;
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            ".." | "." => return None,
+            "" => {}
+            s => out.push(s),
+        }
+    }
+    let mut joined = out.join("/");
+    if decoded.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+pub fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => {
+            if path.ends_with("feed.xml") {
+                "application/atom+xml"
+            } else {
+                "application/xml"
+            }
+        }
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "txt" => "text/plain; charset=utf-8",
+        "woff2" => "font/woff2",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Add the live-reload script, and the error overlay when the latest build failed.
+fn inject(body: Vec<u8>, version: u64, errors: Option<&str>) -> Vec<u8> {
+    let mut extra = live_reload(version);
+    if let Some(text) = errors {
+        extra.push_str(&overlay(text));
+    }
+    let html = String::from_utf8_lossy(&body);
+    let at = html.rfind("</body>").unwrap_or(html.len());
+    let mut out = String::with_capacity(html.len() + extra.len());
+    out.push_str(&html[..at]);
+    out.push_str(&extra);
+    out.push_str(&html[at..]);
+    out.into_bytes()
+}
+
+fn overlay(text: &str) -> String {
+    let escaped = crate::render::theme::escape_html(text);
+    format!(
+        "<div id=\"casebook-overlay\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:99;background:#2b0d0e;color:#ffe9e9;border-top:4px solid #e5484d;padding:1rem 1.5rem;font:14px/1.45 ui-monospace,monospace\"><p style=\"margin:0 0 .5rem;font-weight:700\">The latest edit does not build; showing the last good version. Fix these and save:</p><pre style=\"margin:0;white-space:pre-wrap\">{escaped}</pre></div>"
+    )
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Snapshot {
+        let mut files: HashMap<String, Arc<[u8]>> = HashMap::new();
+        files.insert("index.html".into(), Arc::from(&b"<html><body>home</body></html>"[..]));
+        files.insert("incidents/a/index.html".into(), Arc::from(&b"<html><body>A</body></html>"[..]));
+        files.insert("404.html".into(), Arc::from(&b"<html><body>missing</body></html>"[..]));
+        files.insert("static/style.css".into(), Arc::from(&b"body{}"[..]));
+        Snapshot { files, errors: None, version: 3 }
+    }
+
+    #[test]
+    fn directories_serve_their_index_and_redirect_without_slash() {
+        let s = site();
+        let r = respond(&s, "GET", "/incidents/a/?x=1", None);
+        assert_eq!(r.status, 200);
+        assert!(String::from_utf8_lossy(&r.body).contains("A<script>"));
+        let r = respond(&s, "GET", "/incidents/a", None);
+        assert_eq!((r.status, r.header("Location")), (301, Some("/incidents/a/")));
+        assert_eq!(respond(&s, "GET", "/", None).status, 200);
+    }
+
+    #[test]
+    fn types_etags_and_not_found() {
+        let s = site();
+        let css = respond(&s, "GET", "/static/style.css", None);
+        assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+        assert_eq!(css.body, b"body{}");
+        let etag = css.header("ETag").map(str::to_string);
+        let again = respond(&s, "GET", "/static/style.css", etag.as_deref());
+        assert_eq!((again.status, again.body.len()), (304, 0));
+        let missing = respond(&s, "GET", "/nope/", None);
+        assert_eq!(missing.status, 404);
+        assert!(String::from_utf8_lossy(&missing.body).contains("missing"));
+        assert_eq!(respond(&s, "POST", "/", None).status, 405);
+    }
+
+    #[test]
+    fn traversal_is_refused_in_any_encoding() {
+        let s = site();
+        for bad in [
+            "/../Cargo.toml",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E%2Fetc%2Fpasswd",
+            "/incidents/..%2f..%2f",
+            "/a\\..\\b",
+            "/%5c..%5cx",
+            "/./index.html",
+            "/%00",
+            "/%zz",
+        ] {
+            assert_eq!(respond(&s, "GET", bad, None).status, 400, "{bad}");
+        }
+        // Double encoding decodes once: a literal name, simply not found.
+        assert_eq!(respond(&s, "GET", "/%252e%252e/etc/passwd", None).status, 404);
+    }
+
+    #[test]
+    fn errors_show_an_escaped_overlay_on_html_only() {
+        let mut s = site();
+        s.errors = Some("error[toml-syntax]: <bad> at incidents/x.md:2:9".into());
+        let page = String::from_utf8_lossy(&respond(&s, "GET", "/", None).body).into_owned();
+        assert!(page.contains("id=\"casebook-overlay\""));
+        assert!(page.contains("&lt;bad&gt;"));
+        assert!(page.ends_with("</body></html>"));
+        assert_eq!(respond(&s, "GET", "/static/style.css", None).body, b"body{}");
+        let v = respond(&s, "GET", "/__casebook/version", None);
+        assert_eq!(String::from_utf8_lossy(&v.body), "{\"version\":3,\"ok\":false}\n");
+    }
+}

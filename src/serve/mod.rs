@@ -1,0 +1,373 @@
+//! `casebook serve`: build in memory, serve over HTTP on loopback, watch the
+//! knowledge base, rebuild, and reload open pages.
+//!
+//! The site is held in memory as a [`http::Snapshot`] and never written to
+//! disk, so serving cannot reach any file Casebook did not generate. Every
+//! rebuild runs the whole pipeline from the files on disk (a consistent
+//! state), reusing rendered pages whose inputs did not change (see
+//! `render::cache`), so the result always equals a full build. When a
+//! rebuild fails, the last good site stays served and every page shows the
+//! diagnostics in an overlay until the problem is fixed.
+
+pub mod http;
+pub mod watch;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::build::{BuildError, SiteBuilder};
+use crate::diagnostics::{self, Diagnostics, Style};
+use http::Snapshot;
+use watch::ChangeKind;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub dir: PathBuf,
+    pub bind: IpAddr,
+    /// A fixed port (an error if taken), or None for the first free one from 1111.
+    pub port: Option<u16>,
+    pub open: bool,
+    pub build: crate::build::BuildOptions,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("port {port} on {bind} is in use: choose another with --port, or stop the program using it")]
+    PortInUse { bind: IpAddr, port: u16 },
+    #[error("cannot listen on {bind}: {message}")]
+    Listen { bind: IpAddr, message: String },
+    #[error("cannot watch {path}: {message}")]
+    Watch { path: PathBuf, message: String },
+    #[error("{0}")]
+    Build(String),
+}
+
+/// The served state, shared by the request threads and the rebuild loop.
+struct Shared {
+    site: RwLock<Arc<Snapshot>>,
+    version: Mutex<u64>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn snapshot(&self) -> Arc<Snapshot> {
+        match self.site.read() {
+            Ok(s) => Arc::clone(&s),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn publish(&self, snapshot: Snapshot) {
+        let version = snapshot.version;
+        match self.site.write() {
+            Ok(mut s) => *s = Arc::new(snapshot),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(snapshot),
+        }
+        match self.version.lock() {
+            Ok(mut v) => *v = version,
+            Err(poisoned) => *poisoned.into_inner() = version,
+        }
+        self.changed.notify_all();
+    }
+}
+
+enum Message {
+    Changed(Vec<PathBuf>),
+    WatchError(String),
+    Stop,
+}
+
+/// Run the preview server until Ctrl-C.
+pub fn run(options: ServeOptions) -> Result<(), ServeError> {
+    let stderr_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let style =
+        if stderr_terminal && std::env::var_os("NO_COLOR").is_none() { Style::colored() } else { Style::plain() };
+    let dir = options.dir.clone();
+    if !dir.is_dir() {
+        return Err(ServeError::Build(format!("{}: no such directory", dir.display())));
+    }
+
+    // Watch events carry canonical paths: classify against the canonical directory.
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+    let mut builder = SiteBuilder::new(&dir, options.build);
+    let started = Instant::now();
+    let (files, errors) = match builder.render(&|_| {}) {
+        Ok(rendered) => {
+            report_warnings(&rendered.diagnostics, style);
+            eprintln!(
+                "built {} incidents, {} pages in {} ms",
+                rendered.incidents,
+                rendered.pages,
+                started.elapsed().as_millis()
+            );
+            (to_map(rendered.files), None)
+        }
+        Err(BuildError::Content(diags)) => {
+            let text = render_plain(&diags);
+            report_errors(&diags, style);
+            (HashMap::new(), Some(text))
+        }
+        Err(BuildError::Usage(message)) => return Err(ServeError::Build(message)),
+    };
+    let shared = Arc::new(Shared {
+        site: RwLock::new(Arc::new(Snapshot { files, errors, version: 1 })),
+        version: Mutex::new(1),
+        changed: Condvar::new(),
+    });
+
+    // Watch before announcing the address, so no edit made after it is missed.
+    let (tx, rx) = mpsc::channel::<Message>();
+    let stop = tx.clone();
+    let _ = ctrlc::set_handler(move || {
+        let _ = stop.send(Message::Stop);
+    });
+    let _watcher = watch_dir(&canonical, tx)?;
+
+    let server = Arc::new(listen(options.bind, options.port)?);
+    let port = server.server_addr().to_ip().map_or(0, |a| a.port());
+    let url = format!("http://{}/", format_host(options.bind, port));
+    eprintln!("serving {} at {url} (Ctrl-C to stop)", dir.display());
+
+    // Request handlers: a few workers; event streams get a thread each.
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let server = Arc::clone(&server);
+        let shared = Arc::clone(&shared);
+        workers.push(std::thread::spawn(move || {
+            while let Ok(request) = server.recv() {
+                handle(request, &shared);
+            }
+        }));
+    }
+
+    if options.open {
+        open_browser(&url);
+    }
+
+    let output = canonical.join("public");
+    let mut version = 1;
+    loop {
+        let paths = match rx.recv() {
+            Ok(Message::Changed(paths)) => paths,
+            Ok(Message::WatchError(e)) => {
+                eprintln!("watch error: {e}");
+                continue;
+            }
+            Ok(Message::Stop) | Err(_) => break,
+        };
+        // Gather the burst of changes an editor's save makes, then rebuild once.
+        let mut relevant: Vec<(PathBuf, ChangeKind)> = paths
+            .into_iter()
+            .map(|p| {
+                let k = watch::classify(&canonical, &output, &p);
+                (p, k)
+            })
+            .filter(|(_, k)| *k != ChangeKind::Ignored)
+            .collect();
+        loop {
+            match rx.recv_timeout(Duration::from_millis(30)) {
+                Ok(Message::Changed(more)) => relevant.extend(
+                    more.into_iter()
+                        .map(|p| {
+                            let k = watch::classify(&canonical, &output, &p);
+                            (p, k)
+                        })
+                        .filter(|(_, k)| *k != ChangeKind::Ignored),
+                ),
+                Ok(Message::WatchError(e)) => eprintln!("watch error: {e}"),
+                Ok(Message::Stop) => {
+                    shutdown(&server, workers);
+                    return Ok(());
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        if relevant.is_empty() {
+            continue;
+        }
+        let what = describe(&relevant, &canonical);
+        let started = Instant::now();
+        let reusable = builder.cached_pages();
+        version += 1;
+        let previous = shared.snapshot();
+        match builder.render(&|_| {}) {
+            Ok(rendered) => {
+                report_warnings(&rendered.diagnostics, style);
+                let reused = reusable.min(rendered.pages);
+                eprintln!(
+                    "{what}: rebuilt {} pages in {} ms (up to {reused} reused)",
+                    rendered.pages,
+                    started.elapsed().as_millis()
+                );
+                shared.publish(Snapshot { files: to_map(rendered.files), errors: None, version });
+            }
+            Err(BuildError::Content(diags)) => {
+                report_errors(&diags, style);
+                eprintln!("{what}: the build failed; still serving the last good site");
+                shared.publish(Snapshot { files: previous.files.clone(), errors: Some(render_plain(&diags)), version });
+            }
+            Err(BuildError::Usage(message)) => {
+                eprintln!("{what}: {message}");
+                shared.publish(Snapshot { files: previous.files.clone(), errors: Some(message), version });
+            }
+        }
+    }
+    shutdown(&server, workers);
+    Ok(())
+}
+
+fn shutdown(server: &tiny_http::Server, workers: Vec<std::thread::JoinHandle<()>>) {
+    for _ in &workers {
+        server.unblock();
+    }
+    for w in workers {
+        let _ = w.join();
+    }
+    eprintln!("stopped");
+}
+
+fn listen(bind: IpAddr, port: Option<u16>) -> Result<tiny_http::Server, ServeError> {
+    let candidates: Vec<u16> = match port {
+        Some(p) => vec![p],
+        None => (1111..1131).collect(),
+    };
+    let mut last = String::new();
+    for p in &candidates {
+        match tiny_http::Server::http((bind, *p)) {
+            Ok(server) => return Ok(server),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    match port {
+        Some(p) if last.contains("in use") => Err(ServeError::PortInUse { bind, port: p }),
+        _ => Err(ServeError::Listen { bind, message: last }),
+    }
+}
+
+fn format_host(bind: IpAddr, port: u16) -> String {
+    match bind {
+        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+        IpAddr::V4(v4) => format!("{v4}:{port}"),
+    }
+}
+
+fn handle(request: tiny_http::Request, shared: &Shared) {
+    let url = request.url().to_string();
+    let method = request.method().as_str().to_string();
+    if url.split('?').next() == Some("/__casebook/events") {
+        let shared_version = {
+            match shared.version.lock() {
+                Ok(v) => *v,
+                Err(p) => *p.into_inner(),
+            }
+        };
+        stream_events(request.into_writer(), shared, shared_version);
+        return;
+    }
+    let if_none_match =
+        request.headers().iter().find(|h| h.field.equiv("If-None-Match")).map(|h| h.value.as_str().to_string());
+    let reply = http::respond(&shared.snapshot(), &method, &url, if_none_match.as_deref());
+    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+    for (name, value) in reply.headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response = response.with_header(h);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+/// Server-sent events: the site version now, and again whenever it changes.
+fn stream_events(mut out: Box<dyn Write + Send>, shared: &Shared, mut seen: u64) {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\ndata: {seen}\n\n"
+    );
+    if out.write_all(head.as_bytes()).and_then(|_| out.flush()).is_err() {
+        return;
+    }
+    loop {
+        let current = {
+            let guard = match shared.version.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            let waited = shared.changed.wait_timeout_while(guard, Duration::from_secs(15), |v| *v == seen);
+            match waited {
+                Ok((v, _)) => *v,
+                Err(p) => *p.into_inner().0,
+            }
+        };
+        let message = if current != seen { format!("data: {current}\n\n") } else { ": ping\n\n".to_string() };
+        seen = current;
+        if out.write_all(message.as_bytes()).and_then(|_| out.flush()).is_err() {
+            return;
+        }
+    }
+}
+
+fn watch_dir(dir: &Path, tx: mpsc::Sender<Message>) -> Result<notify::RecommendedWatcher, ServeError> {
+    use notify::Watcher;
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let _ = match res {
+            Ok(event) if watch::is_change(&event.kind) => tx.send(Message::Changed(event.paths)),
+            Ok(_) => Ok(()),
+            Err(e) => tx.send(Message::WatchError(e.to_string())),
+        };
+    })
+    .map_err(|e| ServeError::Watch { path: dir.to_path_buf(), message: e.to_string() })?;
+    watcher
+        .watch(dir, notify::RecursiveMode::Recursive)
+        .map_err(|e| ServeError::Watch { path: dir.to_path_buf(), message: e.to_string() })?;
+    Ok(watcher)
+}
+
+fn describe(changes: &[(PathBuf, ChangeKind)], dir: &Path) -> String {
+    // Name a file the writer recognises (a record, the config) before editors' leftovers.
+    let named = |p: &PathBuf| p.extension().is_some_and(|e| e == "md" || e == "toml" || e == "html");
+    let first = changes
+        .iter()
+        .find(|(p, _)| named(p))
+        .or(changes.first())
+        .map(|(p, _)| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+        .unwrap_or_default();
+    match changes.len() {
+        1 => format!("changed {first}"),
+        n => format!("changed {first} and {} more", n - 1),
+    }
+}
+
+fn to_map(files: Vec<crate::render::OutputFile>) -> HashMap<String, Arc<[u8]>> {
+    files.into_iter().map(|f| (f.path, Arc::from(f.bytes))).collect()
+}
+
+fn render_plain(diags: &Diagnostics) -> String {
+    let mut text: String =
+        diags.sorted().iter().map(|d| diagnostics::render_human(d, Style::plain())).collect::<Vec<_>>().join("\n");
+    text.push_str(&format!("\n{}", diagnostics::summary_line(diags, 0).replace(" in 0 records", "")));
+    text
+}
+
+fn report_errors(diags: &Diagnostics, style: Style) {
+    for d in diags.sorted() {
+        eprintln!("{}", diagnostics::render_human(&d, style));
+    }
+}
+
+fn report_warnings(diags: &Diagnostics, style: Style) {
+    if !diags.is_empty() {
+        report_errors(diags, style);
+    }
+}
+
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    if std::process::Command::new(program).arg(url).spawn().is_err() {
+        eprintln!("could not start a browser; open {url} yourself");
+    }
+}

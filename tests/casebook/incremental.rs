@@ -1,0 +1,93 @@
+//! Rebuilds that reuse cached pages equal full builds, byte for byte, after
+//! every kind of edit `serve` sees.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use casebook::build::{BuildOptions, SiteBuilder};
+
+use crate::build::read_tree;
+use crate::support::{GOOD_RECORD, KbTest, fixtures};
+
+fn options() -> BuildOptions {
+    BuildOptions { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(), drafts: false, strict: false }
+}
+
+fn files(builder: &mut SiteBuilder) -> BTreeMap<String, Vec<u8>> {
+    let rendered = builder.render(&|_| {}).unwrap_or_else(|e| panic!("build failed: {e:?}"));
+    rendered.files.into_iter().map(|f| (f.path, f.bytes)).collect()
+}
+
+fn assert_same(incremental: &BTreeMap<String, Vec<u8>>, dir: &Path, step: &str) {
+    let full = files(&mut SiteBuilder::new(dir, options()));
+    assert_eq!(incremental.keys().collect::<Vec<_>>(), full.keys().collect::<Vec<_>>(), "{step}: different files");
+    for (path, bytes) in &full {
+        assert!(&incremental[path] == bytes, "{step}: {path} differs from a full build");
+    }
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds_after_every_kind_of_edit() {
+    let kb = KbTest::new();
+    for (rel, bytes) in read_tree(&fixtures().join("site-links")) {
+        let path = kb.path().join(&rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let dir = kb.path();
+    let mut builder = SiteBuilder::new(dir, options());
+    let first = files(&mut builder);
+    assert_same(&first, dir, "initial");
+
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = dir.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel} has no {from}");
+        std::fs::write(path, text.replace(from, to)).unwrap();
+    };
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let steps: Vec<Step<'_>> = vec![
+        ("change a record's body", Box::new(|| edit("incidents/first.md", "The pool *kept*", "The pool **kept**"))),
+        (
+            "change a title shown on many pages",
+            Box::new(|| edit("incidents/third.md", "Resolver timeouts", "Resolver timeouts at peak")),
+        ),
+        ("add a record", Box::new(|| std::fs::write(dir.join("incidents/new.md"), GOOD_RECORD).unwrap())),
+        (
+            "rename a record",
+            Box::new(|| std::fs::rename(dir.join("incidents/new.md"), dir.join("incidents/renamed.md")).unwrap()),
+        ),
+        ("delete a record", Box::new(|| std::fs::remove_file(dir.join("incidents/renamed.md")).unwrap())),
+        (
+            "add a recurrence link",
+            Box::new(|| {
+                edit("incidents/third.md", "no_actions_reason", "recurrence_of = [\"first\"]\nno_actions_reason")
+            }),
+        ),
+        (
+            "change a template",
+            Box::new(|| {
+                std::fs::create_dir_all(dir.join("templates")).unwrap();
+                std::fs::write(
+                    dir.join("templates/macros.html"),
+                    casebook::render::theme::TEMPLATES
+                        .iter()
+                        .find(|(n, _)| *n == "macros.html")
+                        .unwrap()
+                        .1
+                        .replace("badge sev", "badge severity-badge sev"),
+                )
+                .unwrap();
+            }),
+        ),
+        ("change the config", Box::new(|| edit("casebook.toml", "Links fixture", "Links fixture, renamed"))),
+        ("remove the template override", Box::new(|| std::fs::remove_file(dir.join("templates/macros.html")).unwrap())),
+    ];
+    for (step, apply) in steps {
+        apply();
+        let incremental = files(&mut builder);
+        assert_same(&incremental, dir, step);
+    }
+    // The cache was used: after the last step most pages were reusable.
+    assert!(builder.cached_pages() > 10, "{} pages cached", builder.cached_pages());
+}

@@ -1,0 +1,232 @@
+//! `casebook serve`: a real server on a free port, driven over HTTP while the
+//! knowledge base is edited. Every wait polls with a deadline.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::build::read_tree;
+use crate::support::{KbTest, TODAY, fixtures};
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["serve", dir.to_str().unwrap(), "--port", "0", "--today", TODAY])
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let port = loop {
+        assert!(Instant::now() < deadline, "server did not start");
+        let line = lines.next().expect("server exited").unwrap();
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest.trim_end_matches(|c: char| !c.is_ascii_digit()).split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, port }
+}
+
+/// A minimal HTTP/1.1 client: (status, headers, body).
+fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let body = raw[split + 4..].to_vec();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head, body)
+}
+
+fn get(port: u16, path: &str) -> (u16, String) {
+    let (status, _, body) = request(port, "GET", path, &[]);
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Poll until `check` holds, for at most 20 s.
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+fn copy_fixture(name: &str) -> KbTest {
+    let kb = KbTest::new();
+    for (rel, bytes) in read_tree(&fixtures().join(name)) {
+        let path = kb.path().join(&rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    kb
+}
+
+#[test]
+fn serves_pages_with_types_etags_head_and_the_theme_404() {
+    let kb = copy_fixture("site-links");
+    let server = serve(kb.path(), &[]);
+    let (status, head, body) = request(server.port, "GET", "/incidents/first/", &[]);
+    assert_eq!(status, 200);
+    assert!(head.contains("Content-Type: text/html; charset=utf-8"), "{head}");
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("Pool kept the old primary after failover"));
+    assert!(body.contains("/__casebook/events"), "live reload script injected");
+    let etag = head.lines().find_map(|l| l.strip_prefix("ETag: ")).unwrap().to_string();
+    let (status, _, body) = request(server.port, "GET", "/incidents/first/", &[("If-None-Match", &etag)]);
+    assert_eq!((status, body.len()), (304, 0));
+    let (status, head, body) = request(server.port, "HEAD", "/static/style.css", &[]);
+    assert_eq!(status, 200);
+    assert!(head.contains("Content-Type: text/css"), "{head}");
+    assert!(body.is_empty());
+    let (status, head, _) = request(server.port, "GET", "/incidents/first", &[]);
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /incidents/first/"), "{head}");
+    let (status, body) = get(server.port, "/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"), "the theme's 404 page");
+    let (status, _, body) = request(server.port, "GET", "/feed.xml", &[]);
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).starts_with("<?xml"));
+    // Nothing was written into the knowledge base.
+    assert!(!kb.path().join("public").exists());
+}
+
+#[test]
+fn refuses_path_traversal_in_any_encoding() {
+    let kb = copy_fixture("site-links");
+    let server = serve(kb.path(), &[]);
+    for path in [
+        "/../casebook.toml",
+        "/%2e%2e/casebook.toml",
+        "/%2E%2E%2Fcasebook.toml",
+        "/static/..%2f..%2fcasebook.toml",
+        "/..\\casebook.toml",
+        "/%5c..%5ccasebook.toml",
+        "/incidents/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    ] {
+        let (status, body) = get(server.port, path);
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(!body.contains("[site]") && !body.contains("root:"), "{path} leaked a file");
+    }
+}
+
+#[test]
+fn edits_show_up_and_errors_overlay_the_last_good_site() {
+    let kb = copy_fixture("site-links");
+    let server = serve(kb.path(), &[]);
+    let record = kb.path().join("incidents/first.md");
+    let original = std::fs::read_to_string(&record).unwrap();
+
+    std::fs::write(
+        &record,
+        original.replace("Pool kept the old primary after failover", "Pool pinned to the fenced primary"),
+    )
+    .unwrap();
+    eventually("the edited title", || {
+        get(server.port, "/incidents/first/").1.contains("Pool pinned to the fenced primary")
+    });
+    eventually("the list shows it too", || {
+        get(server.port, "/incidents/").1.contains("Pool pinned to the fenced primary")
+    });
+
+    // Break the record: the site stays up, with the diagnostics on every page.
+    std::fs::write(&record, original.replace("severity = \"SEV2\"", "severity = \"SEV2")).unwrap();
+    eventually("the overlay", || get(server.port, "/").1.contains("id=\"casebook-overlay\""));
+    let (status, page) = get(server.port, "/incidents/first/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Pool pinned to the fenced primary"), "the last good page is still served");
+    assert!(page.contains("incidents/first.md:4:"), "the overlay names the file and line");
+    assert!(get(server.port, "/__casebook/version").1.contains("\"ok\":false"));
+
+    // Fix it: the overlay goes.
+    std::fs::write(&record, &original).unwrap();
+    eventually("the overlay to clear", || {
+        let page = get(server.port, "/incidents/first/").1;
+        !page.contains("casebook-overlay") && page.contains("Pool kept the old primary after failover")
+    });
+
+    // Add, rename and delete records.
+    std::fs::write(kb.path().join("incidents/fourth.md"), crate::support::GOOD_RECORD).unwrap();
+    eventually("a new record", || get(server.port, "/incidents/fourth/").0 == 200);
+    std::fs::rename(kb.path().join("incidents/fourth.md"), kb.path().join("incidents/fifth.md")).unwrap();
+    eventually("the renamed record", || {
+        get(server.port, "/incidents/fifth/").0 == 200 && get(server.port, "/incidents/fourth/").0 == 404
+    });
+    std::fs::remove_file(kb.path().join("incidents/fifth.md")).unwrap();
+    eventually("the deleted record", || get(server.port, "/incidents/fifth/").0 == 404);
+
+    // Templates and the config are watched too.
+    std::fs::create_dir_all(kb.path().join("templates")).unwrap();
+    std::fs::write(
+        kb.path().join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block main %}<h1>Custom missing page</h1>{% endblock main %}",
+    )
+    .unwrap();
+    eventually("the template override", || get(server.port, "/nowhere/").1.contains("Custom missing page"));
+    let config = std::fs::read_to_string(kb.path().join("casebook.toml")).unwrap();
+    std::fs::write(kb.path().join("casebook.toml"), config.replace("Links fixture", "Renamed knowledge base")).unwrap();
+    eventually("the config change", || get(server.port, "/").1.contains("Renamed knowledge base"));
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["serve", fixtures().join("site-links").to_str().unwrap(), "--port", &port])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("error: port {port} on 127.0.0.1 is in use: choose another with --port")),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly() {
+    let kb = copy_fixture("site-links");
+    let mut server = serve(kb.path(), &[]);
+    assert_eq!(get(server.port, "/").0, 200);
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    assert_eq!(status.code(), Some(0));
+}
