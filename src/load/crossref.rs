@@ -19,7 +19,9 @@ fn place(p: &Parsed, span: Option<Range<usize>>) -> Location {
 }
 
 /// Duplicate ids and references between incidents.
-pub(super) fn check(parsed: &[Parsed], diags: &mut Diagnostics) {
+/// `unreadable` are the file names of records that failed to parse: references
+/// to them are not reported again.
+pub(super) fn check(parsed: &[Parsed], unreadable: &[String], diags: &mut Diagnostics) {
     let mut first: BTreeMap<&str, &Parsed> = BTreeMap::new();
     for p in parsed {
         let id = p.incident.id.as_str();
@@ -60,6 +62,9 @@ pub(super) fn check(parsed: &[Parsed], diags: &mut Diagnostics) {
                     Diagnostic::error("unknown-reference", path, format!("`{field}` names this incident itself"))
                         .at(loc),
                 );
+                continue;
+            }
+            if unreadable.iter().any(|u| u == target) && !first.contains_key(target) {
                 continue;
             }
             let Some(other) = first.get(target) else {

@@ -101,6 +101,9 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     };
 
     let mut parsed = Vec::new();
+    // Records that could not be read still own their file name as an id, so
+    // references to them do not pile more errors on the one that matters.
+    let mut unreadable_ids: Vec<String> = Vec::new();
     for path in &files {
         let shown = path.clone();
         let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
@@ -114,14 +117,21 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
                 continue;
             }
         };
-        let Some(source) = decode(shown, bytes, &mut diags) else { continue };
-        if let Some(mut p) = parse_record(source, &config, config_ok, &mut diags) {
-            p.incident.source = relative;
-            parsed.push(p);
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(source) = decode(shown, bytes, &mut diags) else {
+            unreadable_ids.push(stem);
+            continue;
+        };
+        match parse_record(source, &config, config_ok, &mut diags) {
+            Some(mut p) => {
+                p.incident.source = relative;
+                parsed.push(p);
+            }
+            None => unreadable_ids.push(stem),
         }
     }
 
-    crossref::check(&parsed, &mut diags);
+    crossref::check(&parsed, &unreadable_ids, &mut diags);
     for p in &parsed {
         lint::check(p, &config, options.today, &mut diags);
     }

@@ -168,3 +168,20 @@ fn broken_pipe_is_not_an_error() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(0), "{err}");
 }
+
+#[test]
+fn a_broken_record_does_not_cascade_into_references_to_it() {
+    let later = "+++\ntitle = \"Later\"\nrecurrence_of = [\"earlier\"]\n+++\n";
+    let kb =
+        KbTest::new().file("incidents/earlier.md", "+++\ntitle = \"Unclosed\n+++\n").file("incidents/later.md", later);
+    let run = kb.check(&["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["toml-syntax"], "{}", run.stdout);
+}
