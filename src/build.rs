@@ -134,12 +134,21 @@ impl SiteBuilder {
         let mut files = render::render_site(&kb, &loaded.config, &theme, &render_options, &mut self.cache)
             .map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
         let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        progress("indexing for search");
+        files.extend(search_files(&kb).map_err(|e| BuildError::Usage(e.to_string()))?);
         add_static(&mut files, loaded.static_files, &mut loaded.diagnostics, dir);
         if loaded.diagnostics.has_errors() {
             return Err(BuildError::Content(loaded.diagnostics));
         }
         Ok(Rendered { files, diagnostics: loaded.diagnostics, incidents: kb.incidents.len(), pages })
     }
+}
+
+/// The Tantivy index of `kb` and its static export.
+pub fn search_files(kb: &KnowledgeBase) -> Result<Vec<OutputFile>, crate::index::IndexError> {
+    let index = crate::index::SearchIndex::build(kb)?;
+    let words = crate::index::Words::collect(kb, &mut index.analyzer()?);
+    crate::index::export::export(&index, kb, &words)
 }
 
 /// Build the site of `dir` into `out`. `progress` hears the phase names.

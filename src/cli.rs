@@ -105,6 +105,46 @@ served and every page shows the problems until they are fixed.")]
         #[command(flatten)]
         today: TodayArg,
     },
+    /// Search the knowledge base (or a built site) from the terminal.
+    #[command(after_help = "\
+Examples:
+  casebook search \"read-only transaction\"          search ./content
+  casebook search failover --site content/public    search a built site's index
+  casebook search certif --category certificate-expiry --json
+
+The last word is also a prefix (\"certif\" finds certificate, certificates...).
+Results and their order are the same as the site's search page.
+Exit status: 0 results, 1 no results, 2 usage error or a knowledge base with errors.")]
+    Search {
+        /// What to search for.
+        query: String,
+        /// The knowledge base directory (ignored with --site).
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+        /// Search the index of a built site instead of building one.
+        #[arg(long, value_name = "OUT")]
+        site: Option<PathBuf>,
+        /// Only incidents in this category (repeatable: any of them).
+        #[arg(long)]
+        category: Vec<String>,
+        /// Only incidents of this severity (repeatable).
+        #[arg(long)]
+        severity: Vec<String>,
+        /// Only incidents affecting this service (repeatable).
+        #[arg(long)]
+        service: Vec<String>,
+        /// Only incidents that started in this year (repeatable).
+        #[arg(long)]
+        year: Vec<String>,
+        /// How many results.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print JSON: [{id, title, url, score}], best first.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        today: TodayArg,
+    },
     /// Validate every record and cross-reference; report all problems at once.
     #[command(after_help = "\
 Examples:
@@ -245,6 +285,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 .map_err(|e| Failure::Usage(e.to_string()))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Search { query, dir, site, category, severity, service, year, limit, json, today } => {
+            let query = crate::index::SearchQuery {
+                text: query,
+                categories: category,
+                severities: severity,
+                services: service.iter().map(|s| crate::model::slugify(s)).collect(),
+                years: year,
+                limit,
+            };
+            search(&dir, site.as_deref(), &query, json, today.resolve().map_err(Failure::Usage)?, style)
+        }
         Command::Check { dir, format, strict, today } => {
             check(&dir, format, strict, today.resolve().map_err(Failure::Usage)?, style)
         }
@@ -323,6 +374,83 @@ fn build(dir: &Path, out: &Path, options: build::BuildOptions) -> Result<ExitCod
         }
         Err(build::BuildError::Usage(message)) => Err(Failure::Usage(message)),
     }
+}
+
+fn search(
+    dir: &Path,
+    site: Option<&Path>,
+    query: &crate::index::SearchQuery,
+    json: bool,
+    today: NaiveDate,
+    style: Style,
+) -> Result<ExitCode, Failure> {
+    let usage = |e: crate::index::IndexError| Failure::Usage(e.to_string());
+    let (index, words, docs) = match site {
+        Some(site) => crate::index::site::open(site).map_err(usage)?,
+        None => {
+            let loaded = load::load(dir, LoadOptions { today }).map_err(|e| Failure::Usage(e.to_string()))?;
+            if loaded.diagnostics.has_errors() {
+                return Err(Failure::Usage(format!(
+                    "{} has errors; run `casebook check {}` first",
+                    dir.display(),
+                    dir.display()
+                )));
+            }
+            let kb = crate::model::KnowledgeBase {
+                incidents: loaded
+                    .kb
+                    .incidents
+                    .into_iter()
+                    .filter(|i| i.status != crate::model::RecordStatus::Draft)
+                    .collect(),
+            };
+            crate::index::site::in_memory(&kb).map_err(usage)?
+        }
+    };
+    let hits = index.search(query, &words).map_err(usage)?;
+    let stems = crate::index::query_stems(&query.text, &words);
+    let mut out = std::io::stdout().lock();
+    if json {
+        let list: Vec<serde_json::Value> = hits
+            .iter()
+            .map(|h| {
+                let d = docs.get(&h.id);
+                serde_json::json!({
+                    "id": h.id,
+                    "title": d.map(|d| d.title.as_str()).unwrap_or_default(),
+                    "url": format!("incidents/{}/", h.id),
+                    "score": h.score,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&list).map_err(|e| Failure::Usage(e.to_string()))?)?;
+    } else {
+        for (n, h) in hits.iter().enumerate() {
+            let Some(d) = docs.get(&h.id) else { continue };
+            writeln!(
+                out,
+                "{}. {} {}",
+                n + 1,
+                style.emphasis(&d.title),
+                style.dim(&format!(
+                    "[{}]",
+                    [d.severity.as_deref().unwrap_or(""), d.started.as_deref().unwrap_or("")].join(" ").trim()
+                ))
+            )?;
+            writeln!(out, "   incidents/{}/  score {:.3}", h.id, h.score)?;
+            if !d.summary.is_empty() {
+                writeln!(
+                    out,
+                    "   {}",
+                    crate::index::site::highlight(&d.summary, &stems, &words, |w| style.emphasis(w))
+                )?;
+            }
+        }
+        if hits.is_empty() {
+            writeln!(out, "no incidents match `{}`", query.text)?;
+        }
+    }
+    Ok(if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn init(dir: &Path, title: &str, today: NaiveDate) -> Result<ExitCode, Failure> {

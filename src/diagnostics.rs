@@ -252,6 +252,16 @@ impl Style {
     fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }
+
+    /// Bold text, for titles and matched words.
+    pub fn emphasis(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    /// Dimmed text, for secondary details.
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
 }
 
 /// Render one diagnostic rustc-style:

@@ -11,6 +11,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod index;
 pub mod load;
 pub mod model;
 pub mod render;

@@ -1,0 +1,341 @@
+//! Compiles the Tantivy index into static files the browser engine reads.
+//!
+//! Everything the browser needs to reproduce Tantivy's BM25 scores exactly is
+//! shipped as exact inputs, never rounded weights: per field the 256-entry
+//! table of `k1·(1−b+b·dl/avgdl)` by fieldnorm id, per (stem, field) the BM25
+//! weight `idf·(1+k1)`, per posting the document, term frequency and
+//! fieldnorm id. Floats travel as their IEEE-754 bit patterns. The browser
+//! then computes `w·tf/(tf+norm)` and sums clauses in query order in 32-bit
+//! arithmetic, as Tantivy does.
+//!
+//! Layout (all under `search/`; every name but the manifest carries a content
+//! hash, so hosts may cache them forever):
+//! - `manifest.json`: fields, norm tables, document count, the first word of
+//!   every word chunk, the document shards and the facet file.
+//! - `w-HASH.json`: a chunk of the sorted corpus words, cut by volume
+//!   (~24 KB). Each word has its stem and document frequency; the chunk holds
+//!   the postings of every stem its words use, so one request per query word
+//!   finds everything, prefix completions included (they sort next to it).
+//! - `d-HASH.json`: metadata of 32 consecutive documents (title, URL,
+//!   summary, facets) for rendering results.
+//! - `f-HASH.json`: compact facet values of every document, for filtering.
+//! - `tantivy/`: the index itself, for `casebook search --site`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+
+use serde::Serialize;
+use serde_json::json;
+use tantivy::postings::Postings;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Directory, DocSet};
+
+use super::{IndexError, SearchIndex, TEXT_FIELDS, Words, facets};
+use crate::model::{Incident, KnowledgeBase};
+use crate::render::OutputFile;
+
+/// BM25 parameters, as Tantivy's.
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+/// Target raw size of a word chunk.
+const CHUNK_BYTES: usize = 24 * 1024;
+/// Documents per metadata shard.
+const SHARD_DOCS: usize = 32;
+/// The format version the browser engine checks.
+pub const FORMAT: u32 = 1;
+
+/// Tantivy's idf, computed the same way in f32.
+pub fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    let x = ((doc_count - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
+}
+
+/// The BM25 weight of a term: idf·(1+k1).
+pub fn weight(doc_freq: u64, doc_count: u64) -> f32 {
+    idf(doc_freq, doc_count) * (1.0 + K1)
+}
+
+/// The per-fieldnorm-id normaliser table of a field.
+pub fn norm_table(average_fieldnorm: f32) -> Vec<f32> {
+    (0..=255u8)
+        .map(|id| {
+            let fieldnorm = tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id);
+            K1 * (1.0 - B + B * fieldnorm as f32 / average_fieldnorm)
+        })
+        .collect()
+}
+
+/// Postings of one stem in one field.
+struct FieldPostings {
+    field: usize,
+    weight: f32,
+    docs: Vec<u32>,
+    tfs: Vec<u32>,
+    norms: Vec<u8>,
+}
+
+/// Every static search file, plus the index files.
+pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<Vec<OutputFile>, IndexError> {
+    let searcher = index.reader.searcher();
+    let num_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
+    let mut files: Vec<OutputFile> = Vec::new();
+
+    // Postings of every stem, by field, from the single segment.
+    let mut postings: BTreeMap<String, Vec<FieldPostings>> = BTreeMap::new();
+    let mut tables: Vec<Vec<u32>> = Vec::new();
+    for (field_index, field) in index.fields.text.iter().enumerate() {
+        let mut total_tokens = 0u64;
+        for seg in searcher.segment_readers() {
+            total_tokens += seg.inverted_index(*field)?.total_num_tokens();
+        }
+        let average = if num_docs == 0 { 1.0 } else { total_tokens as f32 / num_docs as f32 };
+        tables.push(norm_table(average).into_iter().map(f32::to_bits).collect());
+        for seg in searcher.segment_readers() {
+            let inverted = seg.inverted_index(*field)?;
+            let fieldnorms = seg.fieldnorms_readers().get_field(*field)?;
+            let mut stream = inverted.terms().stream().map_err(|e| IndexError::Io(e.to_string()))?;
+            while stream.advance() {
+                let stem = String::from_utf8_lossy(stream.key()).into_owned();
+                let info = stream.value();
+                let mut reader = inverted
+                    .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+                    .map_err(|e| IndexError::Io(e.to_string()))?;
+                let mut p = FieldPostings {
+                    field: field_index,
+                    weight: weight(u64::from(info.doc_freq), num_docs),
+                    docs: Vec::new(),
+                    tfs: Vec::new(),
+                    norms: Vec::new(),
+                };
+                let mut doc = reader.doc();
+                while doc != tantivy::TERMINATED {
+                    p.docs.push(doc);
+                    p.tfs.push(reader.term_freq());
+                    p.norms.push(fieldnorms.as_ref().map_or(0, |f| f.fieldnorm_id(doc)));
+                    doc = reader.advance();
+                }
+                postings.entry(stem).or_default().push(p);
+            }
+        }
+    }
+
+    // Word chunks, cut by volume.
+    let mut chunks: Vec<(String, String)> = Vec::new();
+    let mut current_words: Vec<(&String, &(String, u32))> = Vec::new();
+    let mut current_stems: BTreeSet<&String> = BTreeSet::new();
+    let mut current_size = 0usize;
+    let stem_size =
+        |stem: &String| postings.get(stem).map_or(0, |list| list.iter().map(|p| 12 + p.docs.len() * 9).sum());
+    let flush = |words: &mut Vec<(&String, &(String, u32))>,
+                 stems: &mut BTreeSet<&String>,
+                 files: &mut Vec<OutputFile>,
+                 chunks: &mut Vec<(String, String)>| {
+        if words.is_empty() {
+            return;
+        }
+        let word_map: serde_json::Map<String, serde_json::Value> =
+            words.iter().map(|(w, (stem, df))| ((*w).clone(), json!([stem, df]))).collect();
+        let stem_map: serde_json::Map<String, serde_json::Value> = stems
+            .iter()
+            .map(|stem| {
+                let list: Vec<serde_json::Value> = postings
+                    .get(*stem)
+                    .map(|list| {
+                        list.iter()
+                            .map(|p| {
+                                let mut last = 0u32;
+                                let deltas: Vec<u32> = p
+                                    .docs
+                                    .iter()
+                                    .map(|d| {
+                                        let delta = d - last;
+                                        last = *d;
+                                        delta
+                                    })
+                                    .collect();
+                                json!([p.field, p.weight.to_bits(), deltas, p.tfs, p.norms])
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ((*stem).clone(), serde_json::Value::Array(list))
+            })
+            .collect();
+        let bytes = json!({ "words": word_map, "stems": stem_map }).to_string().into_bytes();
+        let name = hashed("w", &bytes);
+        chunks.push((words[0].0.clone(), name.clone()));
+        files.push(OutputFile { path: format!("search/{name}"), bytes });
+        words.clear();
+        stems.clear();
+    };
+    for (word, entry) in &words.map {
+        let added = if current_stems.contains(&entry.0) { 0 } else { stem_size(&entry.0) } + word.len() + 16;
+        if current_size + added > CHUNK_BYTES && !current_words.is_empty() {
+            flush(&mut current_words, &mut current_stems, &mut files, &mut chunks);
+            current_size = 0;
+        }
+        current_size +=
+            if current_stems.contains(&entry.0) { word.len() + 16 } else { stem_size(&entry.0) + word.len() + 16 };
+        current_words.push((word, entry));
+        current_stems.insert(&entry.0);
+    }
+    flush(&mut current_words, &mut current_stems, &mut files, &mut chunks);
+
+    // Document metadata shards and facets, in document order.
+    let by_id: BTreeMap<&str, &Incident> = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
+    let docs: Vec<&Incident> = index.ids.iter().filter_map(|id| by_id.get(id.as_str()).copied()).collect();
+    let mut shards = Vec::new();
+    for group in docs.chunks(SHARD_DOCS) {
+        let list: Vec<serde_json::Value> = group
+            .iter()
+            .map(|inc| {
+                json!({
+                    "id": inc.id,
+                    "url": format!("incidents/{}/", inc.id),
+                    "title": inc.title,
+                    "summary": inc.summary.clone().unwrap_or_default(),
+                    "severity": inc.severity,
+                    "started": inc.clock.started.map(|s| s.date_naive().to_string()),
+                    "categories": inc.categories,
+                    "services": inc.services,
+                })
+            })
+            .collect();
+        let bytes = serde_json::to_vec(&list).map_err(|e| IndexError::Io(e.to_string()))?;
+        let name = hashed("d", &bytes);
+        shards.push(name.clone());
+        files.push(OutputFile { path: format!("search/{name}"), bytes });
+    }
+    let facet_file = facet_file(&docs)?;
+    let facet_name = hashed("f", &facet_file);
+    files.push(OutputFile { path: format!("search/{facet_name}"), bytes: facet_file });
+
+    let manifest = Manifest {
+        format: FORMAT,
+        docs: num_docs,
+        fields: TEXT_FIELDS.to_vec(),
+        norms: tables,
+        chunks,
+        shard_docs: SHARD_DOCS,
+        shards,
+        facets: facet_name,
+        prefix_expansions: super::PREFIX_EXPANSIONS,
+    };
+    let bytes = serde_json::to_vec(&manifest).map_err(|e| IndexError::Io(e.to_string()))?;
+    files.push(OutputFile { path: "search/manifest.json".into(), bytes });
+
+    for (name, bytes) in tantivy_files(index)? {
+        files.push(OutputFile { path: format!("search/tantivy/{name}"), bytes });
+    }
+    Ok(files)
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    format: u32,
+    docs: u64,
+    fields: Vec<&'static str>,
+    /// Per field, 256 f32 bit patterns.
+    norms: Vec<Vec<u32>>,
+    /// (first word, file) of every word chunk, in word order.
+    chunks: Vec<(String, String)>,
+    shard_docs: usize,
+    shards: Vec<String>,
+    facets: String,
+    prefix_expansions: usize,
+}
+
+fn facet_file(docs: &[&Incident]) -> Result<Vec<u8>, IndexError> {
+    let mut values: [Vec<String>; 4] = Default::default();
+    let mut index_of = |kind: usize, v: &str| -> usize {
+        match values[kind].iter().position(|x| x == v) {
+            Some(i) => i,
+            None => {
+                values[kind].push(v.to_string());
+                values[kind].len() - 1
+            }
+        }
+    };
+    let mut rows = Vec::new();
+    for inc in docs {
+        let (categories, severity, services, year) = facets(inc);
+        let c: Vec<usize> = categories.iter().map(|v| index_of(0, v)).collect();
+        let s: Vec<usize> = severity.iter().map(|v| index_of(1, v)).collect();
+        let v: Vec<usize> = services.iter().map(|x| index_of(2, x)).collect();
+        let y: Vec<usize> = year.iter().map(|x| index_of(3, x)).collect();
+        rows.push(json!([c, s, v, y]));
+    }
+    let [categories, severities, services, years] = values;
+    serde_json::to_vec(&json!({
+        "categories": categories, "severities": severities, "services": services, "years": years, "docs": rows
+    }))
+    .map_err(|e| IndexError::Io(e.to_string()))
+}
+
+fn hashed(prefix: &str, bytes: &[u8]) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("{prefix}-{:016x}.json", h.finish())
+}
+
+/// The index's files, by name, read back from its directory.
+pub fn tantivy_files(index: &SearchIndex) -> Result<Vec<(String, Vec<u8>)>, IndexError> {
+    let dir = index.index.directory();
+    let mut names: Vec<String> = dir
+        .list_managed_files()
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".lock"))
+        .collect();
+    names.push("meta.json".into());
+    names.sort();
+    names.dedup();
+    let mut out = Vec::new();
+    for name in names {
+        let path = std::path::Path::new(&name);
+        if !dir.exists(path).map_err(|e| IndexError::Io(e.to_string()))? {
+            continue;
+        }
+        let bytes = dir.atomic_read(path).map_err(|e| IndexError::Io(e.to_string()))?;
+        out.push((name, bytes));
+    }
+    Ok(out)
+}
+
+/// Rebuild the word list from the exported chunk files (for `casebook search --site`).
+pub fn words_from_chunks<'a>(chunks: impl Iterator<Item = &'a [u8]>) -> Result<Words, IndexError> {
+    let mut map = BTreeMap::new();
+    for bytes in chunks {
+        let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| IndexError::Io(e.to_string()))?;
+        if let Some(words) = v.get("words").and_then(|w| w.as_object()) {
+            for (word, entry) in words {
+                let stem = entry.get(0).and_then(|s| s.as_str()).unwrap_or_default().to_string();
+                let df = entry.get(1).and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
+                map.insert(word.clone(), (stem, df));
+            }
+        }
+    }
+    Ok(Words { map })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replicated_bm25_matches_tantivy_bit_for_bit() {
+        for (df, n, avg) in [(1u64, 10u64, 7.5f32), (37, 10_000, 412.25), (9_999, 10_000, 3.0), (3, 44, 880.1)] {
+            let tantivy_weight = tantivy::query::Bm25Weight::for_one_term(df, n, avg);
+            let table = norm_table(avg);
+            let w = weight(df, n);
+            for (fnid, tf) in [(0u8, 1u32), (17, 3), (120, 1), (255, 40)] {
+                let ours = w * (tf as f32 / (tf as f32 + table[fnid as usize]));
+                assert_eq!(
+                    ours.to_bits(),
+                    tantivy_weight.score(fnid, tf).to_bits(),
+                    "df {df} n {n} fnid {fnid} tf {tf}"
+                );
+            }
+        }
+    }
+}

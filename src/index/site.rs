@@ -1,0 +1,108 @@
+//! Opening a search index for `casebook search`: from a built site's files,
+//! or built in memory from a knowledge base.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{IndexError, SearchIndex, Words, export};
+use crate::model::KnowledgeBase;
+
+/// What a result line shows about an incident.
+#[derive(Debug, Clone, Default)]
+pub struct DocInfo {
+    pub title: String,
+    pub summary: String,
+    pub severity: Option<String>,
+    pub started: Option<String>,
+}
+
+/// The index, the word list and the result metadata of a built site.
+pub fn open(site: &Path) -> Result<(SearchIndex, Words, BTreeMap<String, DocInfo>), IndexError> {
+    let search = site.join("search");
+    let read = |p: &Path| std::fs::read(p).map_err(|e| IndexError::Io(format!("{}: {e}", p.display())));
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &read(&search.join("manifest.json"))
+            .map_err(|e| IndexError::Io(format!("{e} (is {} a site built by `casebook build`?)", site.display())))?,
+    )
+    .map_err(|e| IndexError::Io(e.to_string()))?;
+    let mut chunk_bytes = Vec::new();
+    for chunk in manifest["chunks"].as_array().into_iter().flatten() {
+        if let Some(name) = chunk.get(1).and_then(|n| n.as_str()) {
+            chunk_bytes.push(read(&search.join(name))?);
+        }
+    }
+    let words = export::words_from_chunks(chunk_bytes.iter().map(Vec::as_slice))?;
+    let mut docs = BTreeMap::new();
+    for shard in manifest["shards"].as_array().into_iter().flatten() {
+        if let Some(name) = shard.as_str() {
+            let list: serde_json::Value =
+                serde_json::from_slice(&read(&search.join(name))?).map_err(|e| IndexError::Io(e.to_string()))?;
+            for d in list.as_array().into_iter().flatten() {
+                let s = |k: &str| d[k].as_str().map(str::to_string);
+                docs.insert(
+                    s("id").unwrap_or_default(),
+                    DocInfo {
+                        title: s("title").unwrap_or_default(),
+                        summary: s("summary").unwrap_or_default(),
+                        severity: s("severity"),
+                        started: s("started"),
+                    },
+                );
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    let tantivy_dir = search.join("tantivy");
+    let entries =
+        std::fs::read_dir(&tantivy_dir).map_err(|e| IndexError::Io(format!("{}: {e}", tantivy_dir.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_file() {
+            files.insert(entry.file_name().to_string_lossy().into_owned(), read(&path)?);
+        }
+    }
+    Ok((SearchIndex::from_files(&files)?, words, docs))
+}
+
+/// Build the index of `kb` in memory.
+pub fn in_memory(kb: &KnowledgeBase) -> Result<(SearchIndex, Words, BTreeMap<String, DocInfo>), IndexError> {
+    let index = SearchIndex::build(kb)?;
+    let words = Words::collect(kb, &mut index.analyzer()?);
+    let docs = kb
+        .incidents
+        .iter()
+        .map(|i| {
+            let info = DocInfo {
+                title: i.title.clone(),
+                summary: i.summary.clone().unwrap_or_default(),
+                severity: i.severity.clone(),
+                started: i.clock.started.map(|s| s.date_naive().to_string()),
+            };
+            (i.id.clone(), info)
+        })
+        .collect();
+    Ok((index, words, docs))
+}
+
+/// `text` with every word whose stem is searched for passed through `mark`.
+pub fn highlight(text: &str, stems: &[String], words: &Words, mark: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if !word.is_empty() {
+            let hit = words.map.get(&word.to_lowercase()).is_some_and(|(stem, _)| stems.contains(stem));
+            out.push_str(&if hit { mark(word) } else { word.clone() });
+            word.clear();
+        }
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
