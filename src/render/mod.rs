@@ -245,6 +245,7 @@ fn render_pages(
             .with("chains", chain_views(&data))?,
     );
     pages.push(Page::new("404.html", "404.html", "Page not found", ""));
+    pages.push(Page::new("search.html", "search/index.html", "Search", "search"));
 
     let site_json = serde_json::to_value(&site)?;
     let rendered: Vec<Result<OutputFile, RenderError>> = pages
