@@ -299,7 +299,50 @@ pub fn tantivy_files(index: &SearchIndex) -> Result<Vec<(String, Vec<u8>)>, Inde
         let bytes = dir.atomic_read(path).map_err(|e| IndexError::Io(e.to_string()))?;
         out.push((name, bytes));
     }
-    Ok(out)
+    Ok(deterministic_segment_ids(out))
+}
+
+/// Tantivy names segments with random UUIDs; rename each after a hash of its
+/// files so two builds of the same input write the same bytes.
+fn deterministic_segment_ids(files: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+    let mut by_segment: BTreeMap<String, Vec<&Vec<u8>>> = BTreeMap::new();
+    for (name, bytes) in &files {
+        if let Some((stem, _)) = name.split_once('.') {
+            if stem.len() == 32 && stem.chars().all(|c| c.is_ascii_hexdigit()) {
+                by_segment.entry(stem.to_string()).or_default().push(bytes);
+            }
+        }
+    }
+    let renames: Vec<(String, String)> = by_segment
+        .iter()
+        .map(|(old, contents)| {
+            let half = |salt: u8| {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                salt.hash(&mut h);
+                for c in contents {
+                    c.hash(&mut h);
+                }
+                h.finish()
+            };
+            (old.clone(), format!("{:016x}{:016x}", half(1), half(2)))
+        })
+        .collect();
+    let dashed = |hex: &str| format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]);
+    files
+        .into_iter()
+        .map(|(mut name, mut bytes)| {
+            for (old, new) in &renames {
+                if name.starts_with(old.as_str()) {
+                    name = name.replacen(old.as_str(), new, 1);
+                }
+                if name == "meta.json" {
+                    let text = String::from_utf8_lossy(&bytes).replace(&dashed(old), &dashed(new));
+                    bytes = text.into_bytes();
+                }
+            }
+            (name, bytes)
+        })
+        .collect()
 }
 
 /// Rebuild the word list from the exported chunk files (for `casebook search --site`).
