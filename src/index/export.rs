@@ -327,7 +327,8 @@ fn deterministic_segment_ids(files: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<
             (old.clone(), format!("{:016x}{:016x}", half(1), half(2)))
         })
         .collect();
-    let dashed = |hex: &str| format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]);
+    let dashed =
+        |hex: &str| format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]);
     files
         .into_iter()
         .map(|(mut name, mut bytes)| {

@@ -11,5 +11,6 @@ mod incremental;
 mod links;
 mod robustness;
 mod scaffold;
+mod search;
 mod serve;
 mod support;
