@@ -3,7 +3,11 @@
 // fails on console errors, page errors, failed requests or missing content.
 // Saves a screenshot of each page.
 //
-//   node tests/browser/site-check.mjs SITE_DIR SCREENSHOT_DIR
+//   node tests/browser/site-check.mjs SITE_DIR SCREENSHOT_DIR [HOSTILE_SITE_DIR]
+//
+// Also types into the search box and checks results, keyboard navigation, and
+// (with HOSTILE_SITE_DIR, a site whose records hold script injections) that
+// results render as text.
 //
 // Prints one line per check and closes with "N passed, M failed".
 
@@ -12,7 +16,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 
-const [siteDir, shotDir] = process.argv.slice(2);
+const [siteDir, shotDir, hostileDir] = process.argv.slice(2);
 if (!siteDir || !shotDir) {
   console.error("usage: site-check.mjs SITE_DIR SCREENSHOT_DIR");
   process.exit(2);
@@ -91,6 +95,70 @@ for (const scheme of ["light", "dark"]) {
   }
   await context.close();
 }
+// Search: the header box on the home page, then the search page.
+async function searchChecks(base, scheme) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("dialog", (d) => { problems.push(`a dialog opened: ${d.message()}`); d.dismiss(); });
+  await page.goto(base);
+  await page.fill("#site-search-q", "read-only transac");
+  await page.waitForSelector("#site-search-results li a", { timeout: 15000 }).catch(() => problems.push("no results under the header box"));
+  const first = await page.locator("#site-search-results li a").first().textContent().catch(() => "");
+  if (!/read-only transaction/i.test(first)) problems.push(`header box: first result is ${JSON.stringify(first)}`);
+  await page.keyboard.press("ArrowDown");
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.closest("#site-search-results") !== null);
+  if (!focused) problems.push("ArrowDown did not move focus into the results");
+  await page.screenshot({ path: path.join(shotDir, `search-box-${scheme}.png`) });
+  await page.goto(base + "search/?q=certificate%20expired");
+  await page.waitForSelector("#search-results li", { timeout: 15000 }).catch(() => problems.push("no results on the search page"));
+  const titles = await page.locator("#search-results .search-title").allTextContents();
+  if (!titles.some((t) => /certificate/i.test(t))) problems.push(`search page results: ${JSON.stringify(titles.slice(0, 3))}`);
+  const marks = await page.locator("#search-results mark").count();
+  if (marks === 0) problems.push("no highlighted words in snippets");
+  await page.selectOption("#f-severity", "SEV1");
+  await page.waitForTimeout(300);
+  const severities = await page.locator("#search-results .search-meta").allTextContents();
+  if (!severities.length || !severities.every((m) => m.startsWith("SEV1"))) problems.push(`severity filter: ${JSON.stringify(severities)}`);
+  await page.screenshot({ path: path.join(shotDir, `search-page-${scheme}.png`), fullPage: false });
+  await context.close();
+  return problems;
+}
+for (const scheme of ["light", "dark"]) {
+  const problems = await searchChecks(base, scheme);
+  if (problems.length) { failed++; console.log(`FAIL ${scheme} search\n  ${problems.join("\n  ")}`); }
+  else { passed++; console.log(`ok   ${scheme} search: header box, keyboard, search page, highlighting, filters`); }
+}
+
+if (hostileDir) {
+  const hostile = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://localhost");
+    let file = path.join(hostileDir, decodeURIComponent(url.pathname));
+    if (!path.resolve(file).startsWith(path.resolve(hostileDir))) { res.writeHead(403); res.end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => hostile.listen(0, "127.0.0.1", resolve));
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("dialog", (d) => { problems.push(`script ran: ${d.message()}`); d.dismiss(); });
+  await page.goto(`http://127.0.0.1:${hostile.address().port}/search/?q=alert`);
+  await page.waitForSelector("#search-results li", { timeout: 15000 }).catch(() => problems.push("no results"));
+  const title = await page.locator("#search-results .search-title").first().textContent().catch(() => "");
+  if (!title.includes("<script>alert(1)</script>")) problems.push(`hostile title not shown as text: ${JSON.stringify(title)}`);
+  const injected = await page.locator("#search-results script, #search-results img").count();
+  if (injected) problems.push(`${injected} elements injected into the results`);
+  await page.waitForTimeout(300);
+  await page.close();
+  hostile.close();
+  if (problems.length) { failed++; console.log(`FAIL hostile search results\n  ${problems.join("\n  ")}`); }
+  else { passed++; console.log("ok   hostile titles render as text in search results"); }
+}
+
 await browser.close();
 server.close();
 console.log(`${passed} passed, ${failed} failed`);
