@@ -33,9 +33,16 @@ pub struct Built {
     pub files: usize,
     pub bytes: u64,
     pub elapsed: Duration,
+    /// How long each phase took, in order.
+    pub timings: Vec<(String, Duration)>,
 }
 
 impl Built {
+    /// One line per phase: `  rendering pages      412 ms`.
+    pub fn timings_table(&self) -> String {
+        self.timings.iter().map(|(phase, d)| format!("  {phase:<22} {:>8.1} ms\n", d.as_secs_f64() * 1000.0)).collect()
+    }
+
     pub fn summary_line(&self, out: &Path) -> String {
         let warnings = match self.diagnostics.warning_count() {
             0 => String::new(),
@@ -154,9 +161,21 @@ pub fn search_files(kb: &KnowledgeBase) -> Result<Vec<OutputFile>, crate::index:
 /// Build the site of `dir` into `out`. `progress` hears the phase names.
 pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&str)) -> Result<Built, BuildError> {
     let started = Instant::now();
-    let rendered = SiteBuilder::new(dir, options).render(&progress)?;
-    progress("writing the site");
+    let marks: std::cell::RefCell<Vec<(String, Instant)>> = std::cell::RefCell::new(Vec::new());
+    let phase = |name: &str| {
+        marks.borrow_mut().push((name.to_string(), Instant::now()));
+        progress(name);
+    };
+    let rendered = SiteBuilder::new(dir, options).render(&phase)?;
+    phase("writing the site");
     let stats = write::write_site(out, &rendered.files).map_err(|e| BuildError::Usage(e.to_string()))?;
+    let end = Instant::now();
+    let marks = marks.into_inner();
+    let timings = marks
+        .iter()
+        .enumerate()
+        .map(|(i, (name, at))| (name.clone(), marks.get(i + 1).map_or(end, |next| next.1) - *at))
+        .collect();
     Ok(Built {
         diagnostics: rendered.diagnostics,
         incidents: rendered.incidents,
@@ -164,6 +183,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
         files: stats.files,
         bytes: stats.bytes,
         elapsed: started.elapsed(),
+        timings,
     })
 }
 

@@ -74,6 +74,9 @@ Casebook build. Exit status: 0 built, 1 content errors (nothing written), 2 usag
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
+        /// Print how long each phase took.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         today: TodayArg,
     },
@@ -274,10 +277,10 @@ fn style_for(choice: ColorChoice, terminal: bool) -> Style {
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let style = style_for(cli.color, std::io::stdout().is_terminal());
     match cli.command {
-        Command::Build { dir, output, drafts, strict, today } => {
+        Command::Build { dir, output, drafts, strict, timings, today } => {
             let out = output.unwrap_or_else(|| dir.join("public"));
             let options = build::BuildOptions { today: today.resolve().map_err(Failure::Usage)?, drafts, strict };
-            build(&dir, &out, options)
+            build(&dir, &out, options, timings)
         }
         Command::Serve { dir, port, bind, open, drafts, today } => {
             let build = build::BuildOptions { today: today.resolve().map_err(Failure::Usage)?, drafts, strict: false };
@@ -334,7 +337,7 @@ fn check(dir: &Path, format: Format, strict: bool, today: NaiveDate, style: Styl
     Ok(if diags.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn build(dir: &Path, out: &Path, options: build::BuildOptions) -> Result<ExitCode, Failure> {
+fn build(dir: &Path, out: &Path, options: build::BuildOptions, timings: bool) -> Result<ExitCode, Failure> {
     let stderr_terminal = std::io::stderr().is_terminal();
     let style = style_for(ColorChoice::Auto, stderr_terminal);
     let progress = stderr_terminal.then(|| {
@@ -358,6 +361,9 @@ fn build(dir: &Path, out: &Path, options: build::BuildOptions) -> Result<ExitCod
                 writeln!(err, "{}", diagnostics::render_human(&d, style))?;
             }
             writeln!(err, "{}", built.summary_line(out))?;
+            if timings {
+                write!(err, "{}", built.timings_table())?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(build::BuildError::Content(diags)) => {

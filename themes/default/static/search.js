@@ -88,8 +88,14 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     const tokens = words(query);
     const last = query.length > 0 ? query[query.length - 1] : "";
     const openPrefix = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]/u.test(last);
-    // Fetch every chunk the query needs in one round.
-    await Promise.all(tokens.map((t) => chunk(chunkIndex(t))));
+    // Fetch every chunk the query needs in one round: each word's, and for an
+    // open prefix every further chunk whose first word still has the prefix.
+    const needed = new Set(tokens.map(chunkIndex));
+    if (openPrefix && tokens.length) {
+      const prefix = tokens[tokens.length - 1];
+      for (let i = chunkIndex(prefix) + 1; i < firsts.length && firsts[i].startsWith(prefix); i++) needed.add(i);
+    }
+    await Promise.all([...needed].map(chunk));
     const stems = [];
     const add = (stem, c) => { if (!stems.some((s) => s[0] === stem)) stems.push([stem, c]); };
     for (let i = 0; i < tokens.length; i++) {
