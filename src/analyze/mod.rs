@@ -122,9 +122,13 @@ impl GuardrailOutcome {
     }
 }
 
-/// The outcome of each guardrail of `incident`, judged on its recurrence chain.
-pub fn guardrail_outcomes(incident: &Incident, chains: &[Chain], kb: &KnowledgeBase) -> Vec<GuardrailOutcome> {
-    let chain = chains.iter().find(|c| c.members.contains(&incident.id));
+/// The outcome of each guardrail of `incident`, judged on `chain`, the
+/// recurrence chain it belongs to (if any); `get` finds incidents by id.
+pub fn guardrail_outcomes<'k>(
+    incident: &Incident,
+    chain: Option<&Chain>,
+    get: impl Fn(&str) -> Option<&'k Incident>,
+) -> Vec<GuardrailOutcome> {
     incident
         .guardrails
         .iter()
@@ -135,7 +139,7 @@ pub fn guardrail_outcomes(incident: &Incident, chains: &[Chain], kb: &KnowledgeB
                     .members
                     .iter()
                     .filter(|id| **id != incident.id)
-                    .filter_map(|id| kb.get(id))
+                    .filter_map(|id| get(id))
                     .filter(|other| other.clock.started.is_some_and(|s| s.date_naive() >= day))
                     .map(|other| other.id.clone())
                     .collect(),
@@ -228,14 +232,16 @@ mod tests {
             vec![guard(GuardrailStatus::Implemented, "2024-03-01"), guard(GuardrailStatus::Verified, "2024-12-01")];
         kb.incidents[1].guardrails = vec![guard(GuardrailStatus::Proposed, "2024-07-01")];
         let chains = chains(&kb);
-        let a = guardrail_outcomes(&kb.incidents[0], &chains, &kb);
+        let chain_of = |i: &Incident| chains.iter().find(|c| c.members.contains(&i.id));
+        let get = |id: &str| kb.get(id);
+        let a = guardrail_outcomes(&kb.incidents[0], chain_of(&kb.incidents[0]), get);
         assert_eq!(a[0].recurred_in, ["b", "c"]);
         assert!(!a[0].held());
         assert_eq!(a[1].recurred_in, ["c"]);
-        let b = guardrail_outcomes(&kb.incidents[1], &chains, &kb);
+        let b = guardrail_outcomes(&kb.incidents[1], chain_of(&kb.incidents[1]), get);
         assert_eq!(b[0].since, None, "proposed guardrails have no date to hold from");
         assert!(!b[0].held());
-        let d = guardrail_outcomes(&kb.incidents[3], &chains, &kb);
+        let d = guardrail_outcomes(&kb.incidents[3], chain_of(&kb.incidents[3]), get);
         assert!(d.is_empty());
     }
 }

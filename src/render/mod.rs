@@ -146,6 +146,7 @@ fn render_pages(
     let markdown = Markdown::new(config.allow_raw_html);
     let all_actions = data.all_actions();
 
+    let chains = chain_views(&data);
     let categories = category_index(&data);
     let services = service_index(&data);
     let remedies_total: usize = kb.incidents.iter().map(|i| i.remedies.len()).sum();
@@ -170,7 +171,7 @@ fn render_pages(
     };
 
     let mut pages: Vec<Page> = Vec::new();
-    pages.push(home_page(&data, &all_actions, &categories)?);
+    pages.push(home_page(&data, &all_actions, &categories, &chains)?);
     pages.push(
         Page::new("incidents.html", "incidents/index.html", "Incidents", "incidents")
             .with("incidents", data.rows(kb.incidents.iter()))?,
@@ -215,7 +216,7 @@ fn render_pages(
                 "categories",
             )
             .with("category", cat)?
-            .with("detail", group_detail(&data, kb.incidents.iter().filter(|i| i.categories.contains(&cat.name))))?,
+            .with("detail", group_detail(&data, &chains, kb.incidents.iter().filter(|i| i.categories.contains(&cat.name))))?,
         );
     }
     pages.push(Page::new("services.html", "services/index.html", "Services", "services").with("services", &services)?);
@@ -230,7 +231,11 @@ fn render_pages(
             .with("service", svc)?
             .with(
                 "detail",
-                group_detail(&data, kb.incidents.iter().filter(|i| i.services.iter().any(|s| slugify(s) == svc.slug))),
+                group_detail(
+                    &data,
+                    &chains,
+                    kb.incidents.iter().filter(|i| i.services.iter().any(|s| slugify(s) == svc.slug)),
+                ),
             )?,
         );
     }
@@ -242,7 +247,7 @@ fn render_pages(
     pages.push(actions_page(&all_actions)?);
     pages.push(
         Page::new("recurring.html", "recurring/index.html", "Recurring failures", "recurring")
-            .with("chains", chain_views(&data))?,
+            .with("chains", &chains)?,
     );
     pages.push(Page::new("404.html", "404.html", "Page not found", ""));
     pages.push(Page::new("search.html", "search/index.html", "Search", "search"));
@@ -294,7 +299,12 @@ struct Headline {
     guardrails_recurred: usize,
 }
 
-fn home_page(data: &SiteData<'_>, actions: &[ActionView], categories: &[CategorySummary]) -> Result<Page, RenderError> {
+fn home_page(
+    data: &SiteData<'_>,
+    actions: &[ActionView],
+    categories: &[CategorySummary],
+    chains: &[ChainSummary],
+) -> Result<Page, RenderError> {
     let kb = data.kb;
     let counts = ActionCounts::of(actions.iter());
     let guardrails: Vec<GuardrailView> = kb.incidents.iter().flat_map(|i| data.guardrail_views(i)).collect();
@@ -315,7 +325,7 @@ fn home_page(data: &SiteData<'_>, actions: &[ActionView], categories: &[Category
     let mut overdue: Vec<&ActionView> = actions.iter().filter(|a| a.overdue).collect();
     overdue.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then_with(|| a.incident.id.cmp(&b.incident.id)));
     overdue.truncate(8);
-    let mut top_chains = chain_views(data);
+    let mut top_chains = chains.to_vec();
     top_chains.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| b.last.cmp(&a.last)));
     top_chains.truncate(5);
     let mut top_categories: Vec<&CategorySummary> = categories.iter().filter(|c| c.count > 0).collect();
@@ -431,7 +441,11 @@ struct GroupDetail {
     chains: Vec<ChainSummary>,
 }
 
-fn group_detail<'a>(data: &SiteData<'_>, incidents: impl Iterator<Item = &'a Incident>) -> GroupDetail {
+fn group_detail<'a>(
+    data: &SiteData<'_>,
+    chains: &[ChainSummary],
+    incidents: impl Iterator<Item = &'a Incident>,
+) -> GroupDetail {
     let incidents: Vec<&Incident> = incidents.collect();
     let ids: BTreeSet<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
     let actions: Vec<ActionView> =
@@ -445,7 +459,9 @@ fn group_detail<'a>(data: &SiteData<'_>, incidents: impl Iterator<Item = &'a Inc
         guardrails: incidents.iter().rev().flat_map(|i| data.guardrail_views(i)).collect(),
         actions: ActionCounts::of(actions.iter()),
         open_actions,
-        chains: chain_views(data)
+        chains: chains
+            .iter()
+            .cloned()
             .into_iter()
             .filter(|c| c.members.iter().any(|m| ids.contains(m.id.as_str())))
             .collect(),
@@ -628,7 +644,7 @@ fn chain_views(data: &SiteData<'_>) -> Vec<ChainSummary> {
     data.chains
         .iter()
         .map(|chain| {
-            let incidents: Vec<&Incident> = chain.members.iter().filter_map(|id| data.kb.get(id)).collect();
+            let incidents: Vec<&Incident> = chain.members.iter().filter_map(|id| data.get(id)).collect();
             let categories: BTreeSet<String> = incidents.iter().flat_map(|i| i.categories.iter().cloned()).collect();
             let services: BTreeSet<String> = incidents.iter().flat_map(|i| i.services.iter().cloned()).collect();
             let members: Vec<IncidentRef> = incidents.iter().map(|i| incident_ref(i)).collect();

@@ -108,6 +108,9 @@ pub struct SiteData<'a> {
     pub services: BTreeMap<String, String>,
     /// Tag URL slug → the name as first written.
     pub tags: BTreeMap<String, String>,
+    /// Incidents by id, and the recurrence chain each belongs to.
+    by_id: std::collections::HashMap<&'a str, &'a Incident>,
+    chain_of: std::collections::HashMap<String, usize>,
 }
 
 impl<'a> SiteData<'a> {
@@ -122,7 +125,20 @@ impl<'a> SiteData<'a> {
                 tags.entry(slugify(t)).or_insert_with(|| t.clone());
             }
         }
-        SiteData { kb, config, today, links: analyze::links(kb), chains: analyze::chains(kb), services, tags }
+        let chains = analyze::chains(kb);
+        let chain_of = chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.clone(), i))).collect();
+        let by_id = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
+        SiteData { kb, config, today, links: analyze::links(kb), chains, services, tags, by_id, chain_of }
+    }
+
+    /// The incident with this id.
+    pub fn get(&self, id: &str) -> Option<&'a Incident> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The recurrence chain `id` belongs to.
+    pub fn chain(&self, id: &str) -> Option<&Chain> {
+        self.chain_of.get(id).and_then(|&i| self.chains.get(i))
     }
 
     pub fn incident_url(id: &str) -> String {
@@ -138,7 +154,7 @@ impl<'a> SiteData<'a> {
     }
 
     pub fn reference(&self, id: &str) -> Option<IncidentRef> {
-        self.kb.get(id).map(incident_ref)
+        self.get(id).map(incident_ref)
     }
 
     pub fn severity_rank(&self, severity: Option<&str>) -> usize {
@@ -425,7 +441,7 @@ impl SiteData<'_> {
     }
 
     pub fn guardrail_views(&self, inc: &Incident) -> Vec<GuardrailView> {
-        let outcomes = analyze::guardrail_outcomes(inc, &self.chains, self.kb);
+        let outcomes = analyze::guardrail_outcomes(inc, self.chain(&inc.id), |id| self.get(id));
         inc.guardrails
             .iter()
             .zip(outcomes)
@@ -566,7 +582,7 @@ impl SiteData<'_> {
                 })
                 .collect::<Vec<_>>()
         };
-        let chain = self.chains.iter().find(|c| c.members.contains(&inc.id)).map(|c| ChainView {
+        let chain = self.chain(&inc.id).map(|c| ChainView {
             members: refs(&c.members),
             position: c.members.iter().position(|m| *m == inc.id).map_or(0, |p| p + 1),
             count: c.members.len(),
