@@ -13,10 +13,10 @@
 //! - `manifest.json`: fields, norm tables, document count, the first word of
 //!   every word chunk, the document shards and the facet file.
 //! - `w-HASH.json`: a chunk of the sorted corpus words, cut by volume
-//!   (~24 KB). Each word has its stem and document frequency; the chunk holds
+//!   (~8 KB raw). Each word has its stem and document frequency; the chunk holds
 //!   the postings of every stem its words use, so one request per query word
 //!   finds everything, prefix completions included (they sort next to it).
-//! - `d-HASH.json`: metadata of 32 consecutive documents (title, URL,
+//! - `d-HASH.json`: metadata of 8 consecutive documents (title, URL,
 //!   summary, facets) for rendering results.
 //! - `f-HASH.json`: compact facet values of every document, for filtering.
 //! - `tantivy/`: the index itself, for `casebook search --site`.
@@ -38,9 +38,9 @@ use crate::render::OutputFile;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 /// Target raw size of a word chunk.
-const CHUNK_BYTES: usize = 24 * 1024;
+const CHUNK_BYTES: usize = 8 * 1024;
 /// Documents per metadata shard.
-const SHARD_DOCS: usize = 32;
+const SHARD_DOCS: usize = 8;
 /// The format version the browser engine checks.
 pub const FORMAT: u32 = 1;
 

@@ -216,7 +216,10 @@ fn render_pages(
                 "categories",
             )
             .with("category", cat)?
-            .with("detail", group_detail(&data, &chains, kb.incidents.iter().filter(|i| i.categories.contains(&cat.name))))?,
+            .with(
+                "detail",
+                group_detail(&data, &chains, kb.incidents.iter().filter(|i| i.categories.contains(&cat.name))),
+            )?,
         );
     }
     pages.push(Page::new("services.html", "services/index.html", "Services", "services").with("services", &services)?);
@@ -459,12 +462,7 @@ fn group_detail<'a>(
         guardrails: incidents.iter().rev().flat_map(|i| data.guardrail_views(i)).collect(),
         actions: ActionCounts::of(actions.iter()),
         open_actions,
-        chains: chains
-            .iter()
-            .cloned()
-            .into_iter()
-            .filter(|c| c.members.iter().any(|m| ids.contains(m.id.as_str())))
-            .collect(),
+        chains: chains.iter().filter(|c| c.members.iter().any(|m| ids.contains(m.id.as_str()))).cloned().collect(),
     }
 }
 

@@ -126,7 +126,8 @@ impl<'a> SiteData<'a> {
             }
         }
         let chains = analyze::chains(kb);
-        let chain_of = chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.clone(), i))).collect();
+        let chain_of =
+            chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.clone(), i))).collect();
         let by_id = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
         SiteData { kb, config, today, links: analyze::links(kb), chains, services, tags, by_id, chain_of }
     }
