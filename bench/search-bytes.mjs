@@ -18,8 +18,8 @@ const rand = () => { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed 
 const searchDir = path.join(site, "search");
 const manifest = JSON.parse(fs.readFileSync(path.join(searchDir, "manifest.json"), "utf8"));
 const vocabulary = [];
-for (const [, file] of manifest.chunks) {
-  for (const [w, [, df]] of Object.entries(JSON.parse(fs.readFileSync(path.join(searchDir, file), "utf8")).words)) if (/^[a-z]{3,}$/.test(w)) vocabulary.push([w, df]);
+for (let i = 0; i < manifest.chunks.length; i++) {
+  for (const [w, [, df]] of Object.entries(JSON.parse(fs.readFileSync(path.join(searchDir, `w-${manifest.chunk_set}-${i}.json`), "utf8")).words)) if (/^[a-z]{3,}$/.test(w)) vocabulary.push([w, df]);
 }
 vocabulary.sort((a, b) => b[1] - a[1]);
 // Queries weighted like real use: mostly mid-frequency words, some common, some prefixes.

@@ -12,11 +12,11 @@
 //! hash, so hosts may cache them forever):
 //! - `manifest.json`: fields, norm tables, document count, the first word of
 //!   every word chunk, the document shards and the facet file.
-//! - `w-HASH.json`: a chunk of the sorted corpus words, cut by volume
+//! - `w-SET-N.json`: chunk N of the sorted corpus words, cut by volume
 //!   (~8 KB raw). Each word has its stem and document frequency; the chunk holds
 //!   the postings of every stem its words use, so one request per query word
 //!   finds everything, prefix completions included (they sort next to it).
-//! - `d-HASH.json`: metadata of 8 consecutive documents (title, URL,
+//! - `d-SET-N.json`: metadata of 8 consecutive documents (title, URL,
 //!   summary, facets) for rendering results.
 //! - `f-HASH.json`: compact facet values of every document, for filtering.
 //! - `tantivy/`: the index itself, for `casebook search --site`.
@@ -120,7 +120,8 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
     }
 
     // Word chunks, cut by volume.
-    let mut chunks: Vec<(String, String)> = Vec::new();
+    // (first word, bytes) of each chunk; named once all are known.
+    let mut chunks: Vec<(String, Vec<u8>)> = Vec::new();
     let mut current_words: Vec<(&String, &(String, u32))> = Vec::new();
     let mut current_stems: BTreeSet<&String> = BTreeSet::new();
     let mut current_size = 0usize;
@@ -128,8 +129,7 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         |stem: &String| postings.get(stem).map_or(0, |list| list.iter().map(|p| 12 + p.docs.len() * 9).sum());
     let flush = |words: &mut Vec<(&String, &(String, u32))>,
                  stems: &mut BTreeSet<&String>,
-                 files: &mut Vec<OutputFile>,
-                 chunks: &mut Vec<(String, String)>| {
+                 chunks: &mut Vec<(String, Vec<u8>)>| {
         if words.is_empty() {
             return;
         }
@@ -162,16 +162,14 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
             })
             .collect();
         let bytes = json!({ "words": word_map, "stems": stem_map }).to_string().into_bytes();
-        let name = hashed("w", &bytes);
-        chunks.push((words[0].0.clone(), name.clone()));
-        files.push(OutputFile { path: format!("search/{name}"), bytes });
+        chunks.push((words[0].0.clone(), bytes));
         words.clear();
         stems.clear();
     };
     for (word, entry) in &words.map {
         let added = if current_stems.contains(&entry.0) { 0 } else { stem_size(&entry.0) } + word.len() + 16;
         if current_size + added > CHUNK_BYTES && !current_words.is_empty() {
-            flush(&mut current_words, &mut current_stems, &mut files, &mut chunks);
+            flush(&mut current_words, &mut current_stems, &mut chunks);
             current_size = 0;
         }
         current_size +=
@@ -179,7 +177,7 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         current_words.push((word, entry));
         current_stems.insert(&entry.0);
     }
-    flush(&mut current_words, &mut current_stems, &mut files, &mut chunks);
+    flush(&mut current_words, &mut current_stems, &mut chunks);
 
     // Document metadata shards and facets, in document order.
     let by_id: BTreeMap<&str, &Incident> = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
@@ -202,9 +200,20 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
             })
             .collect();
         let bytes = serde_json::to_vec(&list).map_err(|e| IndexError::Io(e.to_string()))?;
-        let name = hashed("d", &bytes);
-        shards.push(name.clone());
-        files.push(OutputFile { path: format!("search/{name}"), bytes });
+        shards.push(bytes);
+    }
+    // One content hash per set of files keeps the manifest small: it lists
+    // no per-file names, and any change renames the whole set.
+    let chunk_set = set_hash(chunks.iter().map(|(_, b)| b.as_slice()));
+    let shard_set = set_hash(shards.iter().map(Vec::as_slice));
+    let mut first_words = Vec::new();
+    for (i, (first, bytes)) in chunks.into_iter().enumerate() {
+        first_words.push(first);
+        files.push(OutputFile { path: format!("search/w-{chunk_set}-{i}.json"), bytes });
+    }
+    let shard_count = shards.len();
+    for (i, bytes) in shards.into_iter().enumerate() {
+        files.push(OutputFile { path: format!("search/d-{shard_set}-{i}.json"), bytes });
     }
     let facet_file = facet_file(&docs)?;
     let facet_name = hashed("f", &facet_file);
@@ -215,9 +224,11 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         docs: num_docs,
         fields: TEXT_FIELDS.to_vec(),
         norms: tables,
-        chunks,
+        chunks: first_words,
+        chunk_set,
         shard_docs: SHARD_DOCS,
-        shards,
+        shard_set,
+        shards: shard_count,
         facets: facet_name,
         prefix_expansions: super::PREFIX_EXPANSIONS,
     };
@@ -237,10 +248,13 @@ struct Manifest {
     fields: Vec<&'static str>,
     /// Per field, 256 f32 bit patterns.
     norms: Vec<Vec<u32>>,
-    /// (first word, file) of every word chunk, in word order.
-    chunks: Vec<(String, String)>,
+    /// The first word of every word chunk, in word order; chunk `i` is `w-{chunk_set}-{i}.json`.
+    chunks: Vec<String>,
+    chunk_set: String,
     shard_docs: usize,
-    shards: Vec<String>,
+    /// Shard `i` is `d-{shard_set}-{i}.json`.
+    shard_set: String,
+    shards: usize,
     facets: String,
     prefix_expansions: usize,
 }
@@ -270,6 +284,14 @@ fn facet_file(docs: &[&Incident]) -> Result<Vec<u8>, IndexError> {
         "categories": categories, "severities": severities, "services": services, "years": years, "docs": rows
     }))
     .map_err(|e| IndexError::Io(e.to_string()))
+}
+
+fn set_hash<'a>(parts: impl Iterator<Item = &'a [u8]>) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for p in parts {
+        p.hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
 }
 
 fn hashed(prefix: &str, bytes: &[u8]) -> String {

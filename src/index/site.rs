@@ -25,11 +25,11 @@ pub fn open(site: &Path) -> Result<(SearchIndex, Words, BTreeMap<String, DocInfo
             .map_err(|e| IndexError::Io(format!("{e} (is {} a site built by `casebook build`?)", site.display())))?,
     )
     .map_err(|e| IndexError::Io(e.to_string()))?;
+    let chunk_set = manifest["chunk_set"].as_str().unwrap_or_default();
+    let chunk_count = manifest["chunks"].as_array().map_or(0, Vec::len);
     let mut chunk_bytes = Vec::new();
-    for chunk in manifest["chunks"].as_array().into_iter().flatten() {
-        if let Some(name) = chunk.get(1).and_then(|n| n.as_str()) {
-            chunk_bytes.push(read(&search.join(name))?);
-        }
+    for i in 0..chunk_count {
+        chunk_bytes.push(read(&search.join(format!("w-{chunk_set}-{i}.json")))?);
     }
     let words = export::words_from_chunks(chunk_bytes.iter().map(Vec::as_slice))?;
     let mut docs = BTreeMap::new();

@@ -26,8 +26,8 @@ const pick = (list) => list[Math.floor(rand() * list.length)];
 const searchDir = path.join(site, "search");
 const manifest = JSON.parse(fs.readFileSync(path.join(searchDir, "manifest.json"), "utf8"));
 const vocabulary = [];
-for (const [, file] of manifest.chunks) {
-  const chunk = JSON.parse(fs.readFileSync(path.join(searchDir, file), "utf8"));
+for (let i = 0; i < manifest.chunks.length; i++) {
+  const chunk = JSON.parse(fs.readFileSync(path.join(searchDir, `w-${manifest.chunk_set}-${i}.json`), "utf8"));
   for (const [word, [, df]] of Object.entries(chunk.words)) vocabulary.push([word, df]);
 }
 vocabulary.sort((a, b) => b[1] - a[1]);

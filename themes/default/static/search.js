@@ -53,7 +53,7 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
   const manifest = await get("manifest.json");
   if (manifest.format !== 1) throw new Error(`unsupported search format ${manifest.format}`);
   const norms = manifest.norms.map((table) => table.map(fromBits));
-  const firsts = manifest.chunks.map((c) => c[0]);
+  const firsts = manifest.chunks;
 
   // The chunk whose word range holds `word`: the last chunk starting at or before it.
   function chunkIndex(word) {
@@ -64,7 +64,7 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     }
     return found;
   }
-  const chunk = (i) => get(manifest.chunks[i][1]);
+  const chunk = (i) => get(`w-${manifest.chunk_set}-${i}.json`);
 
   // Every corpus word starting with `prefix`, from as many chunks as the range spans.
   async function wordsWithPrefix(prefix) {
@@ -75,8 +75,8 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
       for (const [w, entry] of Object.entries(c.words)) {
         if (w.startsWith(prefix)) out.push([w, entry[1], c, entry[0]]);
       }
-      const last = manifest.chunks[i + 1];
-      if (!last || !last[0].startsWith(prefix)) break;
+      const next = firsts[i + 1];
+      if (next === undefined || !next.startsWith(prefix)) break;
     }
     // Most frequent first, ties alphabetical (code point order, as Rust sorts strings).
     out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -155,7 +155,7 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     const top = ranked.slice(0, limit);
     // Metadata for the results: the shards they fall in, in one round.
     const shards = [...new Set(top.map(([doc]) => Math.floor(doc / manifest.shard_docs)))];
-    const loaded = new Map(await Promise.all(shards.map(async (s) => [s, await get(manifest.shards[s])])));
+    const loaded = new Map(await Promise.all(shards.map(async (s) => [s, await get(`d-${manifest.shard_set}-${s}.json`)])));
     const results = top.map(([doc, score]) => {
       const meta = loaded.get(Math.floor(doc / manifest.shard_docs))[doc % manifest.shard_docs];
       return { ...meta, doc, score };
