@@ -33,8 +33,10 @@ pub fn open(site: &Path) -> Result<(SearchIndex, Words, BTreeMap<String, DocInfo
     }
     let words = export::words_from_chunks(chunk_bytes.iter().map(Vec::as_slice))?;
     let mut docs = BTreeMap::new();
-    for shard in manifest["shards"].as_array().into_iter().flatten() {
-        if let Some(name) = shard.as_str() {
+    let shard_set = manifest["shard_set"].as_str().unwrap_or_default();
+    for i in 0..manifest["shards"].as_u64().unwrap_or(0) {
+        {
+            let name = format!("d-{shard_set}-{i}.json");
             let list: serde_json::Value =
                 serde_json::from_slice(&read(&search.join(name))?).map_err(|e| IndexError::Io(e.to_string()))?;
             for d in list.as_array().into_iter().flatten() {
