@@ -202,11 +202,7 @@ fn files_under(root: &Path, diags: &mut Diagnostics) -> Vec<(String, Vec<u8>)> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let walker = visible_entries(root);
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => {
@@ -227,15 +223,20 @@ fn files_under(root: &Path, diags: &mut Diagnostics) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// Walk `root` in name order, following links, skipping hidden files and folders.
+fn visible_entries(root: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+}
+
 /// Every `.md` file under `root`, sorted, skipping hidden entries. Walk errors
 /// (unreadable folders, symlink loops) become diagnostics.
 fn walk(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let walker = visible_entries(root);
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
