@@ -1,8 +1,9 @@
 //! Compiles the Tantivy index into static files the browser engine reads.
 //!
 //! Everything the browser needs to reproduce Tantivy's BM25 scores exactly is
-//! shipped as exact inputs, never rounded weights: per field the 256-entry
-//! table of `k1·(1−b+b·dl/avgdl)` by fieldnorm id, per (stem, field) the BM25
+//! shipped as exact inputs, never rounded weights: per field the average
+//! field length (the browser rebuilds Tantivy's 256-entry table of
+//! `k1·(1−b+b·dl/avgdl)` by fieldnorm id from it, in f32, exactly), per (stem, field) the BM25
 //! weight `idf·(1+k1)`, per posting the document, term frequency and
 //! fieldnorm id. Floats travel as their IEEE-754 bit patterns. The browser
 //! then computes `w·tf/(tf+norm)` and sums clauses in query order in 32-bit
@@ -10,7 +11,7 @@
 //!
 //! Layout (all under `search/`; every name but the manifest carries a content
 //! hash, so hosts may cache them forever):
-//! - `manifest.json`: fields, norm tables, document count, the first word of
+//! - `manifest.json`: fields, average field lengths, document count, the first word of
 //!   every word chunk, the document shards and the facet file.
 //! - `w-SET-N.json`: chunk N of the sorted corpus words, cut by volume
 //!   (~8 KB raw). Each word has its stem and document frequency; the chunk holds
@@ -82,14 +83,14 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
 
     // Postings of every stem, by field, from the single segment.
     let mut postings: BTreeMap<String, Vec<FieldPostings>> = BTreeMap::new();
-    let mut tables: Vec<Vec<u32>> = Vec::new();
+    let mut averages: Vec<u32> = Vec::new();
     for (field_index, field) in index.fields.text.iter().enumerate() {
         let mut total_tokens = 0u64;
         for seg in searcher.segment_readers() {
             total_tokens += seg.inverted_index(*field)?.total_num_tokens();
         }
         let average = if num_docs == 0 { 1.0 } else { total_tokens as f32 / num_docs as f32 };
-        tables.push(norm_table(average).into_iter().map(f32::to_bits).collect());
+        averages.push(average.to_bits());
         for seg in searcher.segment_readers() {
             let inverted = seg.inverted_index(*field)?;
             let fieldnorms = seg.fieldnorms_readers().get_field(*field)?;
@@ -223,7 +224,7 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         format: FORMAT,
         docs: num_docs,
         fields: TEXT_FIELDS.to_vec(),
-        norms: tables,
+        average_fieldnorms: averages,
         chunks: first_words,
         chunk_set,
         shard_docs: SHARD_DOCS,
@@ -246,8 +247,8 @@ struct Manifest {
     format: u32,
     docs: u64,
     fields: Vec<&'static str>,
-    /// Per field, 256 f32 bit patterns.
-    norms: Vec<Vec<u32>>,
+    /// Per field, the average field length as an f32 bit pattern.
+    average_fieldnorms: Vec<u32>,
     /// The first word of every word chunk, in word order; chunk `i` is `w-{chunk_set}-{i}.json`.
     chunks: Vec<String>,
     chunk_set: String,
