@@ -86,11 +86,19 @@ pub struct SiteBuilder {
     dir: std::path::PathBuf,
     options: BuildOptions,
     cache: RenderCache,
+    /// What the last successful run built from, for quick previews.
+    last: Option<LastBuild>,
+}
+
+struct LastBuild {
+    kb: KnowledgeBase,
+    config: crate::config::Config,
+    theme: Theme,
 }
 
 impl SiteBuilder {
     pub fn new(dir: &Path, options: BuildOptions) -> Self {
-        SiteBuilder { dir: dir.to_path_buf(), options, cache: RenderCache::new() }
+        SiteBuilder { dir: dir.to_path_buf(), options, cache: RenderCache::new(), last: None }
     }
 
     pub fn options(&self) -> BuildOptions {
@@ -147,7 +155,30 @@ impl SiteBuilder {
         if loaded.diagnostics.has_errors() {
             return Err(BuildError::Content(loaded.diagnostics));
         }
-        Ok(Rendered { files, diagnostics: loaded.diagnostics, incidents: kb.incidents.len(), pages })
+        let incidents = kb.incidents.len();
+        self.last = Some(LastBuild { kb, config: loaded.config, theme });
+        Ok(Rendered { files, diagnostics: loaded.diagnostics, incidents, pages })
+    }
+
+    /// The page and brief of the record at `path`, re-rendered on their own
+    /// against the last successful build: what `serve` shows within
+    /// milliseconds of a save, before the full rebuild replaces every page.
+    /// `None` when a quick preview cannot be trusted (a new or renamed
+    /// record, a draft, any error): then only the full rebuild runs.
+    pub fn preview_record(&self, path: &Path) -> Option<Vec<OutputFile>> {
+        let last = self.last.as_ref()?;
+        let dir = self.dir.canonicalize().ok()?;
+        let incident = load::load_one(&dir, path, &last.config)?;
+        if incident.status == RecordStatus::Draft && !self.options.drafts {
+            return None;
+        }
+        let position = last.kb.incidents.iter().position(|i| i.id == incident.id && dir.join(&i.source) == path)?;
+        let mut kb = last.kb.clone();
+        let id = incident.id.clone();
+        kb.incidents[position] = incident;
+        let options = RenderOptions { today: self.options.today, drafts: self.options.drafts };
+        let site = self.cache.site()?;
+        render::render_incident(&kb, &last.config, &last.theme, &options, &self.cache, &id, &site).ok()
     }
 }
 

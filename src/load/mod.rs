@@ -156,6 +156,20 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     })
 }
 
+/// Load one record on its own, for a quick preview: `None` if it has any
+/// error (the full rebuild will report it). Cross-record checks are skipped.
+pub fn load_one(dir: &Path, path: &Path, config: &Config) -> Option<Incident> {
+    let mut diags = Diagnostics::default();
+    let bytes = std::fs::read(path).ok()?;
+    let source = decode(path.to_path_buf(), bytes, &mut diags)?;
+    let mut parsed = parse_record(source, config, true, &mut diags)?;
+    if diags.has_errors() {
+        return None;
+    }
+    parsed.incident.source = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
+    Some(parsed.incident)
+}
+
 /// Template overrides and static files from a named theme and the knowledge base.
 fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Override>, Vec<OutputFile>) {
     let mut templates: Vec<Override> = Vec::new();

@@ -22,6 +22,10 @@ pub struct RenderCache {
     theme: Option<Key>,
     markdown: Store<String>,
     pages: Store<Vec<u8>>,
+    /// The Markdown renderer (loading syntax definitions is slow: do it once).
+    renderers: [std::sync::OnceLock<super::markdown::Markdown>; 2],
+    /// The shared `site` context of the latest build.
+    site: Mutex<Option<serde_json::Value>>,
 }
 
 /// One kind of cached result, with the entries used by the current build.
@@ -98,6 +102,22 @@ impl RenderCache {
         make: impl FnOnce() -> Result<Vec<u8>, super::RenderError>,
     ) -> Result<Vec<u8>, super::RenderError> {
         self.pages.get_or(key, make)
+    }
+
+    /// The Markdown renderer for this setting of raw HTML.
+    pub fn markdown_renderer(&self, allow_raw_html: bool) -> &super::markdown::Markdown {
+        self.renderers[usize::from(allow_raw_html)].get_or_init(|| super::markdown::Markdown::new(allow_raw_html))
+    }
+
+    pub fn remember_site(&self, site: &serde_json::Value) {
+        if let Ok(mut s) = self.site.lock() {
+            *s = Some(site.clone());
+        }
+    }
+
+    /// The `site` context of the latest build.
+    pub fn site(&self) -> Option<serde_json::Value> {
+        self.site.lock().ok().and_then(|s| s.clone())
     }
 
     /// How many pages the last build could reuse (for `serve`'s log line).

@@ -22,7 +22,6 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::model::{Incident, KnowledgeBase, slugify};
 use cache::RenderCache;
-use markdown::Markdown;
 use theme::Theme;
 use views::{ActionCounts, ActionView, GuardrailView, IncidentRef, IncidentRow, RemedyView, SiteData, incident_ref};
 
@@ -143,7 +142,7 @@ fn render_pages(
     cache: &RenderCache,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let data = SiteData::new(kb, config, options.today);
-    let markdown = Markdown::new(config.allow_raw_html);
+    let markdown = cache.markdown_renderer(config.allow_raw_html);
     let all_actions = data.all_actions();
 
     let chains = chain_views(&data);
@@ -256,23 +255,9 @@ fn render_pages(
     pages.push(Page::new("search.html", "search/index.html", "Search", "search"));
 
     let site_json = serde_json::to_value(&site)?;
-    let rendered: Vec<Result<OutputFile, RenderError>> = pages
-        .par_iter()
-        .map(|page| {
-            let mut ctx = tera::Context::new();
-            ctx.insert("site", &site_json);
-            ctx.insert("root", &root_prefix(&page.path, config.site.base_url.as_deref()));
-            ctx.insert("page", &serde_json::json!({ "title": page.title, "path": page.path, "section": page.section }));
-            for (k, v) in &page.values {
-                ctx.insert(*k, v);
-            }
-            // The context is everything the template sees: its JSON is the cache key.
-            let json = ctx.clone().into_json().to_string();
-            let key = cache.key(&[page.template.as_bytes(), json.as_bytes()]);
-            let bytes = cache.page(key, || Ok(theme.render(page.template, &ctx)?.into_bytes()))?;
-            Ok(OutputFile { path: page.path.clone(), bytes })
-        })
-        .collect();
+    cache.remember_site(&site_json);
+    let rendered: Vec<Result<OutputFile, RenderError>> =
+        pages.par_iter().map(|page| render_page(page, &site_json, config, theme, cache)).collect();
     let mut files = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
 
     files.push(feed(&data, theme, &site_json)?);
@@ -283,6 +268,52 @@ fn render_pages(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Render one page with the context every page shares.
+fn render_page(
+    page: &Page,
+    site_json: &serde_json::Value,
+    config: &Config,
+    theme: &Theme,
+    cache: &RenderCache,
+) -> Result<OutputFile, RenderError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", site_json);
+    ctx.insert("root", &root_prefix(&page.path, config.site.base_url.as_deref()));
+    ctx.insert("page", &serde_json::json!({ "title": page.title, "path": page.path, "section": page.section }));
+    for (k, v) in &page.values {
+        ctx.insert(*k, v);
+    }
+    // The context is everything the template sees: its JSON is the cache key.
+    let json = ctx.clone().into_json().to_string();
+    let key = cache.key(&[page.template.as_bytes(), json.as_bytes()]);
+    let bytes = cache.page(key, || Ok(theme.render(page.template, &ctx)?.into_bytes()))?;
+    Ok(OutputFile { path: page.path.clone(), bytes })
+}
+
+/// Just the page and brief of incident `id`, for `serve`'s quick preview of
+/// an edit while the full rebuild runs. The site-wide counts in the footer
+/// are those of `kb`; the full rebuild that follows settles every page.
+pub fn render_incident(
+    kb: &KnowledgeBase,
+    config: &Config,
+    theme: &Theme,
+    options: &RenderOptions,
+    cache: &RenderCache,
+    id: &str,
+    site_json: &serde_json::Value,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let data = SiteData::new(kb, config, options.today);
+    let Some(inc) = data.get(id) else { return Ok(Vec::new()) };
+    let markdown = cache.markdown_renderer(config.allow_raw_html);
+    let view = data.incident_view(inc, markdown.render(&inc.body));
+    let pages = [
+        Page::new("incident.html", format!("incidents/{id}/index.html"), &inc.title, "incidents").with("incident", &view)?,
+        Page::new("brief.html", format!("incidents/{id}/brief/index.html"), format!("Brief: {}", inc.title), "incidents")
+            .with("incident", &view)?,
+    ];
+    pages.iter().map(|p| render_page(p, site_json, config, theme, cache)).collect()
 }
 
 // ---------------------------------------------------------------- home

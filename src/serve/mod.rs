@@ -195,6 +195,25 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         let what = describe(&relevant, &canonical);
         let started = Instant::now();
         let reusable = builder.cached_pages();
+        let previous = shared.snapshot();
+        // Edited records first: their pages on their own, in milliseconds.
+        if previous.errors.is_none() && relevant.iter().all(|(p, k)| *k == ChangeKind::Record && p.is_file()) {
+            let mut files = previous.files.clone();
+            let mut changed = 0;
+            for (path, _) in &relevant {
+                if let Some(pages) = builder.preview_record(path) {
+                    for f in pages {
+                        files.insert(f.path, Arc::from(f.bytes));
+                        changed += 1;
+                    }
+                }
+            }
+            if changed > 0 {
+                version += 1;
+                shared.publish(Snapshot { files, errors: None, version });
+                eprintln!("{what}: previewed {changed} pages in {} ms; rebuilding the rest", started.elapsed().as_millis());
+            }
+        }
         version += 1;
         let previous = shared.snapshot();
         match builder.render(&|_| {}) {

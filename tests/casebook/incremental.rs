@@ -91,3 +91,31 @@ fn incremental_rebuilds_equal_full_builds_after_every_kind_of_edit() {
     // The cache was used: after the last step most pages were reusable.
     assert!(builder.cached_pages() > 10, "{} pages cached", builder.cached_pages());
 }
+
+#[test]
+fn a_saved_record_is_previewed_on_its_own_before_the_full_rebuild() {
+    let kb = KbTest::new();
+    for (rel, bytes) in read_tree(&fixtures().join("site-links")) {
+        let path = kb.path().join(&rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let dir = kb.path().canonicalize().unwrap();
+    let mut builder = SiteBuilder::new(&dir, options());
+    files(&mut builder);
+    let record = dir.join("incidents/first.md");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, text.replace("Pool kept the old primary after failover", "Pool pinned to the fenced primary")).unwrap();
+    let preview = builder.preview_record(&record).expect("a preview");
+    let paths: Vec<&str> = preview.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["incidents/first/index.html", "incidents/first/brief/index.html"]);
+    assert!(String::from_utf8_lossy(&preview[0].bytes).contains("<h1>Pool pinned to the fenced primary</h1>"));
+    // The preview page equals the full rebuild's page for the same input.
+    let full = files(&mut builder);
+    assert!(full["incidents/first/index.html"] == preview[0].bytes, "the preview differs from the full build");
+    // No preview for a record with an error, or one the last build did not have.
+    std::fs::write(&record, text.replace("severity = \"SEV2\"", "severity = \"SEV2")).unwrap();
+    assert!(builder.preview_record(&record).is_none());
+    std::fs::write(dir.join("incidents/new.md"), GOOD_RECORD).unwrap();
+    assert!(builder.preview_record(&dir.join("incidents/new.md")).is_none());
+}
