@@ -165,20 +165,21 @@ impl SiteBuilder {
     /// milliseconds of a save, before the full rebuild replaces every page.
     /// `None` when a quick preview cannot be trusted (a new or renamed
     /// record, a draft, any error): then only the full rebuild runs.
-    pub fn preview_record(&self, path: &Path) -> Option<Vec<OutputFile>> {
-        let last = self.last.as_ref()?;
+    pub fn preview_record(&mut self, path: &Path) -> Option<Vec<OutputFile>> {
         let dir = self.dir.canonicalize().ok()?;
+        let last = self.last.as_mut()?;
         let incident = load::load_one(&dir, path, &last.config)?;
         if incident.status == RecordStatus::Draft && !self.options.drafts {
             return None;
         }
         let position = last.kb.incidents.iter().position(|i| i.id == incident.id && dir.join(&i.source) == path)?;
-        let mut kb = last.kb.clone();
         let id = incident.id.clone();
-        kb.incidents[position] = incident;
+        // Swap the record in place: no copy of the knowledge base.
+        last.kb.incidents[position] = incident;
+        let kb = &last.kb;
         let options = RenderOptions { today: self.options.today, drafts: self.options.drafts };
         let site = self.cache.site()?;
-        render::render_incident(&kb, &last.config, &last.theme, &options, &self.cache, &id, &site).ok()
+        render::render_incident(kb, &last.config, &last.theme, &options, &self.cache, &id, &site).ok()
     }
 }
 

@@ -309,9 +309,15 @@ pub fn render_incident(
     let markdown = cache.markdown_renderer(config.allow_raw_html);
     let view = data.incident_view(inc, markdown.render(&inc.body));
     let pages = [
-        Page::new("incident.html", format!("incidents/{id}/index.html"), &inc.title, "incidents").with("incident", &view)?,
-        Page::new("brief.html", format!("incidents/{id}/brief/index.html"), format!("Brief: {}", inc.title), "incidents")
+        Page::new("incident.html", format!("incidents/{id}/index.html"), &inc.title, "incidents")
             .with("incident", &view)?,
+        Page::new(
+            "brief.html",
+            format!("incidents/{id}/brief/index.html"),
+            format!("Brief: {}", inc.title),
+            "incidents",
+        )
+        .with("incident", &view)?,
     ];
     pages.iter().map(|p| render_page(p, site_json, config, theme, cache)).collect()
 }

@@ -171,7 +171,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             .filter(|(_, k)| *k != ChangeKind::Ignored)
             .collect();
         loop {
-            match rx.recv_timeout(Duration::from_millis(30)) {
+            match rx.recv_timeout(Duration::from_millis(10)) {
                 Ok(Message::Changed(more)) => relevant.extend(
                     more.into_iter()
                         .map(|p| {
@@ -211,7 +211,10 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             if changed > 0 {
                 version += 1;
                 shared.publish(Snapshot { files, errors: None, version });
-                eprintln!("{what}: previewed {changed} pages in {} ms; rebuilding the rest", started.elapsed().as_millis());
+                eprintln!(
+                    "{what}: previewed {changed} pages in {} ms; rebuilding the rest",
+                    started.elapsed().as_millis()
+                );
             }
         }
         version += 1;

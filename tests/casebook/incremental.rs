@@ -105,7 +105,11 @@ fn a_saved_record_is_previewed_on_its_own_before_the_full_rebuild() {
     files(&mut builder);
     let record = dir.join("incidents/first.md");
     let text = std::fs::read_to_string(&record).unwrap();
-    std::fs::write(&record, text.replace("Pool kept the old primary after failover", "Pool pinned to the fenced primary")).unwrap();
+    std::fs::write(
+        &record,
+        text.replace("Pool kept the old primary after failover", "Pool pinned to the fenced primary"),
+    )
+    .unwrap();
     let preview = builder.preview_record(&record).expect("a preview");
     let paths: Vec<&str> = preview.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["incidents/first/index.html", "incidents/first/brief/index.html"]);
