@@ -197,10 +197,17 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         let reusable = builder.cached_pages();
         let previous = shared.snapshot();
         // Edited records first: their pages on their own, in milliseconds.
-        if previous.errors.is_none() && relevant.iter().all(|(p, k)| *k == ChangeKind::Record && p.is_file()) {
+        // Only when nothing but records changed (editors' leftovers such as
+        // sed's temporary files count as record changes and are skipped here).
+        if previous.errors.is_none() && relevant.iter().all(|(_, k)| *k == ChangeKind::Record) {
             let mut files = previous.files.clone();
             let mut changed = 0;
-            for (path, _) in &relevant {
+            let saved: std::collections::BTreeSet<&PathBuf> = relevant
+                .iter()
+                .map(|(p, _)| p)
+                .filter(|p| p.extension().is_some_and(|e| e == "md") && p.is_file())
+                .collect();
+            for path in saved {
                 if let Some(pages) = builder.preview_record(path) {
                     for f in pages {
                         files.insert(f.path, Arc::from(f.bytes));
