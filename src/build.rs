@@ -94,6 +94,7 @@ struct LastBuild {
     kb: KnowledgeBase,
     config: crate::config::Config,
     theme: Theme,
+    similarity: crate::analyze::similar::Similarity,
 }
 
 impl SiteBuilder {
@@ -146,8 +147,9 @@ impl SiteBuilder {
         };
         progress("rendering pages");
         let render_options = RenderOptions { today: options.today, drafts: options.drafts };
-        let mut files = render::render_site(&kb, &loaded.config, &theme, &render_options, &mut self.cache)
-            .map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
+        let mut files =
+            render::render_site(&kb, &loaded.config, &loaded.similarity, &theme, &render_options, &mut self.cache)
+                .map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
         let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
         progress("indexing for search");
         files.extend(search_files(&kb).map_err(|e| BuildError::Usage(e.to_string()))?);
@@ -156,7 +158,7 @@ impl SiteBuilder {
             return Err(BuildError::Content(loaded.diagnostics));
         }
         let incidents = kb.incidents.len();
-        self.last = Some(LastBuild { kb, config: loaded.config, theme });
+        self.last = Some(LastBuild { kb, config: loaded.config, theme, similarity: loaded.similarity });
         Ok(Rendered { files, diagnostics: loaded.diagnostics, incidents, pages })
     }
 
@@ -179,7 +181,7 @@ impl SiteBuilder {
         let kb = &last.kb;
         let options = RenderOptions { today: self.options.today, drafts: self.options.drafts };
         let site = self.cache.site()?;
-        render::render_incident(kb, &last.config, &last.theme, &options, &self.cache, &id, &site).ok()
+        render::render_incident(kb, &last.config, &last.similarity, &last.theme, &options, &self.cache, &id, &site).ok()
     }
 }
 

@@ -88,8 +88,12 @@ pub struct Policy {
 pub struct Recurrence {
     /// Minimum normalised similarity (0–1) for a detected "similar incident" link.
     pub similarity_threshold: f64,
+    /// Minimum similarity for a detected link to count as a likely recurrence.
+    pub recurrence_threshold: f64,
     /// How many similar incidents to list per incident.
     pub max_similar: usize,
+    /// Words the team uses for the same thing, on top of the built-in thesaurus.
+    pub synonyms: Vec<Vec<String>>,
 }
 
 impl Default for Config {
@@ -111,7 +115,12 @@ impl Default for Config {
                 action_due_within_days: Some(90),
                 required_fields: BTreeMap::new(),
             },
-            recurrence: Recurrence { similarity_threshold: 0.45, max_similar: 5 },
+            recurrence: Recurrence {
+                similarity_threshold: 0.25,
+                recurrence_threshold: 0.35,
+                max_similar: 5,
+                synonyms: Vec::new(),
+            },
             allow_raw_html: false,
             theme: "default".into(),
             categories: Vec::new(),
@@ -193,7 +202,10 @@ struct RawPolicy {
 #[serde(deny_unknown_fields)]
 struct RawRecurrence {
     similarity_threshold: Option<Spanned<f64>>,
+    recurrence_threshold: Option<Spanned<f64>>,
     max_similar: Option<usize>,
+    #[serde(default)]
+    synonyms: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -335,14 +347,24 @@ impl RawConfig {
             required_fields.insert(level.into_inner(), fields.into_iter().map(Spanned::into_inner).collect());
         }
 
-        let similarity_threshold = match self.recurrence.similarity_threshold {
+        let mut share = |key: &str, value: Option<Spanned<f64>>, default: f64| match value {
             Some(t) if !(0.0..=1.0).contains(t.get_ref()) => {
-                diags.push(error("config", t.span(), format!("similarity_threshold {} is outside 0–1", t.get_ref())));
-                defaults.recurrence.similarity_threshold
+                diags.push(error("config", t.span(), format!("{key} {} is outside 0–1", t.get_ref())));
+                default
             }
             Some(t) => t.into_inner(),
-            None => defaults.recurrence.similarity_threshold,
+            None => default,
         };
+        let similarity_threshold = share(
+            "similarity_threshold",
+            self.recurrence.similarity_threshold,
+            defaults.recurrence.similarity_threshold,
+        );
+        let recurrence_threshold = share(
+            "recurrence_threshold",
+            self.recurrence.recurrence_threshold,
+            defaults.recurrence.recurrence_threshold.max(similarity_threshold),
+        );
 
         let mut categories: Vec<Category> = Vec::new();
         for cat in self.categories {
@@ -372,7 +394,9 @@ impl RawConfig {
             },
             recurrence: Recurrence {
                 similarity_threshold,
+                recurrence_threshold,
                 max_similar: self.recurrence.max_similar.unwrap_or(defaults.recurrence.max_similar),
+                synonyms: self.recurrence.synonyms,
             },
             allow_raw_html: self.markdown.allow_raw_html,
             theme: self.theme.name.unwrap_or(defaults.theme),

@@ -7,6 +7,10 @@
 //! (`recurrence_of`, `related`); detected similarity joins them in its own
 //! module.
 
+pub mod metrics;
+pub mod similar;
+pub mod thesaurus;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
@@ -71,8 +75,22 @@ pub struct Chain {
 
 /// Every recurrence chain of two or more incidents, ordered by first occurrence.
 pub fn chains(kb: &KnowledgeBase) -> Vec<Chain> {
-    let index: BTreeMap<&str, usize> = kb.incidents.iter().enumerate().map(|(i, inc)| (inc.id.as_str(), i)).collect();
-    let mut parent: Vec<usize> = (0..kb.incidents.len()).collect();
+    chains_among(&kb.incidents.iter().collect::<Vec<_>>())
+}
+
+/// [`chains`] over any incidents in start order.
+pub fn chains_among(incidents: &[&Incident]) -> Vec<Chain> {
+    let index: BTreeMap<&str, usize> = incidents.iter().enumerate().map(|(i, inc)| (inc.id.as_str(), i)).collect();
+    let edges = incidents.iter().enumerate().flat_map(|(i, inc)| {
+        inc.recurrence_of.iter().filter_map(|t| index.get(t.as_str()).map(|&j| (i, j))).collect::<Vec<_>>()
+    });
+    groups(incidents, edges)
+}
+
+/// The connected groups (two or more) of `edges` between incidents of `kb`,
+/// each in start order, ordered by first occurrence.
+fn groups(incidents: &[&Incident], edges: impl Iterator<Item = (usize, usize)>) -> Vec<Chain> {
+    let mut parent: Vec<usize> = (0..incidents.len()).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
             parent[x] = parent[parent[x]];
@@ -80,31 +98,51 @@ pub fn chains(kb: &KnowledgeBase) -> Vec<Chain> {
         }
         x
     }
-    for (i, inc) in kb.incidents.iter().enumerate() {
-        for target in &inc.recurrence_of {
-            if let Some(&j) = index.get(target.as_str()) {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                parent[a] = b;
-            }
-        }
+    for (i, j) in edges {
+        let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+        parent[a] = b;
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..kb.incidents.len() {
+    for i in 0..incidents.len() {
         let root = find(&mut parent, i);
         groups.entry(root).or_default().push(i);
     }
-    let mut chains: Vec<Chain> = groups
+    let mut out: Vec<(usize, Chain)> = groups
         .into_values()
         .filter(|g| g.len() > 1)
         .map(|mut g| {
-            // kb.incidents is in start order already; keep that order.
+            // The incidents are in start order already; keep that order.
             g.sort_unstable();
-            let members: Vec<String> = g.iter().map(|&i| kb.incidents[i].id.clone()).collect();
-            Chain { root: members[0].clone(), members }
+            let members: Vec<String> = g.iter().map(|&i| incidents[i].id.clone()).collect();
+            (g[0], Chain { root: members[0].clone(), members })
         })
         .collect();
-    chains.sort_by_key(|c| index.get(c.root.as_str()).copied());
-    chains
+    out.sort_by_key(|(first, _)| *first);
+    out.into_iter().map(|(_, c)| c).collect()
+}
+
+/// Groups of incidents joined by detected similarity (each incident's listed
+/// best matches, so one vague record cannot chain everything together) that no person has
+/// joined into one chain: failures that probably came back unnoticed. A
+/// group whose members all sit in one recurrence chain is not listed.
+pub fn detected_groups(kb: &KnowledgeBase, similarity: &similar::Similarity, chains: &[Chain]) -> Vec<Chain> {
+    let index: BTreeMap<&str, usize> = kb.incidents.iter().enumerate().map(|(i, inc)| (inc.id.as_str(), i)).collect();
+    let edges = kb.incidents.iter().enumerate().flat_map(|(i, inc)| {
+        similarity
+            .likely(&inc.id)
+            .take(similarity.max_listed)
+            .filter_map(|l| index.get(l.id.as_str()).map(|&j| (i, j)))
+            .collect::<Vec<_>>()
+    });
+    let chain_of: BTreeMap<&str, usize> =
+        chains.iter().enumerate().flat_map(|(n, c)| c.members.iter().map(move |m| (m.as_str(), n))).collect();
+    groups(&kb.incidents.iter().collect::<Vec<_>>(), edges)
+        .into_iter()
+        .filter(|g| {
+            let first = chain_of.get(g.members[0].as_str());
+            first.is_none() || g.members.iter().any(|m| chain_of.get(m.as_str()) != first)
+        })
+        .collect()
 }
 
 /// Whether a live guardrail stopped its failure from coming back.
@@ -114,44 +152,49 @@ pub struct GuardrailOutcome {
     pub since: Option<NaiveDate>,
     /// Incidents of the same chain that started on or after `since`.
     pub recurred_in: Vec<String>,
+    /// Incidents detected as similar (not linked by a person) that started
+    /// on or after `since`: likely recurrences.
+    pub likely_in: Vec<String>,
 }
 
 impl GuardrailOutcome {
     pub fn held(&self) -> bool {
-        self.since.is_some() && self.recurred_in.is_empty()
+        self.since.is_some() && self.recurred_in.is_empty() && self.likely_in.is_empty()
     }
 }
 
 /// The outcome of each guardrail of `incident`, judged on `chain`, the
-/// recurrence chain it belongs to (if any); `get` finds incidents by id.
+/// recurrence chain it belongs to (if any), and on `similar`, the incidents
+/// detected as alike; `get` finds incidents by id.
 pub fn guardrail_outcomes<'k>(
     incident: &Incident,
     chain: Option<&Chain>,
+    similar: &[String],
     get: impl Fn(&str) -> Option<&'k Incident>,
 ) -> Vec<GuardrailOutcome> {
+    let since_day = |day: NaiveDate, ids: &mut dyn Iterator<Item = &String>| -> Vec<String> {
+        ids.filter(|id| **id != incident.id)
+            .filter_map(|id| get(id))
+            .filter(|other| other.clock.started.is_some_and(|s| s.date_naive() >= day))
+            .map(|other| other.id.clone())
+            .collect()
+    };
     incident
         .guardrails
         .iter()
         .map(|g| {
             let since = if g.status.is_live() { g.implemented } else { None };
-            let recurred_in = match (since, chain) {
-                (Some(day), Some(chain)) => chain
-                    .members
-                    .iter()
-                    .filter(|id| **id != incident.id)
-                    .filter_map(|id| get(id))
-                    .filter(|other| other.clock.started.is_some_and(|s| s.date_naive() >= day))
-                    .map(|other| other.id.clone())
-                    .collect(),
-                _ => Vec::new(),
-            };
-            GuardrailOutcome { since, recurred_in }
+            let Some(day) = since else { return GuardrailOutcome { since, recurred_in: vec![], likely_in: vec![] } };
+            let recurred_in = since_day(day, &mut chain.iter().flat_map(|c| c.members.iter()));
+            let mut likely_in = since_day(day, &mut similar.iter());
+            likely_in.retain(|id| !recurred_in.contains(id));
+            GuardrailOutcome { since, recurred_in, likely_in }
         })
         .collect()
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::*;
 
@@ -217,6 +260,28 @@ mod tests {
     }
 
     #[test]
+    fn detected_groups_skip_what_a_chain_already_holds() {
+        let mut kb = kb();
+        kb.incidents.push(incident("e", "2025-06-01T00:00:00Z"));
+        let link = |id: &str| similar::SimilarLink {
+            id: id.into(),
+            score: 0.5,
+            text_score: 0.5,
+            reasons: similar::Reasons { categories: vec![], services: vec![], terms: vec![] },
+        };
+        let pairs = [("a", "b"), ("b", "a"), ("d", "e"), ("e", "d"), ("c", "d"), ("d", "c")];
+        let mut sim = similar::Similarity { max_listed: 5, ..Default::default() };
+        for (x, y) in pairs {
+            sim.links.entry(x.to_string()).or_default().push(link(y));
+        }
+        let chains = chains(&kb);
+        let found = detected_groups(&kb, &sim, &chains);
+        // a–b is inside the chain a→b→c: nothing new. c–d–e reaches outside it.
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].members, ["c", "d", "e"]);
+    }
+
+    #[test]
     fn guardrail_held_or_recurred_after_its_date() {
         let mut kb = kb();
         let guard = |status, day: &str| Guardrail {
@@ -234,14 +299,38 @@ mod tests {
         let chains = chains(&kb);
         let chain_of = |i: &Incident| chains.iter().find(|c| c.members.contains(&i.id));
         let get = |id: &str| kb.get(id);
-        let a = guardrail_outcomes(&kb.incidents[0], chain_of(&kb.incidents[0]), get);
+        let a = guardrail_outcomes(&kb.incidents[0], chain_of(&kb.incidents[0]), &[], get);
         assert_eq!(a[0].recurred_in, ["b", "c"]);
         assert!(!a[0].held());
         assert_eq!(a[1].recurred_in, ["c"]);
-        let b = guardrail_outcomes(&kb.incidents[1], chain_of(&kb.incidents[1]), get);
+        let b = guardrail_outcomes(&kb.incidents[1], chain_of(&kb.incidents[1]), &[], get);
         assert_eq!(b[0].since, None, "proposed guardrails have no date to hold from");
         assert!(!b[0].held());
-        let d = guardrail_outcomes(&kb.incidents[3], chain_of(&kb.incidents[3]), get);
+        let d = guardrail_outcomes(&kb.incidents[3], chain_of(&kb.incidents[3]), &["e".to_string()], get);
         assert!(d.is_empty());
+    }
+
+    #[test]
+    fn detected_similar_incidents_after_the_date_are_likely_recurrences() {
+        let mut kb = kb();
+        kb.incidents.push(incident("e", "2025-06-01T00:00:00Z"));
+        kb.incidents[0].guardrails = vec![Guardrail {
+            id: "G1".into(),
+            summary: "g".into(),
+            control: None,
+            addresses: vec![],
+            would_have: None,
+            status: GuardrailStatus::Implemented,
+            implemented: NaiveDate::parse_from_str("2024-12-01", "%Y-%m-%d").ok(),
+        }];
+        let chains = chains(&kb);
+        let similar: Vec<String> = ["c", "d", "e", "missing"].map(String::from).to_vec();
+        let out = guardrail_outcomes(&kb.incidents[0], chains.first(), &similar, |id| kb.get(id));
+        // c is in the chain: a recurrence, not a likely one; d and e started after the date.
+        assert_eq!(out[0].recurred_in, ["c"]);
+        assert_eq!(out[0].likely_in, ["d", "e"]);
+        assert!(!out[0].held());
+        let alone = guardrail_outcomes(&kb.incidents[0], None, &[], |id| kb.get(id));
+        assert!(alone[0].held());
     }
 }

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 
 use super::Parsed;
 use super::raw::S;
+use crate::analyze::similar::Similarity;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::model::{FindingKind, Incident, RecordStatus};
@@ -339,6 +340,77 @@ fn guardrail_dates(lint: &mut Lint<'_>) {
                 span,
                 format!("guardrail `{}` is {} but has no `implemented` date", g.id, g.status),
                 "add implemented = YYYY-MM-DD so Casebook can tell whether the failure recurred after it".into(),
+            );
+        }
+    }
+}
+
+/// Warn on an incident that reads like an earlier one whose guardrail was
+/// already in place when it started: the guardrail may not hold. Incidents
+/// already linked either way (`recurrence_of` or `related`) were reviewed by a
+/// person (or sit in one recurrence chain) are left alone; the guardrails
+/// page reports those outcomes.
+pub(super) fn check_guardrails_held(parsed: &[Parsed], similarity: &Similarity, diags: &mut Diagnostics) {
+    let by_id: std::collections::HashMap<&str, &Incident> =
+        parsed.iter().map(|p| (p.incident.id.as_str(), &p.incident)).collect();
+    // Start order, as the chains need it.
+    let mut incidents: Vec<&Incident> = parsed.iter().map(|p| &p.incident).collect();
+    incidents.sort_by(|a, b| a.start_key().cmp(&b.start_key()));
+    let chain_of: std::collections::HashMap<&str, usize> = crate::analyze::chains_among(&incidents)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(n, c)| c.members.into_iter().map(move |m| (m, n)))
+        .filter_map(|(m, n)| by_id.get_key_value(m.as_str()).map(|(k, _)| (*k, n)))
+        .collect();
+    let linked = |a: &Incident, b: &Incident| {
+        chain_of.get(a.id.as_str()).is_some_and(|n| chain_of.get(b.id.as_str()) == Some(n))
+            || a.recurrence_of.contains(&b.id)
+            || b.recurrence_of.contains(&a.id)
+            || a.related.iter().any(|r| r.id == b.id)
+            || b.related.iter().any(|r| r.id == a.id)
+    };
+    for p in parsed {
+        let inc = &p.incident;
+        let Some(started) = inc.clock.started else { continue };
+        let mut lint = Lint { p, diags };
+        for link in similarity.likely(&inc.id) {
+            let Some(earlier) = by_id.get(link.id.as_str()) else { continue };
+            if earlier.clock.started.is_none_or(|s| s >= started) || linked(inc, earlier) {
+                continue;
+            }
+            let held = earlier
+                .guardrails
+                .iter()
+                .find(|g| g.status.is_live() && g.implemented.is_some_and(|day| day <= started.date_naive()));
+            let Some(g) = held else { continue };
+            let mut why: Vec<String> = Vec::new();
+            if !link.reasons.categories.is_empty() {
+                why.push(format!("categories {}", link.reasons.categories.join(", ")));
+            }
+            if !link.reasons.services.is_empty() {
+                why.push(format!("services {}", link.reasons.services.join(", ")));
+            }
+            if !link.reasons.terms.is_empty() {
+                why.push(format!("words \"{}\"", link.reasons.terms.join("\", \"")));
+            }
+            let span = p.raw.title.as_ref().or(p.raw.id.as_ref()).map(S::span);
+            lint.warn(
+                "guardrail-may-not-hold",
+                span,
+                format!(
+                    "reads like {} (similarity {:.2}; shared {}), whose guardrail {} \"{}\" was in place from {}",
+                    earlier.id,
+                    link.score,
+                    why.join("; "),
+                    g.id,
+                    g.summary,
+                    g.implemented.map(|d| d.to_string()).unwrap_or_default()
+                ),
+                format!(
+                    "if it is the same failure, add recurrence_of = [\"{0}\"] and revisit guardrail {1}; \
+                     if it is not, add related = [{{ id = \"{0}\", relation = \"similar\" }}] to record the review",
+                    earlier.id, g.id
+                ),
             );
         }
     }

@@ -48,6 +48,8 @@ pub struct Loaded {
     /// Files to copy to the site: a named theme's `static/` (under `static/`),
     /// then the knowledge base's `static/` (at the site root).
     pub static_files: Vec<OutputFile>,
+    /// Detected similar incidents among every record that parsed (drafts too).
+    pub similarity: crate::analyze::similar::Similarity,
 }
 
 /// Errors that stop loading before any record is read.
@@ -136,13 +138,16 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         lint::check(p, &config, options.today, &mut diags);
     }
     crossref::check_names(&parsed, &mut diags);
+    let similarity = crate::analyze::similar::compute_among(
+        &parsed.iter().map(|p| &p.incident).collect::<Vec<_>>(),
+        &crate::analyze::similar::Params::from_config(&config.recurrence),
+    );
+    lint::check_guardrails_held(&parsed, &similarity, &mut diags);
 
     let (templates, static_files) = theme_files(dir, &config, &mut diags);
 
     let mut incidents: Vec<Incident> = parsed.into_iter().map(|p| p.incident).collect();
-    incidents.sort_by(|a, b| {
-        (a.clock.started.is_none(), a.clock.started, &a.id).cmp(&(b.clock.started.is_none(), b.clock.started, &b.id))
-    });
+    incidents.sort_by(|a, b| a.start_key().cmp(&b.start_key()));
     if config.policy.strict {
         diags.make_strict();
     }
@@ -153,6 +158,7 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         files: files.len(),
         templates,
         static_files,
+        similarity,
     })
 }
 

@@ -52,6 +52,13 @@ pub struct Incident {
     pub body: String,
 }
 
+impl Incident {
+    /// The knowledge base's order: start time (undated last), then id.
+    pub fn start_key(&self) -> (bool, Option<DateTime<FixedOffset>>, &str) {
+        (self.clock.started.is_none(), self.clock.started, &self.id)
+    }
+}
+
 /// Who owned, wrote and reviewed the postmortem.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct People {

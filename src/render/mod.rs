@@ -9,6 +9,8 @@
 //! sub-path or `file://`.
 
 pub mod cache;
+pub mod charts;
+pub mod learning;
 pub mod markdown;
 pub mod theme;
 pub mod views;
@@ -19,6 +21,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analyze::similar::{SimilarLink, Similarity};
 use crate::config::Config;
 use crate::model::{Incident, KnowledgeBase, slugify};
 use cache::RenderCache;
@@ -89,6 +92,7 @@ const NAV: &[NavItem] = &[
     NavItem { key: "guardrails", label: "Guardrails", url: "guardrails/" },
     NavItem { key: "actions", label: "Actions", url: "actions/" },
     NavItem { key: "recurring", label: "Recurring", url: "recurring/" },
+    NavItem { key: "metrics", label: "Metrics", url: "metrics/" },
 ];
 
 /// A page to render: template, output path, and its own context values.
@@ -124,12 +128,13 @@ pub fn root_prefix(path: &str, base_url: Option<&str>) -> String {
 pub fn render_site(
     kb: &KnowledgeBase,
     config: &Config,
+    similarity: &Similarity,
     theme: &Theme,
     options: &RenderOptions,
     cache: &mut RenderCache,
 ) -> Result<Vec<OutputFile>, RenderError> {
     cache.begin(theme.key(cache));
-    let files = render_pages(kb, config, theme, options, cache);
+    let files = render_pages(kb, config, similarity, theme, options, cache);
     cache.finish();
     files
 }
@@ -137,15 +142,17 @@ pub fn render_site(
 fn render_pages(
     kb: &KnowledgeBase,
     config: &Config,
+    similarity: &Similarity,
     theme: &Theme,
     options: &RenderOptions,
     cache: &RenderCache,
 ) -> Result<Vec<OutputFile>, RenderError> {
-    let data = SiteData::new(kb, config, options.today);
+    let data = SiteData::new(kb, config, similarity, options.today);
     let markdown = cache.markdown_renderer(config.allow_raw_html);
     let all_actions = data.all_actions();
 
     let chains = chain_views(&data);
+    let metrics = learning::site_metrics(&data);
     let categories = category_index(&data);
     let services = service_index(&data);
     let remedies_total: usize = kb.incidents.iter().map(|i| i.remedies.len()).sum();
@@ -207,6 +214,7 @@ fn render_pages(
             .with("categories", &categories)?,
     );
     for cat in &categories {
+        let members: Vec<&Incident> = kb.incidents.iter().filter(|i| i.categories.contains(&cat.name)).collect();
         pages.push(
             Page::new(
                 "category.html",
@@ -215,14 +223,14 @@ fn render_pages(
                 "categories",
             )
             .with("category", cat)?
-            .with(
-                "detail",
-                group_detail(&data, &chains, kb.incidents.iter().filter(|i| i.categories.contains(&cat.name))),
-            )?,
+            .with("metrics", learning::group_block(&data, &metrics, &slugify(&cat.name), &cat.name, &members))?
+            .with("detail", group_detail(&data, &chains, members.iter().copied()))?,
         );
     }
     pages.push(Page::new("services.html", "services/index.html", "Services", "services").with("services", &services)?);
     for svc in &services {
+        let members: Vec<&Incident> =
+            kb.incidents.iter().filter(|i| i.services.iter().any(|s| slugify(s) == svc.slug)).collect();
         pages.push(
             Page::new(
                 "service.html",
@@ -231,14 +239,8 @@ fn render_pages(
                 "services",
             )
             .with("service", svc)?
-            .with(
-                "detail",
-                group_detail(
-                    &data,
-                    &chains,
-                    kb.incidents.iter().filter(|i| i.services.iter().any(|s| slugify(s) == svc.slug)),
-                ),
-            )?,
+            .with("metrics", learning::group_block(&data, &metrics, &svc.slug, &svc.name, &members))?
+            .with("detail", group_detail(&data, &chains, members.iter().copied()))?,
         );
     }
     pages.push(
@@ -249,7 +251,12 @@ fn render_pages(
     pages.push(actions_page(&all_actions)?);
     pages.push(
         Page::new("recurring.html", "recurring/index.html", "Recurring failures", "recurring")
-            .with("chains", &chains)?,
+            .with("chains", &chains)?
+            .with("detected", learning::detected_views(&data, &learning::detected_groups(&data)))?,
+    );
+    pages.push(
+        Page::new("metrics.html", "metrics/index.html", "Learning metrics", "metrics")
+            .with("metrics", learning::metrics_page(&data, &metrics))?,
     );
     pages.push(Page::new("404.html", "404.html", "Page not found", ""));
     pages.push(Page::new("search.html", "search/index.html", "Search", "search"));
@@ -295,16 +302,18 @@ fn render_page(
 /// Just the page and brief of incident `id`, for `serve`'s quick preview of
 /// an edit while the full rebuild runs. The site-wide counts in the footer
 /// are those of `kb`; the full rebuild that follows settles every page.
+#[allow(clippy::too_many_arguments)] // the same inputs as render_site, plus the page
 pub fn render_incident(
     kb: &KnowledgeBase,
     config: &Config,
+    similarity: &Similarity,
     theme: &Theme,
     options: &RenderOptions,
     cache: &RenderCache,
     id: &str,
     site_json: &serde_json::Value,
 ) -> Result<Vec<OutputFile>, RenderError> {
-    let data = SiteData::new(kb, config, options.today);
+    let data = SiteData::new(kb, config, similarity, options.today);
     let Some(inc) = data.get(id) else { return Ok(Vec::new()) };
     let markdown = cache.markdown_renderer(config.allow_raw_html);
     let view = data.incident_view(inc, markdown.render(&inc.body));
@@ -766,6 +775,14 @@ fn exports(data: &SiteData<'_>, actions: &[ActionView]) -> Result<Vec<OutputFile
                 let links = data.links.get(&inc.id).cloned().unwrap_or_default();
                 obj.insert("recurred_as".into(), serde_json::to_value(&links.recurred_as)?);
                 obj.insert("related_from".into(), serde_json::to_value(&links.related_from)?);
+                let similar: Vec<&SimilarLink> = data
+                    .similarity
+                    .all(&inc.id)
+                    .iter()
+                    .filter(|l| data.get(&l.id).is_some())
+                    .take(data.similarity.max_listed)
+                    .collect();
+                obj.insert("similar".into(), serde_json::to_value(similar)?);
             }
             Ok(v)
         })

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
 use serde::Serialize;
 
+use crate::analyze::similar::Similarity;
 use crate::analyze::{self, Chain, GuardrailOutcome, IncidentLinks};
 use crate::config::Config;
 use crate::model::{
@@ -104,6 +105,10 @@ pub struct SiteData<'a> {
     pub today: NaiveDate,
     pub links: BTreeMap<String, IncidentLinks>,
     pub chains: Vec<Chain>,
+    /// Detected similar incidents (links to records outside `kb` are skipped).
+    pub similarity: &'a Similarity,
+    /// Ids of incidents that repeat an earlier one (explicitly or detected).
+    pub recurrences: std::collections::BTreeSet<String>,
     /// Service URL slug → the name as first written.
     pub services: BTreeMap<String, String>,
     /// Tag URL slug → the name as first written.
@@ -114,7 +119,7 @@ pub struct SiteData<'a> {
 }
 
 impl<'a> SiteData<'a> {
-    pub fn new(kb: &'a KnowledgeBase, config: &'a Config, today: NaiveDate) -> Self {
+    pub fn new(kb: &'a KnowledgeBase, config: &'a Config, similarity: &'a Similarity, today: NaiveDate) -> Self {
         let mut services = BTreeMap::new();
         let mut tags = BTreeMap::new();
         for inc in &kb.incidents {
@@ -128,8 +133,28 @@ impl<'a> SiteData<'a> {
         let chains = analyze::chains(kb);
         let chain_of =
             chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.clone(), i))).collect();
-        let by_id = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
-        SiteData { kb, config, today, links: analyze::links(kb), chains, services, tags, by_id, chain_of }
+        let by_id: std::collections::HashMap<&str, &Incident> =
+            kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
+        let all: Vec<&Incident> = kb.incidents.iter().collect();
+        let recurrences = analyze::metrics::recurrences(&all, &chains, similarity, |id| by_id.get(id).copied());
+        SiteData {
+            kb,
+            config,
+            today,
+            links: analyze::links(kb),
+            chains,
+            similarity,
+            recurrences,
+            services,
+            tags,
+            by_id,
+            chain_of,
+        }
+    }
+
+    /// What metrics are judged against in this build.
+    pub fn metrics_context(&self) -> analyze::metrics::Context<'_> {
+        analyze::metrics::Context { policy: &self.config.policy, today: self.today, recurrences: &self.recurrences }
     }
 
     /// The incident with this id.
@@ -238,6 +263,10 @@ pub struct IncidentView {
     pub related: Vec<RelatedView>,
     pub related_from: Vec<RelatedView>,
     pub chain: Option<ChainView>,
+    /// Detected similar incidents, best first, with why.
+    pub similar: Vec<SimilarView>,
+    /// Detect, mitigate and resolve on one axis.
+    pub phases: Option<super::charts::Chart>,
     pub action_counts: ActionCounts,
     pub root_cause: Option<String>,
 }
@@ -346,6 +375,8 @@ pub struct OutcomeView {
     pub state: &'static str,
     pub text: String,
     pub recurred_in: Vec<IncidentRef>,
+    /// Detected similar incidents since the date (not linked by a person).
+    pub likely_in: Vec<IncidentRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -409,6 +440,24 @@ pub struct RelatedView {
     pub note: Option<String>,
 }
 
+/// A detected similar incident, as a page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarView {
+    pub incident: IncidentRef,
+    pub score: f64,
+    /// The score as a whole percentage, for display.
+    pub percent: u32,
+    pub categories: Vec<NamedLink>,
+    pub services: Vec<NamedLink>,
+    pub terms: Vec<String>,
+    /// "earlier" or "later" than this incident.
+    pub when: &'static str,
+    /// How a person already linked the two ("recurrence", "related"), if they did.
+    pub linked: Option<&'static str>,
+    /// Strong enough to count as a likely recurrence.
+    pub likely: bool,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainView {
     pub members: Vec<IncidentRef>,
@@ -442,7 +491,8 @@ impl SiteData<'_> {
     }
 
     pub fn guardrail_views(&self, inc: &Incident) -> Vec<GuardrailView> {
-        let outcomes = analyze::guardrail_outcomes(inc, self.chain(&inc.id), |id| self.get(id));
+        let similar = self.similar_ids(&inc.id);
+        let outcomes = analyze::guardrail_outcomes(inc, self.chain(&inc.id), &similar, |id| self.get(id));
         inc.guardrails
             .iter()
             .zip(outcomes)
@@ -462,22 +512,30 @@ impl SiteData<'_> {
     }
 
     fn outcome_view(&self, status: GuardrailStatus, outcome: &GuardrailOutcome) -> OutcomeView {
-        let refs: Vec<IncidentRef> = outcome.recurred_in.iter().filter_map(|id| self.reference(id)).collect();
+        let refs = |ids: &[String]| ids.iter().filter_map(|id| self.reference(id)).collect::<Vec<IncidentRef>>();
+        let (recurred, likely) = (refs(&outcome.recurred_in), refs(&outcome.likely_in));
+        let times = |n: usize| if n == 1 { "1 time".to_string() } else { format!("{n} times") };
         let (state, text) = match (status, outcome.since) {
             (GuardrailStatus::Proposed, _) => ("proposed", "not in place yet".to_string()),
             (_, None) => ("undated", "in place; no implementation date to measure from".to_string()),
-            (_, Some(since)) if refs.is_empty() => ("held", format!("held since {}", date_text(since))),
-            (_, Some(since)) => (
-                "recurred",
+            (_, Some(since)) if recurred.is_empty() && likely.is_empty() => {
+                ("held", format!("held since {}", date_text(since)))
+            }
+            (_, Some(since)) if recurred.is_empty() => (
+                "likely-recurred",
                 format!(
-                    "recurred {} {} since {}",
-                    refs.len(),
-                    if refs.len() == 1 { "time" } else { "times" },
+                    "{} since {}: may not have held",
+                    if likely.len() == 1 {
+                        "1 similar incident".to_string()
+                    } else {
+                        format!("{} similar incidents", likely.len())
+                    },
                     date_text(since)
                 ),
             ),
+            (_, Some(since)) => ("recurred", format!("recurred {} since {}", times(recurred.len()), date_text(since))),
         };
-        OutcomeView { state, text, recurred_in: refs }
+        OutcomeView { state, text, recurred_in: recurred, likely_in: likely }
     }
 
     pub fn remedy_views(&self, inc: &Incident) -> Vec<RemedyView> {
@@ -643,6 +701,8 @@ impl SiteData<'_> {
             related: related(&links.related),
             related_from: related(&links.related_from),
             chain,
+            similar: self.similar_views(inc),
+            phases: super::learning::phases_chart(inc),
             root_cause: inc
                 .findings
                 .iter()
@@ -650,6 +710,58 @@ impl SiteData<'_> {
                 .or(inc.findings.first())
                 .map(|f| f.summary.clone()),
         }
+    }
+
+    /// The detected similar incidents a page lists for `inc`.
+    pub fn similar_views(&self, inc: &Incident) -> Vec<SimilarView> {
+        let links = self.links.get(&inc.id);
+        let linked = |id: &str| -> Option<&'static str> {
+            let l = links?;
+            if l.recurrence_of.iter().chain(&l.recurred_as).any(|x| x == id)
+                || self.chain(&inc.id).is_some_and(|c| c.members.iter().any(|m| m == id))
+            {
+                Some("recurrence")
+            } else if l.related.iter().chain(&l.related_from).any(|x| x.id == id) {
+                Some("related")
+            } else {
+                None
+            }
+        };
+        self.similarity
+            .all(&inc.id)
+            .iter()
+            .filter_map(|link| {
+                let other = self.get(&link.id)?;
+                let when = if other.clock.started < inc.clock.started { "earlier" } else { "later" };
+                Some(SimilarView {
+                    incident: incident_ref(other),
+                    score: link.score,
+                    percent: (link.score * 100.0).round() as u32,
+                    categories: link
+                        .reasons
+                        .categories
+                        .iter()
+                        .map(|c| NamedLink { name: c.clone(), url: Self::category_url(c) })
+                        .collect(),
+                    services: link
+                        .reasons
+                        .services
+                        .iter()
+                        .map(|s| NamedLink { name: s.clone(), url: Self::service_url(s) })
+                        .collect(),
+                    terms: link.reasons.terms.clone(),
+                    when,
+                    linked: linked(&link.id),
+                    likely: link.score >= self.similarity.recurrence_threshold,
+                })
+            })
+            .take(self.similarity.max_listed)
+            .collect()
+    }
+
+    /// Incidents of this build detected as likely recurrences of `id` (or of which `id` is one).
+    pub fn similar_ids(&self, id: &str) -> Vec<String> {
+        self.similarity.likely(id).filter(|l| self.get(&l.id).is_some()).map(|l| l.id.clone()).collect()
     }
 
     /// Every action of the knowledge base, newest incident first.

@@ -1,0 +1,392 @@
+//! The learning metrics: how fast incidents are detected, mitigated and
+//! resolved, how often failures come back, whether actions get done and
+//! postmortems get written on time — overall and by category, service,
+//! severity and quarter.
+//!
+//! Conventions (also in `docs/metrics.md`):
+//! - time to detect = detected − started, to mitigate = mitigated − started,
+//!   to resolve = resolved − started, in seconds;
+//! - the median of an even count is the mean of the two middle values
+//!   (rounded down to the second); p90 is the nearest-rank 90th percentile
+//!   (the ⌈0.9·n⌉-th smallest), so it is always a value that occurred;
+//! - an incident whose `time_precision` is coarser than minutes is **not**
+//!   mixed into the figures: it is counted in `coarse` next to them, and an
+//!   incident missing either timestamp is counted in `missing`;
+//! - an incident is a recurrence when an earlier incident has the same
+//!   mechanism: it names one in `recurrence_of`, follows one in its chain, or
+//!   was detected as similar to one that started before it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate, TimeDelta, Utc};
+use serde::Serialize;
+
+use super::Chain;
+use super::similar::Similarity;
+use crate::config::Policy;
+use crate::model::{ActionStatus, Incident, TimePrecision, slugify};
+
+/// Median and 90th percentile of one duration over a group of incidents.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TimeStat {
+    pub median_s: Option<i64>,
+    pub p90_s: Option<i64>,
+    /// How many incidents the figures are computed from.
+    pub n: usize,
+    /// Incidents left out because their clock is coarser than minutes.
+    pub coarse: usize,
+    /// Incidents left out because a timestamp is missing.
+    pub missing: usize,
+}
+
+/// The median of sorted values: the mean of the middle two for an even count.
+pub fn median(sorted: &[i64]) -> Option<i64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]).div_euclid(2)),
+    }
+}
+
+/// The nearest-rank percentile `p` (0–100] of sorted values.
+pub fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
+}
+
+impl TimeStat {
+    /// Figures over `samples`: each the duration (if both timestamps exist)
+    /// and the clock's precision.
+    pub fn of(samples: impl IntoIterator<Item = (Option<TimeDelta>, TimePrecision)>) -> TimeStat {
+        let mut values = Vec::new();
+        let (mut coarse, mut missing) = (0, 0);
+        for (delta, precision) in samples {
+            match delta {
+                None => missing += 1,
+                Some(_) if precision != TimePrecision::Minute => coarse += 1,
+                Some(d) => values.push(d.num_seconds()),
+            }
+        }
+        values.sort_unstable();
+        TimeStat { median_s: median(&values), p90_s: percentile(&values, 90.0), n: values.len(), coarse, missing }
+    }
+}
+
+/// Action items by state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ActionTally {
+    pub total: usize,
+    pub done: usize,
+    pub open: usize,
+    pub overdue: usize,
+    pub wont_do: usize,
+    /// done ÷ (total − won't do); None when nothing is to be done.
+    pub completion_rate: Option<f64>,
+}
+
+/// Postmortems against the publication policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PostmortemTally {
+    /// Incidents the policy gives a publication deadline.
+    pub with_deadline: usize,
+    /// Published after the deadline, or still unpublished past it.
+    pub late: usize,
+}
+
+/// The metrics of one group of incidents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GroupMetrics {
+    pub count: usize,
+    pub ttd: TimeStat,
+    pub ttm: TimeStat,
+    pub ttr: TimeStat,
+    pub recurrences: usize,
+    /// recurrences ÷ count; None for an empty group.
+    pub recurrence_rate: Option<f64>,
+    pub actions: ActionTally,
+    pub postmortems: PostmortemTally,
+}
+
+/// Every group's metrics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    pub overall: GroupMetrics,
+    pub by_category: BTreeMap<String, GroupMetrics>,
+    /// Keyed by the service name as first written.
+    pub by_service: BTreeMap<String, GroupMetrics>,
+    pub by_severity: BTreeMap<String, GroupMetrics>,
+    /// "2025-Q3"; every quarter from the first incident's to the last's, empty ones included.
+    pub by_quarter: BTreeMap<String, GroupMetrics>,
+}
+
+/// What the figures are judged against.
+pub struct Context<'a> {
+    pub policy: &'a Policy,
+    /// The day overdue actions and late postmortems are counted on.
+    pub today: NaiveDate,
+    /// Ids of the incidents that are recurrences (see [`recurrences`]).
+    pub recurrences: &'a BTreeSet<String>,
+}
+
+/// How late a postmortem is against the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Publication {
+    /// Days from resolution to publication (or to `today`, while unpublished).
+    pub days: i64,
+    /// The policy's limit for the incident's severity.
+    pub limit: u32,
+    pub published: bool,
+    pub late: bool,
+}
+
+/// The incident's publication against the policy, when the policy sets a
+/// deadline for its severity and the incident is resolved.
+pub fn publication(inc: &Incident, policy: &Policy, today: NaiveDate) -> Option<Publication> {
+    let limit = *policy.publish_within_days.get(inc.severity.as_deref()?)?;
+    let resolved = inc.clock.resolved?.date_naive();
+    let (days, published) = match inc.published {
+        Some(day) => ((day - resolved).num_days(), true),
+        None => ((today - resolved).num_days(), false),
+    };
+    Some(Publication { days, limit, published, late: days > i64::from(limit) })
+}
+
+/// The calendar quarter an incident started in (UTC), as "2025-Q3".
+pub fn quarter(inc: &Incident) -> Option<String> {
+    let day = inc.clock.started?.with_timezone(&Utc).date_naive();
+    Some(quarter_of(day))
+}
+
+fn quarter_of(day: NaiveDate) -> String {
+    format!("{}-Q{}", day.year(), day.month0() / 3 + 1)
+}
+
+/// The incidents that are recurrences of an earlier one, by explicit link,
+/// chain, or detected similarity to an incident that started before them.
+pub fn recurrences<'k>(
+    incidents: &[&'k Incident],
+    chains: &[Chain],
+    similarity: &Similarity,
+    get: impl Fn(&str) -> Option<&'k Incident>,
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for chain in chains {
+        out.extend(chain.members.iter().skip(1).cloned());
+    }
+    for inc in incidents {
+        let started = inc.clock.started;
+        let earlier = |id: &str| get(id).is_some_and(|o| o.clock.started.is_some() && o.clock.started < started);
+        if inc.recurrence_of.iter().any(|id| get(id).is_some())
+            || (started.is_some() && similarity.likely(&inc.id).any(|l| earlier(&l.id)))
+        {
+            out.insert(inc.id.clone());
+        }
+    }
+    out
+}
+
+/// The metrics of one group.
+pub fn group(incidents: &[&Incident], ctx: &Context<'_>) -> GroupMetrics {
+    let clock = |f: fn(&crate::model::Clock) -> Option<TimeDelta>| {
+        TimeStat::of(incidents.iter().map(|i| (f(&i.clock), i.clock.precision)))
+    };
+    let mut actions = ActionTally::default();
+    for a in incidents.iter().flat_map(|i| &i.actions) {
+        actions.total += 1;
+        match a.status {
+            ActionStatus::Done => actions.done += 1,
+            ActionStatus::WontDo => actions.wont_do += 1,
+            _ => actions.open += 1,
+        }
+        if a.is_overdue(ctx.today) {
+            actions.overdue += 1;
+        }
+    }
+    let to_do = actions.total - actions.wont_do;
+    actions.completion_rate = (to_do > 0).then(|| actions.done as f64 / to_do as f64);
+    let mut postmortems = PostmortemTally::default();
+    for p in incidents.iter().filter_map(|i| publication(i, ctx.policy, ctx.today)) {
+        postmortems.with_deadline += 1;
+        postmortems.late += usize::from(p.late);
+    }
+    let recurrences = incidents.iter().filter(|i| ctx.recurrences.contains(&i.id)).count();
+    GroupMetrics {
+        count: incidents.len(),
+        ttd: clock(crate::model::Clock::time_to_detect),
+        ttm: clock(crate::model::Clock::time_to_mitigate),
+        ttr: clock(crate::model::Clock::time_to_resolve),
+        recurrences,
+        recurrence_rate: (!incidents.is_empty()).then(|| recurrences as f64 / incidents.len() as f64),
+        actions,
+        postmortems,
+    }
+}
+
+/// Every group's metrics over `incidents`.
+pub fn compute(incidents: &[&Incident], ctx: &Context<'_>) -> Metrics {
+    let mut by_category: BTreeMap<String, Vec<&Incident>> = BTreeMap::new();
+    let mut by_service: BTreeMap<String, Vec<&Incident>> = BTreeMap::new();
+    let mut service_names: HashMap<String, String> = HashMap::new();
+    let mut by_severity: BTreeMap<String, Vec<&Incident>> = BTreeMap::new();
+    let mut by_quarter: BTreeMap<String, Vec<&Incident>> = BTreeMap::new();
+    for &inc in incidents {
+        for c in &inc.categories {
+            by_category.entry(c.clone()).or_default().push(inc);
+        }
+        for s in &inc.services {
+            let name = service_names.entry(slugify(s)).or_insert_with(|| s.clone()).clone();
+            by_service.entry(name).or_default().push(inc);
+        }
+        if let Some(s) = &inc.severity {
+            by_severity.entry(s.clone()).or_default().push(inc);
+        }
+        if let Some(q) = quarter(inc) {
+            by_quarter.entry(q).or_default().push(inc);
+        }
+    }
+    // Fill the quarters nobody had an incident in: a trend needs its gaps.
+    let days: Vec<NaiveDate> =
+        incidents.iter().filter_map(|i| i.clock.started).map(|s| s.with_timezone(&Utc).date_naive()).collect();
+    if let (Some(first), Some(last)) = (days.iter().min(), days.iter().max()) {
+        let mut day = NaiveDate::from_ymd_opt(first.year(), first.month0() / 3 * 3 + 1, 1).unwrap_or(*first);
+        while day <= *last {
+            by_quarter.entry(quarter_of(day)).or_default();
+            day = day.checked_add_months(chrono::Months::new(3)).unwrap_or(*last + TimeDelta::days(1));
+        }
+    }
+    let groups = |m: BTreeMap<String, Vec<&Incident>>| m.into_iter().map(|(k, v)| (k, group(&v, ctx))).collect();
+    Metrics {
+        overall: group(incidents, ctx),
+        by_category: groups(by_category),
+        by_service: groups(by_service),
+        by_severity: groups(by_severity),
+        by_quarter: groups(by_quarter),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::tests::incident;
+    use crate::model::{Action, ActionStatus};
+
+    #[test]
+    fn median_and_p90_with_small_counts() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(percentile(&[], 90.0), None);
+        assert_eq!(median(&[7]), Some(7));
+        assert_eq!(percentile(&[7], 90.0), Some(7));
+        assert_eq!(median(&[1, 4]), Some(2), "even count: mean of the middle two, rounded down");
+        assert_eq!(percentile(&[1, 4], 90.0), Some(4));
+        assert_eq!(median(&[1, 2, 10]), Some(2));
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(percentile(&ten, 90.0), Some(9), "nearest rank: the 9th of 10");
+        let eleven: Vec<i64> = (1..=11).collect();
+        assert_eq!(percentile(&eleven, 90.0), Some(10), "ceil(9.9) = 10th");
+        assert_eq!(median(&[-3, -1]), Some(-2));
+    }
+
+    fn timed(id: &str, start: &str, detected_min: i64, resolved_min: Option<i64>, p: TimePrecision) -> Incident {
+        let mut inc = incident(id, start);
+        let s = inc.clock.started;
+        inc.clock.detected = s.map(|s| s + TimeDelta::minutes(detected_min));
+        inc.clock.resolved = resolved_min.and_then(|m| s.map(|s| s + TimeDelta::minutes(m)));
+        inc.clock.precision = p;
+        inc
+    }
+
+    #[test]
+    fn coarse_and_missing_clocks_are_counted_not_mixed_in() {
+        let a = timed("a", "2025-01-10T00:00:00Z", 10, Some(60), TimePrecision::Minute);
+        let b = timed("b", "2025-02-10T00:00:00Z", 20, Some(180), TimePrecision::Minute);
+        let c = timed("c", "2025-03-10T00:00:00Z", 600, Some(6000), TimePrecision::Day);
+        let d = timed("d", "2025-08-10T00:00:00Z", 30, None, TimePrecision::Minute);
+        let recurrences = BTreeSet::from(["b".to_string()]);
+        let policy = crate::config::Config::default().policy;
+        let ctx = Context { policy: &policy, today: NaiveDate::MIN, recurrences: &recurrences };
+        let m = compute(&[&a, &b, &c, &d], &ctx);
+        let ttd = &m.overall.ttd;
+        assert_eq!((ttd.n, ttd.coarse, ttd.missing), (3, 1, 0));
+        assert_eq!(ttd.median_s, Some(20 * 60));
+        assert_eq!(ttd.p90_s, Some(30 * 60));
+        let ttr = &m.overall.ttr;
+        assert_eq!((ttr.n, ttr.coarse, ttr.missing), (2, 1, 1));
+        assert_eq!(ttr.median_s, Some(120 * 60));
+        assert_eq!(m.overall.ttm.missing, 4);
+        assert_eq!(m.overall.recurrences, 1);
+        assert_eq!(m.overall.recurrence_rate, Some(0.25));
+        // Q1 and Q3 had incidents; Q2 is there, empty, so a trend shows the gap.
+        let quarters: Vec<(&str, usize)> = m.by_quarter.iter().map(|(q, g)| (q.as_str(), g.count)).collect();
+        assert_eq!(quarters, [("2025-Q1", 3), ("2025-Q2", 0), ("2025-Q3", 1)]);
+        assert_eq!(m.by_quarter["2025-Q2"].recurrence_rate, None);
+    }
+
+    #[test]
+    fn actions_and_late_postmortems_against_the_policy() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let mut a = timed("a", "2025-01-10T00:00:00Z", 10, Some(60), TimePrecision::Minute);
+        a.severity = Some("SEV1".into());
+        a.published = Some(day("2025-01-20"));
+        let mut b = timed("b", "2025-02-10T00:00:00Z", 10, Some(60), TimePrecision::Minute);
+        b.severity = Some("SEV2".into());
+        b.published = Some(day("2025-02-12"));
+        let action = |status, due: &str| Action {
+            id: "A".into(),
+            summary: "s".into(),
+            kind: None,
+            owner: None,
+            due: Some(day(due)),
+            status,
+            completed: None,
+            finding: None,
+            guardrail: None,
+            metric: None,
+            tracker: None,
+        };
+        a.actions = vec![
+            action(ActionStatus::Done, "2025-02-01"),
+            action(ActionStatus::Open, "2025-02-01"),
+            action(ActionStatus::Open, "2026-02-01"),
+            action(ActionStatus::WontDo, "2025-02-01"),
+        ];
+        let policy = crate::config::Config::default().policy;
+        let none = BTreeSet::new();
+        let ctx = Context { policy: &policy, today: day("2025-06-01"), recurrences: &none };
+        let g = group(&[&a, &b], &ctx);
+        assert_eq!((g.actions.total, g.actions.done, g.actions.open, g.actions.overdue), (4, 1, 2, 1));
+        assert_eq!(g.actions.completion_rate, Some(1.0 / 3.0));
+        assert_eq!(g.postmortems, PostmortemTally { with_deadline: 2, late: 1 });
+        assert_eq!(
+            publication(&a, &policy, ctx.today),
+            Some(Publication { days: 10, limit: 3, published: true, late: true })
+        );
+    }
+
+    #[test]
+    fn recurrences_need_an_earlier_incident() {
+        let a = incident("a", "2025-01-01T00:00:00Z");
+        let b = incident("b", "2025-06-01T00:00:00Z");
+        let kb = crate::model::KnowledgeBase { incidents: vec![a.clone(), b.clone()] };
+        let sim = crate::analyze::similar::Similarity {
+            threshold: 0.0,
+            recurrence_threshold: 0.0,
+            max_listed: 5,
+            links: BTreeMap::from([("a".to_string(), vec![link("b")]), ("b".to_string(), vec![link("a")])]),
+        };
+        let found = recurrences(&[&a, &b], &[], &sim, |id| kb.get(id));
+        assert_eq!(found, BTreeSet::from(["b".to_string()]), "only the later one recurs");
+    }
+
+    fn link(id: &str) -> crate::analyze::similar::SimilarLink {
+        crate::analyze::similar::SimilarLink {
+            id: id.into(),
+            score: 0.5,
+            text_score: 0.5,
+            reasons: crate::analyze::similar::Reasons { categories: vec![], services: vec![], terms: vec![] },
+        }
+    }
+}

@@ -1,0 +1,499 @@
+//! Detected recurrence: which incidents read like the same failure.
+//!
+//! Each incident's findings, remedies (with the symptoms they answer),
+//! guardrails, summary and title are cut into words by the search index's
+//! own analyzer (`en_stem`: the same tokens and stems `casebook search`
+//! matches), weighted by term frequency and the index's BM25 inverse document
+//! frequency, and reduced to the incident's most distinctive terms — what
+//! Tantivy's MoreLikeThis query does with a document. Two incidents' text
+//! similarity is the cosine of those term vectors, 0 to 1.
+//!
+//! Shared categories and services raise that score but never create it on
+//! their own: `score = text × (1 + 0.3·categories + 0.2·services)`, the two
+//! being Jaccard overlaps, capped at 1. Two incidents that only share a
+//! category (a certificate that expired and one that was revoked) stay apart.
+//!
+//! Candidates come from an inverted list of every incident's top terms, so
+//! the cost grows with the number of incidents that share distinctive words,
+//! not with the square of the knowledge base; running one MoreLikeThis query
+//! per incident measured 20–40 ms a query at 10,000 incidents, minutes per
+//! build. See `docs/recurrence.md`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+
+use crate::model::{Incident, KnowledgeBase};
+
+/// How the similarity is computed; `casebook.toml` sets the threshold,
+/// the listing limit and extra synonyms, the rest are tuned defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    /// Links at or above this are listed as similar.
+    pub threshold: f64,
+    /// Links at or above this count as likely recurrences: in the recurrence
+    /// rate, guardrail outcomes, `check`'s warning and the detected groups.
+    pub recurrence_threshold: f64,
+    pub max_listed: usize,
+    /// How many terms describe one incident (MoreLikeThis's `max_query_terms`).
+    pub top_terms: usize,
+    /// How much a full overlap of categories, and of services, raises a text score.
+    pub category_boost: f64,
+    pub service_boost: f64,
+    /// Synonym groups on top of the built-in thesaurus.
+    pub synonyms: Vec<Vec<String>>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            threshold: 0.25,
+            recurrence_threshold: 0.35,
+            max_listed: 5,
+            top_terms: 60,
+            category_boost: 0.3,
+            service_boost: 0.1,
+            synonyms: Vec::new(),
+        }
+    }
+}
+
+impl Params {
+    pub fn from_config(r: &crate::config::Recurrence) -> Self {
+        Params {
+            threshold: r.similarity_threshold,
+            recurrence_threshold: r.recurrence_threshold,
+            max_listed: r.max_similar,
+            synonyms: r.synonyms.clone(),
+            ..Params::default()
+        }
+    }
+}
+/// How many matched words are shown as the reason for a link.
+const REASON_TERMS: usize = 5;
+
+/// Words too common in English to say anything about a failure.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before",
+    "being", "both", "but", "by", "can", "could", "did", "do", "does", "each", "for", "from", "had", "has", "have",
+    "how", "if", "in", "into", "is", "it", "its", "itself", "more", "most", "no", "not", "of", "off", "on", "once",
+    "one", "only", "or", "other", "our", "out", "over", "own", "same", "so", "some", "such", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "two", "under",
+    "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "why", "will",
+    "with", "would", "you",
+];
+
+/// Why two incidents were linked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reasons {
+    pub categories: Vec<String>,
+    pub services: Vec<String>,
+    /// The matched words that weigh most, as the incident itself writes them.
+    pub terms: Vec<String>,
+}
+
+/// One detected similar incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimilarLink {
+    pub id: String,
+    /// 0–1, rounded to three decimals.
+    pub score: f64,
+    /// The text similarity alone, before categories and services.
+    pub text_score: f64,
+    pub reasons: Reasons,
+}
+
+/// Every incident's similar incidents at or above the threshold, best first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Similarity {
+    pub threshold: f64,
+    pub recurrence_threshold: f64,
+    pub max_listed: usize,
+    pub links: BTreeMap<String, Vec<SimilarLink>>,
+}
+
+impl Similarity {
+    /// The similar incidents a page lists: the best `max_listed`.
+    pub fn listed(&self, id: &str) -> &[SimilarLink] {
+        self.links.get(id).map_or(&[], |l| &l[..l.len().min(self.max_listed)])
+    }
+
+    /// Every link at or above the threshold.
+    pub fn all(&self, id: &str) -> &[SimilarLink] {
+        self.links.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Links strong enough to count as likely recurrences.
+    pub fn likely(&self, id: &str) -> impl Iterator<Item = &SimilarLink> {
+        let at = self.recurrence_threshold;
+        self.all(id).iter().filter(move |l| l.score >= at)
+    }
+
+    /// The score between two incidents, when it reaches the threshold.
+    pub fn score(&self, a: &str, b: &str) -> Option<f64> {
+        self.all(a).iter().find(|l| l.id == b).map(|l| l.score)
+    }
+}
+
+/// One incident reduced to its weighted terms.
+struct Profile {
+    /// (term number, weight), weights L2-normalised, heaviest first.
+    top: Vec<(usize, f64)>,
+    /// Term number → how the incident writes it (its first spelling).
+    surface: HashMap<usize, String>,
+}
+
+/// The text the similarity reads: what failed and how it was fixed, not the
+/// narrative or the action list (whose wording is the same everywhere).
+pub fn similarity_text(inc: &Incident) -> String {
+    let mut parts: Vec<&str> = vec![&inc.title];
+    parts.extend(inc.summary.as_deref());
+    for f in &inc.findings {
+        parts.push(&f.summary);
+        parts.extend(f.evidence.as_deref());
+        parts.extend(f.whys.iter().map(String::as_str));
+    }
+    for r in &inc.remedies {
+        parts.push(&r.summary);
+        parts.extend(r.symptom.as_deref());
+        parts.extend(r.steps.iter().map(String::as_str));
+    }
+    for g in &inc.guardrails {
+        parts.push(&g.summary);
+    }
+    parts.join("\n")
+}
+
+/// The search index's analyzer.
+fn analyzer() -> Option<TextAnalyzer> {
+    TokenizerManager::default().get(crate::index::ANALYZER)
+}
+
+/// (stem, surface word) of every token worth comparing. Stems in `skip`
+/// (the incident's own service names, which are compared as
+/// such) are left out; synonyms fold onto their group's stem.
+fn tokens(
+    text: &str,
+    analyzer: &mut TextAnalyzer,
+    fold: &HashMap<String, String>,
+    skip: &[String],
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    stream.process(&mut |t| {
+        let surface = text.get(t.offset_from..t.offset_to).unwrap_or(&t.text).to_lowercase();
+        if surface.len() > 1
+            && !STOP_WORDS.contains(&surface.as_str())
+            && !surface.chars().all(|c| c.is_ascii_digit())
+            && !skip.contains(&t.text)
+        {
+            let stem = fold.get(&t.text).cloned().unwrap_or_else(|| t.text.clone());
+            out.push((stem, surface));
+        }
+    });
+    out
+}
+
+/// Every stem of a word list, through the analyzer.
+fn stems(words: &str, analyzer: &mut TextAnalyzer) -> Vec<String> {
+    let mut out = Vec::new();
+    analyzer.token_stream(words).process(&mut |t| out.push(t.text.clone()));
+    out
+}
+
+/// Stem → the stem of its synonym group's first word.
+fn fold_map(extra: &[Vec<String>], analyzer: &mut TextAnalyzer) -> HashMap<String, String> {
+    let mut fold = HashMap::new();
+    let built_in = super::thesaurus::GROUPS.iter().map(|g| g.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+    for group in built_in.chain(extra.iter().cloned()) {
+        let Some(head) = group.first().and_then(|w| stems(w, analyzer).into_iter().next()) else { continue };
+        for word in &group {
+            for stem in stems(word, analyzer) {
+                fold.entry(stem).or_insert_with(|| head.clone());
+            }
+        }
+    }
+    fold
+}
+
+/// BM25's inverse document frequency, as Tantivy computes it.
+fn idf(doc_freq: usize, docs: usize) -> f64 {
+    let (n, df) = (docs as f64, doc_freq as f64);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+fn jaccard(a: &[String], b: &[String]) -> (f64, Vec<String>) {
+    let shared: Vec<String> = a.iter().filter(|x| b.contains(x)).cloned().collect();
+    let union = a.len() + b.len() - shared.len();
+    if union == 0 { (0.0, shared) } else { (shared.len() as f64 / union as f64, shared) }
+}
+
+/// Combine a text similarity with the shared categories and services.
+pub fn combined_score(text: f64, categories: f64, services: f64, params: &Params) -> f64 {
+    (text * (1.0 + params.category_boost * categories + params.service_boost * services)).min(1.0)
+}
+
+/// Rank every incident of `kb` against the others; keep links scoring at
+/// least `threshold`, best first (ties by id).
+pub fn compute(kb: &KnowledgeBase, params: &Params) -> Similarity {
+    compute_among(&kb.incidents.iter().collect::<Vec<_>>(), params)
+}
+
+/// [`compute`] over any set of incidents.
+pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
+    let (threshold, max_listed) = (params.threshold, params.max_listed);
+    let recurrence_threshold = params.recurrence_threshold.max(threshold);
+    let Some(mut analyzer) = analyzer() else {
+        return Similarity { threshold, recurrence_threshold, max_listed, links: BTreeMap::new() };
+    };
+    let fold = fold_map(&params.synonyms, &mut analyzer);
+    let texts: Vec<Vec<(String, String)>> = incidents
+        .par_iter()
+        .map_init(
+            || analyzer.clone(),
+            |a, inc| {
+                let names = inc.services.join(" ");
+                let skip = stems(&names, a);
+                tokens(&similarity_text(inc), a, &fold, &skip)
+            },
+        )
+        .collect();
+
+    // Number the stems and count the incidents each occurs in.
+    let mut numbers: HashMap<&str, usize> = HashMap::new();
+    let mut doc_freq: Vec<usize> = Vec::new();
+    let counted: Vec<HashMap<usize, (usize, &str)>> = texts
+        .iter()
+        .map(|toks| {
+            let mut tf: HashMap<usize, (usize, &str)> = HashMap::new();
+            for (stem, surface) in toks {
+                let next = numbers.len();
+                let n = *numbers.entry(stem.as_str()).or_insert(next);
+                if n == doc_freq.len() {
+                    doc_freq.push(0);
+                }
+                let entry = tf.entry(n).or_insert((0, surface.as_str()));
+                if entry.0 == 0 {
+                    doc_freq[n] += 1;
+                }
+                entry.0 += 1;
+            }
+            tf
+        })
+        .collect();
+
+    let docs = incidents.len();
+    // A word in more than half the incidents describes incidents in general.
+    let too_common = if docs >= 8 { docs / 2 } else { docs };
+    let profiles: Vec<Profile> = counted
+        .iter()
+        .map(|tf| {
+            let mut weighted: Vec<(usize, f64)> = tf
+                .iter()
+                .filter(|(n, _)| (2..=too_common).contains(&doc_freq[**n]))
+                .map(|(&n, &(count, _))| (n, (1.0 + (count as f64).ln()) * idf(doc_freq[n], docs)))
+                .collect();
+            weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            weighted.truncate(params.top_terms);
+            let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                for (_, w) in &mut weighted {
+                    *w /= norm;
+                }
+            }
+            let surface = weighted.iter().filter_map(|(n, _)| tf.get(n).map(|(_, s)| (*n, (*s).to_string()))).collect();
+            Profile { top: weighted, surface }
+        })
+        .collect();
+
+    // Which incidents have each term among their top terms.
+    let mut postings: Vec<Vec<(usize, f64)>> = vec![Vec::new(); doc_freq.len()];
+    for (d, p) in profiles.iter().enumerate() {
+        for &(n, w) in &p.top {
+            postings[n].push((d, w));
+        }
+    }
+
+    let links: BTreeMap<String, Vec<SimilarLink>> = (0..docs)
+        .into_par_iter()
+        .map(|d| {
+            let mut acc: HashMap<usize, f64> = HashMap::new();
+            for &(n, w) in &profiles[d].top {
+                for &(e, w2) in &postings[n] {
+                    if e != d {
+                        *acc.entry(e).or_insert(0.0) += w * w2;
+                    }
+                }
+            }
+            let (a, mine) = (&incidents[d], &profiles[d]);
+            let mut found: Vec<SimilarLink> = acc
+                .into_iter()
+                .filter_map(|(e, text)| {
+                    let b = &incidents[e];
+                    let (cat, categories) = jaccard(&a.categories, &b.categories);
+                    let (svc, services) = jaccard(&a.services, &b.services);
+                    let score = combined_score(text, cat, svc, params);
+                    if score < threshold || incidents[e].id == a.id {
+                        return None;
+                    }
+                    let theirs: HashMap<usize, f64> = profiles[e].top.iter().copied().collect();
+                    let mut shared: Vec<(usize, f64)> =
+                        mine.top.iter().filter_map(|(n, w)| theirs.get(n).map(|w2| (*n, w * w2))).collect();
+                    shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+                    let terms =
+                        shared.iter().take(REASON_TERMS).filter_map(|(n, _)| mine.surface.get(n).cloned()).collect();
+                    Some(SimilarLink {
+                        id: b.id.clone(),
+                        score: round3(score),
+                        text_score: round3(text),
+                        reasons: Reasons { categories, services, terms },
+                    })
+                })
+                .collect();
+            found.sort_by(|x, y| y.score.total_cmp(&x.score).then_with(|| x.id.cmp(&y.id)));
+            (a.id.clone(), found)
+        })
+        .filter(|(_, found)| !found.is_empty())
+        .collect();
+    Similarity { threshold, recurrence_threshold, max_listed, links }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Clock, Finding, People, RecordStatus, Remedy};
+
+    fn incident(id: &str, categories: &[&str], services: &[&str], finding: &str, remedy: &str) -> Incident {
+        Incident {
+            id: id.into(),
+            source: format!("{id}.md").into(),
+            title: format!("Incident {id}"),
+            summary: None,
+            severity: Some("SEV2".into()),
+            status: RecordStatus::Published,
+            people: People::default(),
+            clock: Clock::default(),
+            reviewed: None,
+            published: None,
+            services: services.iter().map(|s| s.to_string()).collect(),
+            categories: categories.iter().map(|s| s.to_string()).collect(),
+            tags: vec![],
+            customer_impact: None,
+            detection: None,
+            environment: None,
+            timeline: vec![],
+            findings: vec![Finding {
+                id: "F1".into(),
+                kind: None,
+                class: None,
+                summary: finding.into(),
+                evidence: None,
+                whys: vec![],
+                counterfactual: None,
+            }],
+            barriers: vec![],
+            remedies: vec![Remedy { summary: remedy.into(), symptom: None, steps: vec![], worked: true }],
+            guardrails: vec![],
+            actions: vec![],
+            no_actions_reason: None,
+            recurrence_of: vec![],
+            related: vec![],
+            lessons: Default::default(),
+            body: String::new(),
+        }
+    }
+
+    fn at(threshold: f64, max_listed: usize) -> Params {
+        Params { threshold, max_listed, ..Params::default() }
+    }
+
+    fn kb() -> KnowledgeBase {
+        KnowledgeBase {
+            incidents: vec![
+                incident(
+                    "A",
+                    &["certificate-expiry"],
+                    &["payments"],
+                    "The mTLS certificate between the gateway and the ledger expired; renewal was manual",
+                    "Issued a new certificate and restarted the gateway pods",
+                ),
+                incident(
+                    "B",
+                    &["security"],
+                    &["search"],
+                    "An internal certificate expired because renewal was a manual calendar reminder",
+                    "Rotated the expired certificate and reloaded the proxies",
+                ),
+                incident(
+                    "C",
+                    &["certificate-expiry"],
+                    &["payments"],
+                    "Disk on the ledger database filled with verbose debug logs",
+                    "Deleted old logs and lowered the log level",
+                ),
+                incident(
+                    "D",
+                    &["storage"],
+                    &["catalog"],
+                    "Log volume grew until the disk was full and writes failed",
+                    "Freed disk space by removing rotated logs",
+                ),
+                incident(
+                    "E",
+                    &["dns"],
+                    &["edge"],
+                    "A resolver cache kept a stale record after the zone changed",
+                    "Flushed the resolver cache",
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn same_mechanism_in_other_words_outranks_a_shared_category() {
+        let sim = compute(&kb(), &at(0.0, 5));
+        let a = sim.all("A");
+        assert_eq!(a.first().map(|l| l.id.as_str()), Some("B"), "{a:#?}");
+        // C shares A's category and service but not its mechanism.
+        let c = sim.score("A", "C").unwrap_or(0.0);
+        let b = sim.score("A", "B").unwrap_or(0.0);
+        assert!(b > c, "B {b} should beat C {c}");
+        assert!(a[0].reasons.terms.iter().any(|t| t.starts_with("certificate")), "{:?}", a[0].reasons);
+        assert_eq!(sim.all("D").first().map(|l| l.id.as_str()), Some("C"));
+    }
+
+    #[test]
+    fn scores_are_symmetric_and_bounded() {
+        let sim = compute(&kb(), &at(0.0, 5));
+        for (id, links) in &sim.links {
+            for l in links {
+                assert!((0.0..=1.0).contains(&l.score));
+                assert_eq!(sim.score(&l.id, id), Some(l.score), "{id} ↔ {}", l.id);
+            }
+        }
+    }
+
+    #[test]
+    fn threshold_and_listing_limit_apply() {
+        let sim = compute(&kb(), &at(0.0, 1));
+        assert!(sim.listed("A").len() <= 1);
+        let strict = compute(&kb(), &at(0.99, 5));
+        assert!(strict.links.values().flatten().all(|l| l.score >= 0.99));
+        // A shared category alone never makes a link.
+        assert_eq!(combined_score(0.0, 1.0, 1.0, &Params::default()), 0.0);
+        assert_eq!(combined_score(0.9, 1.0, 1.0, &Params::default()), 1.0);
+    }
+
+    #[test]
+    fn empty_and_single_knowledge_bases_have_no_links() {
+        assert!(compute(&KnowledgeBase::default(), &at(0.0, 5)).links.is_empty());
+        let one = KnowledgeBase { incidents: kb().incidents.into_iter().take(1).collect() };
+        assert!(compute(&one, &at(0.0, 5)).links.is_empty());
+    }
+}
