@@ -23,6 +23,8 @@ Examples:
   casebook build my-kb -o site        build my-kb into ./site
   casebook check                      check the knowledge base in ./content
   casebook check my-kb --strict       fail on warnings too
+  casebook report --since 2026-07-01   the learning metrics for a review
+  casebook actions --overdue          what is past its due date
   casebook init my-kb                 start a new knowledge base
   casebook new \"Checkout errors after DB failover\" --dir my-kb";
 
@@ -46,6 +48,20 @@ enum ColorChoice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Markdown,
     Json,
 }
 
@@ -166,6 +182,79 @@ Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage error.")
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        today: TodayArg,
+    },
+    /// List follow-up actions: the action tracker in the terminal, for CI reminders.
+    #[command(after_help = "\
+Examples:
+  casebook actions                               every action, overdue first
+  casebook actions --overdue --owner li.wei      what li.wei owes
+  casebook actions --status open --csv > open.csv
+  casebook actions --overdue --fail-on-overdue   in CI: fail while anything is overdue
+
+Overdue means open or in progress past its due date, as of --today.
+Exit status: 0 listed, 1 overdue actions with --fail-on-overdue, 2 usage error
+or a knowledge base with errors.")]
+    Actions {
+        /// The knowledge base directory.
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+        /// Only actions past their due date.
+        #[arg(long)]
+        overdue: bool,
+        /// Only actions of this owner (repeatable: any of them).
+        #[arg(long, value_name = "OWNER")]
+        owner: Vec<String>,
+        /// Only actions with this status (repeatable): open, in-progress, done, wont-do.
+        #[arg(long, value_name = "STATUS")]
+        status: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Same as --format json.
+        #[arg(long, conflicts_with_all = ["format", "csv"])]
+        json: bool,
+        /// Same as --format csv.
+        #[arg(long, conflicts_with = "format")]
+        csv: bool,
+        /// Exit 1 when any listed action is overdue.
+        #[arg(long)]
+        fail_on_overdue: bool,
+        /// Include actions of draft records.
+        #[arg(long)]
+        drafts: bool,
+        #[command(flatten)]
+        today: TodayArg,
+    },
+    /// The learning metrics of a period, for the periodic incident review.
+    #[command(after_help = "\
+Examples:
+  casebook report                                    the last 90 days
+  casebook report --since 2026-07-01 --until 2026-09-30 --format markdown > q3.md
+  casebook report --since 2024-01-01 --format json
+
+Covers the incidents that started in the period (dates inclusive, UTC): times to
+detect, mitigate and resolve (median and p90), recurrence rate by severity and
+category, recurring failures and the guardrails that did not hold, late
+postmortems, and every action overdue as of --today.
+Exit status: 0 written, 2 usage error or a knowledge base with errors.")]
+    Report {
+        /// The knowledge base directory.
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+        /// First day of the period [default: 90 days before --until].
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        since: Option<NaiveDate>,
+        /// Last day of the period [default: today].
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        until: Option<NaiveDate>,
+        /// Every incident up to --until, however old.
+        #[arg(long, conflicts_with = "since")]
+        all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
         #[command(flatten)]
         today: TodayArg,
     },
@@ -301,6 +390,36 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Check { dir, format, strict, today } => {
             check(&dir, format, strict, today.resolve().map_err(Failure::Usage)?, style)
+        }
+        Command::Actions { dir, overdue, owner, status, format, json, csv, fail_on_overdue, drafts, today } => {
+            let format = if json {
+                ListFormat::Json
+            } else if csv {
+                ListFormat::Csv
+            } else {
+                format
+            };
+            let today = today.resolve().map_err(Failure::Usage)?;
+            let statuses = status
+                .iter()
+                .map(|s| {
+                    <crate::model::ActionStatus as crate::model::Vocabulary>::parse(s).ok_or_else(|| {
+                        let words = <crate::model::ActionStatus as crate::model::Vocabulary>::words();
+                        Failure::Usage(format!("`{s}` is not an action status; use one of: {}", words.join(", ")))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let filter = crate::review::ActionFilter { overdue, owners: owner, statuses };
+            actions(&dir, &filter, format, fail_on_overdue, drafts, today, style)
+        }
+        Command::Report { dir, since, until, all, format, today } => {
+            let today = today.resolve().map_err(Failure::Usage)?;
+            let until = until.unwrap_or(today);
+            let since = if all { None } else { Some(since.unwrap_or(until - chrono::TimeDelta::days(90))) };
+            if let Some(s) = since.filter(|s| *s > until) {
+                return Err(Failure::Usage(format!("--since {s} is after --until {until}; swap them")));
+            }
+            report(&dir, since, until, format, today, style)
         }
         Command::Init { dir, title, today } => init(&dir, &title, today.resolve().map_err(Failure::Usage)?),
         Command::New { title, dir, today } => new(&title, &dir, today.resolve().map_err(Failure::Usage)?),
@@ -457,6 +576,85 @@ fn search(
         }
     }
     Ok(if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Load a knowledge base for a read-only command: records with errors would
+/// make the figures wrong, so they stop it (exit 2) with a pointer to `check`.
+fn load_clean(dir: &Path, today: NaiveDate, drafts: bool) -> Result<load::Loaded, Failure> {
+    let mut loaded = load::load(dir, LoadOptions { today }).map_err(|e| Failure::Usage(e.to_string()))?;
+    if loaded.diagnostics.has_errors() {
+        return Err(Failure::Usage(format!(
+            "{} has {} errors; run `casebook check {}` and fix them first",
+            dir.display(),
+            loaded.diagnostics.error_count(),
+            dir.display()
+        )));
+    }
+    if !drafts {
+        loaded.kb.incidents.retain(|i| i.status != crate::model::RecordStatus::Draft);
+    }
+    Ok(loaded)
+}
+
+fn actions(
+    dir: &Path,
+    filter: &crate::review::ActionFilter,
+    format: ListFormat,
+    fail_on_overdue: bool,
+    drafts: bool,
+    today: NaiveDate,
+    style: Style,
+) -> Result<ExitCode, Failure> {
+    let loaded = load_clean(dir, today, drafts)?;
+    let known = crate::review::owners(&loaded.kb);
+    for owner in &filter.owners {
+        if !known.iter().any(|k| k.eq_ignore_ascii_case(owner)) {
+            let hint =
+                crate::load::suggest(owner, &known).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            return Err(Failure::Usage(format!("no action is owned by `{owner}`{hint}")));
+        }
+    }
+    let rows = crate::review::action_rows(&loaded.kb, filter, today);
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            writeln!(out, "{}", serde_json::to_string_pretty(&rows).map_err(|e| Failure::Usage(e.to_string()))?)?
+        }
+        ListFormat::Csv => write!(out, "{}", crate::review::actions_csv(&rows))?,
+        ListFormat::Text => {
+            write!(out, "{}", crate::review::actions_text(&rows, &|s| style.emphasis(s), &|s| style.dim(s)))?;
+            writeln!(out, "{} (as of {today})", crate::review::actions_summary(&rows))?;
+        }
+    }
+    out.flush()?;
+    let overdue = rows.iter().filter(|r| r.overdue).count();
+    if fail_on_overdue && overdue > 0 {
+        eprintln!("{overdue} {} overdue", if overdue == 1 { "action is" } else { "actions are" });
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(
+    dir: &Path,
+    since: Option<NaiveDate>,
+    until: NaiveDate,
+    format: ReportFormat,
+    today: NaiveDate,
+    style: Style,
+) -> Result<ExitCode, Failure> {
+    let loaded = load_clean(dir, today, false)?;
+    let report = crate::review::report(&loaded.kb, &loaded.config, &loaded.similarity, since, until, today);
+    let mut out = std::io::stdout().lock();
+    match format {
+        ReportFormat::Json => {
+            writeln!(out, "{}", serde_json::to_string_pretty(&report).map_err(|e| Failure::Usage(e.to_string()))?)?
+        }
+        ReportFormat::Markdown => write!(out, "{}", crate::review::report_markdown(&report))?,
+        ReportFormat::Text => write!(out, "{}", crate::review::report_text(&report, &|s| style.emphasis(s)))?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(dir: &Path, title: &str, today: NaiveDate) -> Result<ExitCode, Failure> {

@@ -15,6 +15,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod review;
 pub mod scaffold;
 pub mod serve;
 pub mod write;

@@ -15,6 +15,8 @@ mod raw;
 mod record;
 pub(crate) mod toml_error;
 
+pub(crate) use toml_error::suggest;
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;

@@ -26,8 +26,23 @@ fn example_checks_with_only_deliberate_warnings() {
         .flatten()
         .filter_map(|d| d["code"].as_str().map(String::from))
         .collect();
-    // The example keeps exactly one late postmortem, to show the warning.
-    assert_eq!(codes, BTreeSet::from(["late-publication".to_string()]), "{}", run.stdout);
+    // The example keeps exactly one late postmortem, and one unlinked
+    // recurrence of a failure whose guardrails were in place, to show the warnings.
+    assert_eq!(
+        codes,
+        BTreeSet::from(["late-publication".to_string(), "guardrail-may-not-hold".to_string()]),
+        "{}",
+        run.stdout
+    );
+    let warned: BTreeSet<&str> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["code"] == "guardrail-may-not-hold")
+        .filter_map(|d| d["path"].as_str())
+        .collect();
+    assert_eq!(warned.len(), 1, "one record: {warned:?}");
+    assert!(warned.iter().all(|p| p.ends_with("2026-10-recommendations-library-log-volume-full.md")), "{warned:?}");
 }
 
 #[test]

@@ -1,0 +1,642 @@
+//! `casebook report` and `casebook actions`: the learning metrics and the
+//! action tracker in the terminal, for the periodic review and for CI.
+//!
+//! Both build plain values first (serialised as JSON as they are) and render
+//! text, Markdown or CSV from them, so every format says the same thing.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::{NaiveDate, TimeDelta, Utc};
+use serde::Serialize;
+
+use crate::analyze::metrics::{self, GroupMetrics, TimeStat};
+use crate::analyze::similar::Similarity;
+use crate::analyze::{self, Chain};
+use crate::config::Config;
+use crate::model::{ActionStatus, Incident, KnowledgeBase};
+use crate::render::views::human_duration;
+
+// ---------------------------------------------------------------- actions
+
+/// One action item with its incident, as `casebook actions` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionRow {
+    pub incident: String,
+    pub incident_title: String,
+    pub id: String,
+    pub summary: String,
+    pub status: &'static str,
+    pub overdue: bool,
+    pub days_overdue: Option<i64>,
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub completed: Option<NaiveDate>,
+    pub finding: Option<String>,
+    pub finding_summary: Option<String>,
+    pub guardrail: Option<String>,
+    pub tracker: Option<String>,
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default)]
+pub struct ActionFilter {
+    pub overdue: bool,
+    /// Owners (any of them), compared without case.
+    pub owners: Vec<String>,
+    pub statuses: Vec<ActionStatus>,
+}
+
+/// Every action of `kb` that passes `filter`: overdue first (longest
+/// overdue first), then open by due date, then closed ones, newest first.
+pub fn action_rows(kb: &KnowledgeBase, filter: &ActionFilter, today: NaiveDate) -> Vec<ActionRow> {
+    let mut rows: Vec<ActionRow> = kb
+        .incidents
+        .iter()
+        .flat_map(|inc| inc.actions.iter().map(move |a| (inc, a)))
+        .filter(|(_, a)| !filter.overdue || a.is_overdue(today))
+        .filter(|(_, a)| {
+            filter.owners.is_empty()
+                || a.owner.as_ref().is_some_and(|o| filter.owners.iter().any(|f| f.eq_ignore_ascii_case(o)))
+        })
+        .filter(|(_, a)| filter.statuses.is_empty() || filter.statuses.contains(&a.status))
+        .map(|(inc, a)| {
+            let overdue = a.is_overdue(today);
+            ActionRow {
+                incident: inc.id.clone(),
+                incident_title: inc.title.clone(),
+                id: a.id.clone(),
+                summary: a.summary.clone(),
+                status: a.status.as_str(),
+                overdue,
+                days_overdue: overdue.then(|| a.due.map(|d| (today - d).num_days())).flatten(),
+                owner: a.owner.clone(),
+                due: a.due,
+                completed: a.completed,
+                finding: a.finding.clone(),
+                finding_summary: a
+                    .finding
+                    .as_ref()
+                    .and_then(|f| inc.findings.iter().find(|x| &x.id == f))
+                    .map(|f| f.summary.clone()),
+                guardrail: a.guardrail.clone(),
+                tracker: a.tracker.clone(),
+            }
+        })
+        .collect();
+    let rank = |r: &ActionRow| match (r.overdue, r.status) {
+        (true, _) => 0,
+        (_, "open" | "in-progress") => 1,
+        _ => 2,
+    };
+    rows.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| b.days_overdue.cmp(&a.days_overdue))
+            .then_with(|| match rank(a) {
+                2 => b.completed.or(b.due).cmp(&a.completed.or(a.due)),
+                _ => a.due.is_none().cmp(&b.due.is_none()).then(a.due.cmp(&b.due)),
+            })
+            .then_with(|| (&a.incident, &a.id).cmp(&(&b.incident, &b.id)))
+    });
+    rows
+}
+
+/// Every owner named on an action, for suggestions.
+pub fn owners(kb: &KnowledgeBase) -> Vec<String> {
+    let mut all: Vec<String> =
+        kb.incidents.iter().flat_map(|i| i.actions.iter().filter_map(|a| a.owner.clone())).collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// "224 actions: 12 overdue, 30 open, 178 done, 4 won't do".
+pub fn actions_summary(rows: &[ActionRow]) -> String {
+    let count = |f: &dyn Fn(&ActionRow) -> bool| rows.iter().filter(|r| f(r)).count();
+    let parts = [
+        (count(&|r| r.overdue), "overdue"),
+        (count(&|r| !r.overdue && matches!(r.status, "open" | "in-progress")), "open"),
+        (count(&|r| r.status == "done"), "done"),
+        (count(&|r| r.status == "wont-do"), "won't do"),
+    ];
+    let listed: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, w)| format!("{n} {w}")).collect();
+    let noun = if rows.len() == 1 { "action" } else { "actions" };
+    if listed.is_empty() {
+        format!("{} {noun}", rows.len())
+    } else {
+        format!("{} {noun}: {}", rows.len(), listed.join(", "))
+    }
+}
+
+/// The action list as aligned text, one action per line (and its finding under it).
+pub fn actions_text(rows: &[ActionRow], emphasis: &dyn Fn(&str) -> String, dim: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    let owner_w = rows.iter().map(|r| r.owner.as_deref().unwrap_or("—").chars().count()).max().unwrap_or(1);
+    for r in rows {
+        let state = if r.overdue { "OVERDUE".to_string() } else { r.status.to_uppercase() };
+        let due = match (r.overdue, r.due, r.completed) {
+            (true, Some(d), _) => format!("due {d}, {} days ago", r.days_overdue.unwrap_or(0)),
+            (_, _, Some(c)) => format!("done {c}"),
+            (_, Some(d), _) => format!("due {d}"),
+            _ => "no due date".to_string(),
+        };
+        let owner = r.owner.as_deref().unwrap_or("—");
+        let state = format!("{state:<11}");
+        let _ = writeln!(
+            out,
+            "{} {:<30} {owner:<owner_w$}  {}",
+            if r.overdue { emphasis(&state) } else { state },
+            due,
+            r.summary
+        );
+        let finding = match (&r.finding, &r.finding_summary) {
+            (Some(f), Some(s)) if s.chars().count() > 100 => {
+                format!(" · {f}: {}…", s.chars().take(99).collect::<String>().trim_end())
+            }
+            (Some(f), Some(s)) => format!(" · {f}: {s}"),
+            (Some(f), None) => format!(" · {f}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "{:12}{}", "", dim(&format!("{}/{}{finding}", r.incident, r.id)));
+    }
+    out
+}
+
+/// RFC 4180 CSV with a header row.
+pub fn actions_csv(rows: &[ActionRow]) -> String {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    }
+    let mut out = String::from(
+        "incident,action,status,overdue,days_overdue,owner,due,completed,finding,guardrail,tracker,summary\r\n",
+    );
+    for r in rows {
+        let cells = [
+            r.incident.clone(),
+            r.id.clone(),
+            r.status.to_string(),
+            r.overdue.to_string(),
+            r.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
+            r.owner.clone().unwrap_or_default(),
+            r.due.map(|d| d.to_string()).unwrap_or_default(),
+            r.completed.map(|d| d.to_string()).unwrap_or_default(),
+            r.finding.clone().unwrap_or_default(),
+            r.guardrail.clone().unwrap_or_default(),
+            r.tracker.clone().unwrap_or_default(),
+            r.summary.clone(),
+        ];
+        out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+// ---------------------------------------------------------------- report
+
+/// A duration statistic as the report's JSON gives it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Time {
+    pub median_s: Option<i64>,
+    pub p90_s: Option<i64>,
+    pub n: usize,
+}
+
+impl From<&TimeStat> for Time {
+    fn from(s: &TimeStat) -> Self {
+        Time { median_s: s.median_s, p90_s: s.p90_s, n: s.n }
+    }
+}
+
+/// One group's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    pub count: usize,
+    pub ttd: Time,
+    pub ttm: Time,
+    pub ttr: Time,
+    pub recurrence_rate: Option<f64>,
+}
+
+impl From<&GroupMetrics> for Figures {
+    fn from(g: &GroupMetrics) -> Self {
+        Figures {
+            count: g.count,
+            ttd: (&g.ttd).into(),
+            ttm: (&g.ttm).into(),
+            ttr: (&g.ttr).into(),
+            recurrence_rate: g.recurrence_rate.map(|r| (r * 1000.0).round() / 1000.0),
+        }
+    }
+}
+
+/// An incident of the period that repeated an earlier failure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recurrence {
+    pub id: String,
+    pub title: String,
+    pub started: Option<NaiveDate>,
+    /// The earlier incident it repeats.
+    pub repeats: String,
+    pub repeats_title: String,
+    /// "explicit" (recurrence_of or chain) or "detected" (similarity, with its score).
+    pub how: &'static str,
+    pub score: Option<f64>,
+    /// Guardrails of earlier occurrences that were in place when it started.
+    pub guardrails_in_place: Vec<String>,
+}
+
+/// A postmortem published (or still unpublished) past the policy's deadline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Late {
+    pub id: String,
+    pub title: String,
+    pub severity: Option<String>,
+    pub days: i64,
+    pub limit: u32,
+    pub published: bool,
+}
+
+/// The periodic review.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub since: Option<NaiveDate>,
+    pub until: NaiveDate,
+    pub today: NaiveDate,
+    pub incidents: usize,
+    /// Incidents left out of the time figures because their clocks are coarser than minutes.
+    pub coarse_clocks: usize,
+    pub overall: Figures,
+    pub by_severity: BTreeMap<String, Figures>,
+    pub by_category: BTreeMap<String, Figures>,
+    pub actions: metrics::ActionTally,
+    pub recurrences: Vec<Recurrence>,
+    pub late_postmortems: Vec<Late>,
+    /// Every action overdue as of `today`, whatever incident it came from.
+    pub overdue_actions: Vec<ActionRow>,
+}
+
+/// The report over the incidents that started between `since` and `until` (inclusive, UTC dates).
+pub fn report(
+    kb: &KnowledgeBase,
+    config: &Config,
+    similarity: &Similarity,
+    since: Option<NaiveDate>,
+    until: NaiveDate,
+    today: NaiveDate,
+) -> Report {
+    let started_day = |i: &Incident| i.clock.started.map(|s| s.with_timezone(&Utc).date_naive());
+    let period: Vec<&Incident> = kb
+        .incidents
+        .iter()
+        .filter(|i| started_day(i).is_some_and(|d| since.is_none_or(|s| d >= s) && d <= until))
+        .collect();
+    let all: Vec<&Incident> = kb.incidents.iter().collect();
+    let chains = analyze::chains(kb);
+    let recurrent = metrics::recurrences(&all, &chains, similarity, |id| kb.get(id));
+    let ctx = metrics::Context { policy: &config.policy, today, recurrences: &recurrent };
+    let m = metrics::compute(&period, &ctx);
+    let recurrences = period
+        .iter()
+        .filter(|i| recurrent.contains(&i.id))
+        .filter_map(|i| recurrence_of(i, kb, &chains, similarity))
+        .collect();
+    let late_postmortems = period
+        .iter()
+        .filter_map(|i| {
+            let p = metrics::publication(i, &config.policy, today).filter(|p| p.late)?;
+            Some(Late {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                severity: i.severity.clone(),
+                days: p.days,
+                limit: p.limit,
+                published: p.published,
+            })
+        })
+        .collect();
+    let overdue = ActionFilter { overdue: true, ..ActionFilter::default() };
+    Report {
+        since,
+        until,
+        today,
+        incidents: period.len(),
+        coarse_clocks: period.iter().filter(|i| i.clock.precision != crate::model::TimePrecision::Minute).count(),
+        overall: (&m.overall).into(),
+        by_severity: m.by_severity.iter().map(|(k, g)| (k.clone(), g.into())).collect(),
+        by_category: m.by_category.iter().map(|(k, g)| (k.clone(), g.into())).collect(),
+        actions: m.overall.actions.clone(),
+        recurrences,
+        late_postmortems,
+        overdue_actions: action_rows(kb, &overdue, today),
+    }
+}
+
+/// What `inc` repeats: the previous member of its chain, else its best
+/// detected match among incidents that started earlier.
+fn recurrence_of(inc: &Incident, kb: &KnowledgeBase, chains: &[Chain], similarity: &Similarity) -> Option<Recurrence> {
+    let started = inc.clock.started?;
+    let chain = chains.iter().find(|c| c.members.contains(&inc.id));
+    let explicit = chain.and_then(|c| {
+        let at = c.members.iter().position(|m| *m == inc.id)?;
+        at.checked_sub(1).and_then(|p| c.members.get(p)).map(|p| (p.clone(), None))
+    });
+    let (earlier_id, score) = explicit.or_else(|| {
+        similarity
+            .likely(&inc.id)
+            .find(|l| kb.get(&l.id).is_some_and(|o| o.clock.started.is_some_and(|s| s < started)))
+            .map(|l| (l.id.clone(), Some(l.score)))
+    })?;
+    let earlier = kb.get(&earlier_id)?;
+    let before: Vec<&Incident> = match (chain, score) {
+        (Some(c), None) => c
+            .members
+            .iter()
+            .filter_map(|m| kb.get(m))
+            .filter(|o| o.clock.started.is_some_and(|s| s < started))
+            .collect(),
+        _ => vec![earlier],
+    };
+    let guardrails_in_place = before
+        .iter()
+        .flat_map(|o| o.guardrails.iter().map(move |g| (o, g)))
+        .filter(|(_, g)| g.status.is_live() && g.implemented.is_some_and(|d| d <= started.date_naive()))
+        .map(|(o, g)| format!("{}/{}: {}", o.id, g.id, g.summary))
+        .collect();
+    Some(Recurrence {
+        id: inc.id.clone(),
+        title: inc.title.clone(),
+        started: Some(started.with_timezone(&Utc).date_naive()),
+        repeats: earlier.id.clone(),
+        repeats_title: earlier.title.clone(),
+        how: if score.is_some() { "detected" } else { "explicit" },
+        score,
+        guardrails_in_place,
+    })
+}
+
+fn time_text(t: &Time) -> String {
+    match (t.median_s, t.p90_s) {
+        (Some(m), Some(p)) => {
+            format!(
+                "{} (p90 {}, n={})",
+                human_duration(TimeDelta::seconds(m)),
+                human_duration(TimeDelta::seconds(p)),
+                t.n
+            )
+        }
+        _ => "—".to_string(),
+    }
+}
+
+fn rate_text(r: Option<f64>) -> String {
+    r.map_or("—".into(), |r| format!("{:.0}%", r * 100.0))
+}
+
+fn period_text(r: &Report) -> String {
+    match r.since {
+        Some(s) => format!("{s} to {}", r.until),
+        None => format!("everything up to {}", r.until),
+    }
+}
+
+/// The report as plain text for a terminal.
+pub fn report_text(r: &Report, heading: &dyn Fn(&str) -> String) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", heading(&format!("Incident review: {}", period_text(r))));
+    let _ = writeln!(o, "{} incidents; actions and lateness as of {}\n", r.incidents, r.today);
+    let _ = writeln!(o, "{}", heading("Response times (median, p90, incidents measured)"));
+    let _ = writeln!(o, "  time to detect    {}", time_text(&r.overall.ttd));
+    let _ = writeln!(o, "  time to mitigate  {}", time_text(&r.overall.ttm));
+    let _ = writeln!(o, "  time to resolve   {}", time_text(&r.overall.ttr));
+    if r.coarse_clocks > 0 {
+        let _ =
+            writeln!(o, "  ({} incidents with clocks coarser than minutes are not in these figures)", r.coarse_clocks);
+    }
+    let _ = writeln!(o, "  recurrence rate   {}\n", rate_text(r.overall.recurrence_rate));
+    let table = |o: &mut String, title: &str, groups: &BTreeMap<String, Figures>| {
+        if groups.is_empty() {
+            return;
+        }
+        let _ = writeln!(o, "{}", heading(title));
+        let w = groups.keys().map(|k| k.chars().count()).max().unwrap_or(8).max(8);
+        let _ = writeln!(
+            o,
+            "  {:<w$}  {:>5}  {:>10}  {:>10}  {:>10}  {:>10}",
+            "", "count", "detect", "mitigate", "resolve", "recurrence"
+        );
+        let median = |t: &Time| t.median_s.map_or("—".into(), |s| human_duration(TimeDelta::seconds(s)));
+        for (name, f) in groups {
+            let _ = writeln!(
+                o,
+                "  {name:<w$}  {:>5}  {:>10}  {:>10}  {:>10}  {:>10}",
+                f.count,
+                median(&f.ttd),
+                median(&f.ttm),
+                median(&f.ttr),
+                rate_text(f.recurrence_rate)
+            );
+        }
+        let _ = writeln!(o);
+    };
+    table(&mut o, "By severity (medians)", &r.by_severity);
+    table(&mut o, "By category (medians)", &r.by_category);
+    let _ = writeln!(o, "{}", heading("Recurring failures"));
+    if r.recurrences.is_empty() {
+        let _ = writeln!(o, "  none: no incident of the period repeated an earlier one\n");
+    }
+    for rec in &r.recurrences {
+        let how = match rec.score {
+            Some(s) => format!("detected, similarity {s:.2}: not linked yet"),
+            None => "linked".to_string(),
+        };
+        let _ = writeln!(o, "  {} {}\n    repeats {} ({how})", rec.id, rec.title, rec.repeats);
+        for g in &rec.guardrails_in_place {
+            let _ = writeln!(o, "    guardrail already in place: {g}");
+        }
+    }
+    if !r.recurrences.is_empty() {
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(o, "{}", heading("Postmortems published late"));
+    if r.late_postmortems.is_empty() {
+        let _ = writeln!(o, "  none\n");
+    }
+    for l in &r.late_postmortems {
+        let state = if l.published { "published after" } else { "still unpublished after" };
+        let _ = writeln!(
+            o,
+            "  {} {} — {state} {} days; {} allows {}",
+            l.id,
+            l.title,
+            l.days,
+            l.severity.as_deref().unwrap_or("?"),
+            l.limit
+        );
+    }
+    if !r.late_postmortems.is_empty() {
+        let _ = writeln!(o);
+    }
+    let a = &r.actions;
+    let _ = writeln!(o, "{}", heading("Actions from the period's incidents"));
+    let _ = writeln!(
+        o,
+        "  {} in all: {} done, {} open ({} overdue), {} won't do; completion {}\n",
+        a.total,
+        a.done,
+        a.open,
+        a.overdue,
+        a.wont_do,
+        rate_text(a.completion_rate)
+    );
+    let _ = writeln!(o, "{}", heading(&format!("Overdue actions, all incidents ({})", r.overdue_actions.len())));
+    let owner_w = r.overdue_actions.iter().map(|a| a.owner.as_deref().unwrap_or("no owner").chars().count()).max();
+    for row in &r.overdue_actions {
+        let _ = writeln!(
+            o,
+            "  {:>4} days  {:<w$}  {}  ({}/{})",
+            row.days_overdue.unwrap_or(0),
+            row.owner.as_deref().unwrap_or("no owner"),
+            row.summary,
+            row.incident,
+            row.id,
+            w = owner_w.unwrap_or(8)
+        );
+    }
+    o
+}
+
+/// The report as Markdown, to paste into review notes.
+pub fn report_markdown(r: &Report) -> String {
+    let mut o = String::new();
+    let cell = |s: &str| s.replace('|', "\\|");
+    let _ = writeln!(o, "# Incident review: {}\n", period_text(r));
+    let _ = writeln!(o, "{} incidents. Actions and lateness as of {}.\n", r.incidents, r.today);
+    let _ = writeln!(o, "| | median | p90 | measured |\n|---|---:|---:|---:|");
+    let median = |t: &Time, p90: bool| {
+        let v = if p90 { t.p90_s } else { t.median_s };
+        v.map_or("—".into(), |s| human_duration(TimeDelta::seconds(s)))
+    };
+    for (name, t) in
+        [("Time to detect", &r.overall.ttd), ("Time to mitigate", &r.overall.ttm), ("Time to resolve", &r.overall.ttr)]
+    {
+        let _ = writeln!(o, "| {name} | {} | {} | {} |", median(t, false), median(t, true), t.n);
+    }
+    let _ = writeln!(o, "\nRecurrence rate: **{}**.", rate_text(r.overall.recurrence_rate));
+    if r.coarse_clocks > 0 {
+        let _ =
+            writeln!(o, "{} incidents with clocks coarser than minutes are not in the time figures.", r.coarse_clocks);
+    }
+    for (title, groups) in [("By severity", &r.by_severity), ("By category", &r.by_category)] {
+        if groups.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "\n## {title}\n\n| | incidents | detect | mitigate | resolve | recurrence |\n|---|---:|---:|---:|---:|---:|"
+        );
+        for (name, f) in groups {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} |",
+                cell(name),
+                f.count,
+                median(&f.ttd, false),
+                median(&f.ttm, false),
+                median(&f.ttr, false),
+                rate_text(f.recurrence_rate)
+            );
+        }
+    }
+    let _ = writeln!(o, "\n## Recurring failures\n");
+    if r.recurrences.is_empty() {
+        let _ = writeln!(o, "No incident of the period repeated an earlier one.");
+    }
+    for rec in &r.recurrences {
+        let how = match rec.score {
+            Some(s) => format!("detected (similarity {s:.2}), not linked yet"),
+            None => "linked".into(),
+        };
+        let _ = writeln!(o, "- **{}** {} — repeats `{}` ({how})", cell(&rec.id), cell(&rec.title), rec.repeats);
+        for g in &rec.guardrails_in_place {
+            let _ = writeln!(o, "  - guardrail already in place: {}", cell(g));
+        }
+    }
+    let _ = writeln!(o, "\n## Postmortems published late\n");
+    if r.late_postmortems.is_empty() {
+        let _ = writeln!(o, "None.");
+    }
+    for l in &r.late_postmortems {
+        let state = if l.published { "published after" } else { "still unpublished after" };
+        let _ = writeln!(o, "- `{}` {} — {state} {} days (limit {})", l.id, cell(&l.title), l.days, l.limit);
+    }
+    let a = &r.actions;
+    let _ = writeln!(
+        o,
+        "\n## Actions\n\nFrom the period's incidents: {} in all, {} done, {} open ({} overdue), {} won't do; completion {}.\n",
+        a.total,
+        a.done,
+        a.open,
+        a.overdue,
+        a.wont_do,
+        rate_text(a.completion_rate)
+    );
+    let _ = writeln!(o, "Overdue now, from any incident ({}):\n", r.overdue_actions.len());
+    if !r.overdue_actions.is_empty() {
+        let _ = writeln!(o, "| days overdue | owner | action | incident |\n|---:|---|---|---|");
+    }
+    for row in &r.overdue_actions {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | `{}/{}` |",
+            row.days_overdue.unwrap_or(0),
+            cell(row.owner.as_deref().unwrap_or("—")),
+            cell(&row.summary),
+            row.incident,
+            row.id
+        );
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(summary: &str) -> ActionRow {
+        ActionRow {
+            incident: "inc".into(),
+            incident_title: "t".into(),
+            id: "A1".into(),
+            summary: summary.into(),
+            status: "open",
+            overdue: false,
+            days_overdue: None,
+            owner: Some("li".into()),
+            due: NaiveDate::from_ymd_opt(2026, 1, 2),
+            completed: None,
+            finding: None,
+            finding_summary: None,
+            guardrail: None,
+            tracker: None,
+        }
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let csv = actions_csv(&[row("Add \"jitter\", then retry\nlater")]);
+        let line = csv.lines().nth(1).unwrap_or_default();
+        assert!(line.starts_with("inc,A1,open,false,,li,2026-01-02,,,,,"), "{line}");
+        assert!(csv.contains("\"Add \"\"jitter\"\", then retry\nlater\"\r\n"), "{csv}");
+    }
+
+    #[test]
+    fn summary_counts_each_state_once() {
+        let mut overdue = row("a");
+        overdue.overdue = true;
+        let mut done = row("b");
+        done.status = "done";
+        assert_eq!(actions_summary(&[overdue, done, row("c")]), "3 actions: 1 overdue, 1 open, 1 done");
+        assert_eq!(actions_summary(&[]), "0 actions");
+    }
+}
