@@ -77,6 +77,8 @@ pub struct Rendered {
     pub diagnostics: Diagnostics,
     pub incidents: usize,
     pub pages: usize,
+    /// The share of loading spent on detecting similar incidents.
+    pub similarity_elapsed: Duration,
 }
 
 /// Runs the pipeline; keeps a render cache between runs, so `serve` can
@@ -158,8 +160,9 @@ impl SiteBuilder {
             return Err(BuildError::Content(loaded.diagnostics));
         }
         let incidents = kb.incidents.len();
+        let similarity_elapsed = loaded.similarity_elapsed;
         self.last = Some(LastBuild { kb, config: loaded.config, theme, similarity: loaded.similarity });
-        Ok(Rendered { files, diagnostics: loaded.diagnostics, incidents, pages })
+        Ok(Rendered { files, diagnostics: loaded.diagnostics, incidents, pages, similarity_elapsed })
     }
 
     /// The page and brief of the record at `path`, re-rendered on their own
@@ -205,11 +208,14 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
     let stats = write::write_site(out, &rendered.files).map_err(|e| BuildError::Usage(e.to_string()))?;
     let end = Instant::now();
     let marks = marks.into_inner();
-    let timings = marks
+    let mut timings: Vec<(String, Duration)> = marks
         .iter()
         .enumerate()
         .map(|(i, (name, at))| (name.clone(), marks.get(i + 1).map_or(end, |next| next.1) - *at))
         .collect();
+    if let Some(at) = timings.iter().position(|(name, _)| name == "loading records") {
+        timings.insert(at + 1, ("  similar incidents".into(), rendered.similarity_elapsed));
+    }
     Ok(Built {
         diagnostics: rendered.diagnostics,
         incidents: rendered.incidents,

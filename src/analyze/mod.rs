@@ -84,13 +84,19 @@ pub fn chains_among(incidents: &[&Incident]) -> Vec<Chain> {
     let edges = incidents.iter().enumerate().flat_map(|(i, inc)| {
         inc.recurrence_of.iter().filter_map(|t| index.get(t.as_str()).map(|&j| (i, j))).collect::<Vec<_>>()
     });
-    groups(incidents, edges)
+    groups(incidents, edges, usize::MAX)
 }
 
-/// The connected groups (two or more) of `edges` between incidents of `kb`,
-/// each in start order, ordered by first occurrence.
-fn groups(incidents: &[&Incident], edges: impl Iterator<Item = (usize, usize)>) -> Vec<Chain> {
+/// The most incidents one detected group holds: past that, text similarity
+/// is joining families of failures, not one mechanism.
+pub const MAX_DETECTED_GROUP: usize = 12;
+
+/// The connected groups (two or more) of `edges` between `incidents`, each
+/// in start order, ordered by first occurrence. An edge that would make a
+/// group larger than `cap` is skipped, so edges should come strongest first.
+fn groups(incidents: &[&Incident], edges: impl Iterator<Item = (usize, usize)>, cap: usize) -> Vec<Chain> {
     let mut parent: Vec<usize> = (0..incidents.len()).collect();
+    let mut size: Vec<usize> = vec![1; incidents.len()];
     fn find(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
             parent[x] = parent[parent[x]];
@@ -100,7 +106,10 @@ fn groups(incidents: &[&Incident], edges: impl Iterator<Item = (usize, usize)>) 
     }
     for (i, j) in edges {
         let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-        parent[a] = b;
+        if a != b && size[a] + size[b] <= cap {
+            parent[a] = b;
+            size[b] += size[a];
+        }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..incidents.len() {
@@ -127,16 +136,22 @@ fn groups(incidents: &[&Incident], edges: impl Iterator<Item = (usize, usize)>) 
 /// group whose members all sit in one recurrence chain is not listed.
 pub fn detected_groups(kb: &KnowledgeBase, similarity: &similar::Similarity, chains: &[Chain]) -> Vec<Chain> {
     let index: BTreeMap<&str, usize> = kb.incidents.iter().enumerate().map(|(i, inc)| (inc.id.as_str(), i)).collect();
-    let edges = kb.incidents.iter().enumerate().flat_map(|(i, inc)| {
-        similarity
-            .likely(&inc.id)
-            .take(similarity.max_listed)
-            .filter_map(|l| index.get(l.id.as_str()).map(|&j| (i, j)))
-            .collect::<Vec<_>>()
-    });
+    let mut edges: Vec<(f64, usize, usize)> = kb
+        .incidents
+        .iter()
+        .enumerate()
+        .flat_map(|(i, inc)| {
+            similarity
+                .likely(&inc.id)
+                .take(similarity.max_listed)
+                .filter_map(|l| index.get(l.id.as_str()).map(|&j| (l.score, i, j)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    edges.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
     let chain_of: BTreeMap<&str, usize> =
         chains.iter().enumerate().flat_map(|(n, c)| c.members.iter().map(move |m| (m.as_str(), n))).collect();
-    groups(&kb.incidents.iter().collect::<Vec<_>>(), edges)
+    groups(&kb.incidents.iter().collect::<Vec<_>>(), edges.into_iter().map(|(_, i, j)| (i, j)), MAX_DETECTED_GROUP)
         .into_iter()
         .filter(|g| {
             let first = chain_of.get(g.members[0].as_str());
@@ -279,6 +294,30 @@ pub(crate) mod tests {
         // a–b is inside the chain a→b→c: nothing new. c–d–e reaches outside it.
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].members, ["c", "d", "e"]);
+    }
+
+    #[test]
+    fn detected_groups_stop_growing_at_the_cap() {
+        let incidents: Vec<Incident> =
+            (0..30).map(|n| incident(&format!("i{n:02}"), &format!("2025-01-{:02}T00:00:00Z", n % 28 + 1))).collect();
+        let kb = KnowledgeBase { incidents };
+        let mut sim = similar::Similarity { max_listed: 5, ..Default::default() };
+        // A path i00–i01–…–i29, each link a little weaker than the one before.
+        for n in 0..29 {
+            let (a, b) = (format!("i{n:02}"), format!("i{:02}", n + 1));
+            let link = |id: &str| similar::SimilarLink {
+                id: id.into(),
+                score: 0.9 - n as f64 / 100.0,
+                text_score: 0.5,
+                reasons: similar::Reasons { categories: vec![], services: vec![], terms: vec![] },
+            };
+            sim.links.entry(a.clone()).or_default().push(link(&b));
+            sim.links.entry(b).or_default().push(link(&a));
+        }
+        let found = detected_groups(&kb, &sim, &[]);
+        assert!(found.iter().all(|g| g.members.len() <= MAX_DETECTED_GROUP), "{found:?}");
+        assert_eq!(found.iter().map(|g| g.members.len()).sum::<usize>(), 30, "every incident is in some group");
+        assert!(found.iter().any(|g| g.members.len() == MAX_DETECTED_GROUP));
     }
 
     #[test]

@@ -71,6 +71,8 @@ impl Params {
         }
     }
 }
+/// The fewest links kept per incident.
+const KEEP_AT_LEAST: usize = 20;
 /// How many matched words are shown as the reason for a link.
 const REASON_TERMS: usize = 5;
 
@@ -285,8 +287,10 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         .collect();
 
     let docs = incidents.len();
-    // A word in more than half the incidents describes incidents in general.
-    let too_common = if docs >= 8 { docs / 2 } else { docs };
+    // A word in more than half the incidents of a small knowledge base, or
+    // in more than one in twenty of a large one, describes incidents in
+    // general (MoreLikeThis's max_doc_freq); it also keeps the inverted lists short.
+    let too_common = if docs >= 8 { (docs / 20).max((docs / 2).min(50)) } else { docs };
     let profiles: Vec<Profile> = counted
         .iter()
         .map(|tf| {
@@ -316,48 +320,70 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         }
     }
 
+    // Keep the best few per incident: enough for listing and for judging
+    // recurrence, bounded however alike a knowledge base's records are.
+    let keep = max_listed.saturating_mul(4).max(KEEP_AT_LEAST);
+    let boost = 1.0 + params.category_boost + params.service_boost;
     let links: BTreeMap<String, Vec<SimilarLink>> = (0..docs)
         .into_par_iter()
-        .map(|d| {
-            let mut acc: HashMap<usize, f64> = HashMap::new();
-            for &(n, w) in &profiles[d].top {
-                for &(e, w2) in &postings[n] {
-                    if e != d {
-                        *acc.entry(e).or_insert(0.0) += w * w2;
+        .map_init(
+            || (vec![0.0f64; docs], Vec::<usize>::new()),
+            |(acc, touched), d| {
+                for &(n, w) in &profiles[d].top {
+                    for &(e, w2) in &postings[n] {
+                        if e != d {
+                            if acc[e] == 0.0 {
+                                touched.push(e);
+                            }
+                            acc[e] += w * w2;
+                        }
                     }
                 }
-            }
-            let (a, mine) = (&incidents[d], &profiles[d]);
-            let mut found: Vec<SimilarLink> = acc
-                .into_iter()
-                .filter_map(|(e, text)| {
-                    let b = &incidents[e];
-                    let (cat, categories) = jaccard(&a.categories, &b.categories);
-                    let (svc, services) = jaccard(&a.services, &b.services);
-                    let score = combined_score(text, cat, svc, params);
-                    if score < threshold || incidents[e].id == a.id {
-                        return None;
+                let a = incidents[d];
+                let mut scored: Vec<(f64, f64, usize)> = Vec::new();
+                for &e in touched.iter() {
+                    let text = std::mem::take(&mut acc[e]);
+                    if text * boost < threshold || incidents[e].id == a.id {
+                        continue;
                     }
-                    let theirs: HashMap<usize, f64> = profiles[e].top.iter().copied().collect();
-                    let mut shared: Vec<(usize, f64)> =
-                        mine.top.iter().filter_map(|(n, w)| theirs.get(n).map(|w2| (*n, w * w2))).collect();
-                    shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-                    let terms =
-                        shared.iter().take(REASON_TERMS).filter_map(|(n, _)| mine.surface.get(n).cloned()).collect();
-                    Some(SimilarLink {
-                        id: b.id.clone(),
-                        score: round3(score),
-                        text_score: round3(text),
-                        reasons: Reasons { categories, services, terms },
-                    })
-                })
-                .collect();
-            found.sort_by(|x, y| y.score.total_cmp(&x.score).then_with(|| x.id.cmp(&y.id)));
-            (a.id.clone(), found)
-        })
+                    let b = incidents[e];
+                    let (cat, _) = jaccard(&a.categories, &b.categories);
+                    let (svc, _) = jaccard(&a.services, &b.services);
+                    let score = combined_score(text, cat, svc, params);
+                    if score >= threshold {
+                        scored.push((score, text, e));
+                    }
+                }
+                touched.clear();
+                scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| incidents[x.2].id.cmp(&incidents[y.2].id)));
+                scored.truncate(keep);
+                let found: Vec<SimilarLink> = scored
+                    .into_iter()
+                    .map(|(score, text, e)| link(a, incidents[e], &profiles[d], &profiles[e], score, text))
+                    .collect();
+                (a.id.clone(), found)
+            },
+        )
         .filter(|(_, found)| !found.is_empty())
         .collect();
     Similarity { threshold, recurrence_threshold, max_listed, links }
+}
+
+/// A link from `a` to `b`, with the reasons.
+fn link(a: &Incident, b: &Incident, mine: &Profile, theirs: &Profile, score: f64, text: f64) -> SimilarLink {
+    let (_, categories) = jaccard(&a.categories, &b.categories);
+    let (_, services) = jaccard(&a.services, &b.services);
+    let their_weights: HashMap<usize, f64> = theirs.top.iter().copied().collect();
+    let mut shared: Vec<(usize, f64)> =
+        mine.top.iter().filter_map(|(n, w)| their_weights.get(n).map(|w2| (*n, w * w2))).collect();
+    shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let terms = shared.iter().take(REASON_TERMS).filter_map(|(n, _)| mine.surface.get(n).cloned()).collect();
+    SimilarLink {
+        id: b.id.clone(),
+        score: round3(score),
+        text_score: round3(text),
+        reasons: Reasons { categories, services, terms },
+    }
 }
 
 fn round3(x: f64) -> f64 {

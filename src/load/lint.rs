@@ -373,16 +373,27 @@ pub(super) fn check_guardrails_held(parsed: &[Parsed], similarity: &Similarity, 
         let inc = &p.incident;
         let Some(started) = inc.clock.started else { continue };
         let mut lint = Lint { p, diags };
-        for link in similarity.likely(&inc.id) {
-            let Some(earlier) = by_id.get(link.id.as_str()) else { continue };
-            if earlier.clock.started.is_none_or(|s| s >= started) || linked(inc, earlier) {
-                continue;
-            }
-            let held = earlier
-                .guardrails
-                .iter()
-                .find(|g| g.status.is_live() && g.implemented.is_some_and(|day| day <= started.date_naive()));
-            let Some(g) = held else { continue };
+        // One warning per record, for its closest match; the rest are counted.
+        let matches: Vec<(&crate::analyze::similar::SimilarLink, &Incident, &crate::model::Guardrail)> = similarity
+            .likely(&inc.id)
+            .filter_map(|link| {
+                let earlier = *by_id.get(link.id.as_str())?;
+                if earlier.clock.started.is_none_or(|s| s >= started) || linked(inc, earlier) {
+                    return None;
+                }
+                let g = earlier
+                    .guardrails
+                    .iter()
+                    .find(|g| g.status.is_live() && g.implemented.is_some_and(|day| day <= started.date_naive()))?;
+                Some((link, earlier, g))
+            })
+            .collect();
+        if let Some(&(link, earlier, g)) = matches.first() {
+            let more = match matches.len() - 1 {
+                0 => String::new(),
+                1 => format!(" (and 1 more earlier incident, {})", matches[1].1.id),
+                n => format!(" (and {n} more earlier incidents)"),
+            };
             let mut why: Vec<String> = Vec::new();
             if !link.reasons.categories.is_empty() {
                 why.push(format!("categories {}", link.reasons.categories.join(", ")));
@@ -398,7 +409,7 @@ pub(super) fn check_guardrails_held(parsed: &[Parsed], similarity: &Similarity, 
                 "guardrail-may-not-hold",
                 span,
                 format!(
-                    "reads like {} (similarity {:.2}; shared {}), whose guardrail {} \"{}\" was in place from {}",
+                    "reads like {} (similarity {:.2}; shared {}), whose guardrail {} \"{}\" was in place from {}{more}",
                     earlier.id,
                     link.score,
                     why.join("; "),

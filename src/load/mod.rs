@@ -52,6 +52,8 @@ pub struct Loaded {
     pub static_files: Vec<OutputFile>,
     /// Detected similar incidents among every record that parsed (drafts too).
     pub similarity: crate::analyze::similar::Similarity,
+    /// How long computing `similarity` took (part of loading).
+    pub similarity_elapsed: std::time::Duration,
 }
 
 /// Errors that stop loading before any record is read.
@@ -140,6 +142,7 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         lint::check(p, &config, options.today, &mut diags);
     }
     crossref::check_names(&parsed, &mut diags);
+    let similarity_started = std::time::Instant::now();
     let similarity = crate::analyze::similar::compute_among(
         &parsed.iter().map(|p| &p.incident).collect::<Vec<_>>(),
         &crate::analyze::similar::Params::from_config(&config.recurrence),
@@ -161,6 +164,7 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         templates,
         static_files,
         similarity,
+        similarity_elapsed: similarity_started.elapsed(),
     })
 }
 

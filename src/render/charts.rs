@@ -29,6 +29,12 @@ pub struct Chart {
     pub note: Option<String>,
 }
 
+impl Chart {
+    fn new(id: &str, title: &str, description: &str, svg: String, table: Table) -> Self {
+        Chart { id: id.into(), title: title.into(), description: description.into(), svg, table, note: None }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Table {
     pub headers: Vec<String>,
@@ -168,14 +174,7 @@ pub fn bars(id: &str, title: &str, description: &str, unit: Unit, bars: &[Bar], 
     svg.push_str("</svg>");
     let rows =
         bars.iter().map(|b| TableRow { label: b.label.clone(), url: b.url.clone(), cells: b.cells.clone() }).collect();
-    Chart {
-        id: id.into(),
-        title: title.into(),
-        description: description.into(),
-        svg,
-        table: Table { headers, rows },
-        note: None,
-    }
+    Chart::new(id, title, description, svg, Table { headers, rows })
 }
 
 /// One column of a trend: a period and its stacked parts (or one value).
@@ -273,14 +272,7 @@ pub fn columns(
     }
     svg.push_str("</svg>");
     let rows = cols.iter().map(|c| TableRow { label: c.label.clone(), url: None, cells: c.cells.clone() }).collect();
-    Chart {
-        id: id.into(),
-        title: title.into(),
-        description: description.into(),
-        svg,
-        table: Table { headers, rows },
-        note: None,
-    }
+    Chart::new(id, title, description, svg, Table { headers, rows })
 }
 
 /// An incident's phases on one axis: started → detected → mitigated → resolved.

@@ -421,9 +421,25 @@ pub fn detected_views(data: &SiteData<'_>, groups: &[Chain]) -> Vec<DetectedView
         .collect()
 }
 
-/// Detected groups of the incidents in `data`.
-pub fn detected_groups(data: &SiteData<'_>) -> Vec<Chain> {
-    analyze::detected_groups(data.kb, data.similarity, &data.chains)
+/// How many detected groups `/recurring/` shows: the most recent ones.
+pub const DETECTED_SHOWN: usize = 100;
+
+/// The detected groups `/recurring/` shows, most recent last occurrence first.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectedPage {
+    pub groups: Vec<DetectedView>,
+    /// How many groups there are in all.
+    pub total: usize,
+}
+
+pub fn detected_page(data: &SiteData<'_>) -> DetectedPage {
+    let mut groups = analyze::detected_groups(data.kb, data.similarity, &data.chains);
+    let total = groups.len();
+    // Members are in start order: the last one is the latest occurrence.
+    let last = |g: &Chain| g.members.last().and_then(|id| data.get(id)).and_then(|i| i.clock.started);
+    groups.sort_by_key(|g| std::cmp::Reverse(last(g)));
+    groups.truncate(DETECTED_SHOWN);
+    DetectedPage { groups: detected_views(data, &groups), total }
 }
 
 /// An incident's phases: detect, mitigate, resolve.

@@ -252,7 +252,7 @@ fn render_pages(
     pages.push(
         Page::new("recurring.html", "recurring/index.html", "Recurring failures", "recurring")
             .with("chains", &chains)?
-            .with("detected", learning::detected_views(&data, &learning::detected_groups(&data)))?,
+            .with("detected", learning::detected_page(&data))?,
     );
     pages.push(
         Page::new("metrics.html", "metrics/index.html", "Learning metrics", "metrics")
