@@ -48,6 +48,8 @@ const pages = [
   { path: `categories/${category}/`, expect: "Remedies" },
   { path: "actions/", expect: "Action tracker" },
   { path: "incidents/", expect: "Incidents", sortable: true },
+  { path: "metrics/", expect: "Learning metrics", charts: 7 },
+  { path: "recurring/", expect: "Detected, not yet linked" },
 ];
 
 fs.mkdirSync(shotDir, { recursive: true });
@@ -80,6 +82,22 @@ for (const scheme of ["light", "dark"]) {
         await button.click();
         const first = (await page.locator("table.incidents tbody tr td:nth-child(2)").first().textContent()).trim();
         if (first !== "SEV1") problems.push(`sorting by severity put ${first} first`);
+      }
+    }
+    if (p.charts) {
+      // Every chart draws visible data marks in the theme's colours (a stray
+      // CSS rule once zeroed the bars' width while the SVG still validated).
+      const charts = await page.evaluate(() => [...document.querySelectorAll("svg.chart")].map((svg) => {
+        const marks = [...svg.querySelectorAll("rect.datum, rect.s0, rect.s1, rect.s2, rect.s3")]
+          .filter((r) => !r.closest("g.legend"));
+        const visible = marks.filter((r) => r.getBoundingClientRect().width > 1 && r.getBoundingClientRect().height > 1);
+        const fills = new Set(visible.map((r) => getComputedStyle(r).fill));
+        return { title: svg.querySelector("title")?.textContent, visible: visible.length, fills: [...fills] };
+      }));
+      if (charts.length < p.charts) problems.push(`${charts.length} charts, expected ${p.charts}`);
+      for (const c of charts) {
+        if (c.visible === 0) problems.push(`chart "${c.title}" draws nothing`);
+        if (c.fills.some((f) => f === "none" || f === "rgb(0, 0, 0)")) problems.push(`chart "${c.title}" fills ${c.fills}`);
       }
     }
     const name = (p.path.replace(/\/$/, "").replace(/\//g, "_") || "home") + `-${scheme}.png`;
