@@ -23,7 +23,7 @@ pub struct StatView {
 }
 
 impl StatView {
-    fn of(s: &TimeStat) -> Self {
+    pub fn of(s: &TimeStat) -> Self {
         let text = |v: Option<i64>| v.map(|v| human_duration(TimeDelta::seconds(v)));
         StatView { median: text(s.median_s), p90: text(s.p90_s), n: s.n, coarse: s.coarse, missing: s.missing }
     }
@@ -362,8 +362,10 @@ pub struct DetectedView {
     /// Words the members' links matched on, most frequent first.
     pub terms: Vec<String>,
     pub guardrails: Vec<GuardrailView>,
-    /// The `recurrence_of` line to add to each later member, if it is the same failure.
+    /// The `recurrence_of` line to add to each later member no chain links yet, if it is the same failure.
     pub suggestion: Option<String>,
+    /// Those members.
+    pub unlinked: Vec<IncidentRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -371,8 +373,10 @@ pub struct DetectedMember {
     pub incident: IncidentRef,
     /// Its best score within the group.
     pub percent: u32,
-    /// The first member of the explicit chain it already belongs to, if any.
+    /// The first member of the explicit chain it already belongs to, if any (not itself).
     pub in_chain_of: Option<IncidentRef>,
+    /// It is the first occurrence of an explicit chain.
+    pub chain_root: bool,
 }
 
 pub fn detected_views(data: &SiteData<'_>, groups: &[Chain]) -> Vec<DetectedView> {
@@ -396,7 +400,11 @@ pub fn detected_views(data: &SiteData<'_>, groups: &[Chain]) -> Vec<DetectedView
                     DetectedMember {
                         incident: incident_ref(inc),
                         percent: (best * 100.0).round() as u32,
-                        in_chain_of: data.chain(&inc.id).and_then(|c| data.reference(&c.root)),
+                        in_chain_of: data
+                            .chain(&inc.id)
+                            .filter(|c| c.root != inc.id)
+                            .and_then(|c| data.reference(&c.root)),
+                        chain_root: data.chain(&inc.id).is_some_and(|c| c.root == inc.id),
                     }
                 })
                 .collect::<Vec<_>>();
@@ -407,6 +415,7 @@ pub fn detected_views(data: &SiteData<'_>, groups: &[Chain]) -> Vec<DetectedView
             let unlinked_later: Vec<&&Incident> =
                 incidents.iter().skip(1).filter(|i| data.chain(&i.id).is_none_or(|c| c.root != g.root)).collect();
             let suggestion = (!unlinked_later.is_empty()).then(|| format!("recurrence_of = [\"{}\"]", g.root));
+            let unlinked = unlinked_later.iter().map(|i| incident_ref(i)).collect();
             DetectedView {
                 count: members.len(),
                 first: members.first().and_then(|m| m.incident.started.clone()),
@@ -416,6 +425,7 @@ pub fn detected_views(data: &SiteData<'_>, groups: &[Chain]) -> Vec<DetectedView
                 terms: term_counts.into_iter().take(8).map(|(t, _)| t).collect(),
                 guardrails: incidents.iter().flat_map(|i| data.guardrail_views(i)).collect(),
                 suggestion,
+                unlinked,
             }
         })
         .collect()

@@ -177,7 +177,7 @@ fn render_pages(
     };
 
     let mut pages: Vec<Page> = Vec::new();
-    pages.push(home_page(&data, &all_actions, &categories, &chains)?);
+    pages.push(home_page(&data, &metrics, &all_actions, &categories, &chains)?);
     pages.push(
         Page::new("incidents.html", "incidents/index.html", "Incidents", "incidents")
             .with("incidents", data.rows(kb.incidents.iter()))?,
@@ -346,10 +346,15 @@ struct Headline {
     guardrails_total: usize,
     guardrails_held: usize,
     guardrails_recurred: usize,
+    /// Incidents detected as likely recurrences that nobody linked.
+    unlinked_recurrences: usize,
+    /// Median and p90 time to resolve over every incident precise to the minute.
+    ttr: learning::StatView,
 }
 
 fn home_page(
     data: &SiteData<'_>,
+    metrics: &crate::analyze::metrics::Metrics,
     actions: &[ActionView],
     categories: &[CategorySummary],
     chains: &[ChainSummary],
@@ -360,7 +365,9 @@ fn home_page(
     let countable = counts.total - counts.wont_do;
     let headline = Headline {
         incidents: kb.incidents.len(),
-        recurrences: kb.incidents.iter().filter(|i| !i.recurrence_of.is_empty()).count(),
+        recurrences: data.recurrences.len(),
+        unlinked_recurrences: data.recurrences.iter().filter(|id| data.chain(id).is_none()).count(),
+        ttr: learning::StatView::of(&metrics.overall.ttr),
         chains: data.chains.len(),
         completion_percent: (countable > 0).then(|| (counts.done * 100 / countable) as u32),
         actions_closed: counts.done,
