@@ -293,13 +293,14 @@ pub fn report(
         .collect();
     let all: Vec<&Incident> = kb.incidents.iter().collect();
     let chains = analyze::chains(kb);
-    let recurrent = metrics::recurrences(&all, &chains, similarity, |id| kb.get(id));
+    let by_id: std::collections::HashMap<&str, &Incident> = all.iter().map(|i| (i.id.as_str(), *i)).collect();
+    let recurrent = metrics::recurrences(&all, &chains, similarity, |id| by_id.get(id).copied());
     let ctx = metrics::Context { policy: &config.policy, today, recurrences: &recurrent };
     let m = metrics::compute(&period, &ctx);
     let recurrences = period
         .iter()
         .filter(|i| recurrent.contains(&i.id))
-        .filter_map(|i| recurrence_of(i, kb, &chains, similarity))
+        .filter_map(|i| recurrence_of(i, &|id| by_id.get(id).copied(), &chains, similarity))
         .collect();
     let late_postmortems = period
         .iter()
@@ -334,7 +335,12 @@ pub fn report(
 
 /// What `inc` repeats: the previous member of its chain, else its best
 /// detected match among incidents that started earlier.
-fn recurrence_of(inc: &Incident, kb: &KnowledgeBase, chains: &[Chain], similarity: &Similarity) -> Option<Recurrence> {
+fn recurrence_of<'k>(
+    inc: &Incident,
+    get: &dyn Fn(&str) -> Option<&'k Incident>,
+    chains: &[Chain],
+    similarity: &Similarity,
+) -> Option<Recurrence> {
     let started = inc.clock.started?;
     let chain = chains.iter().find(|c| c.members.contains(&inc.id));
     let explicit = chain.and_then(|c| {
@@ -344,17 +350,14 @@ fn recurrence_of(inc: &Incident, kb: &KnowledgeBase, chains: &[Chain], similarit
     let (earlier_id, score) = explicit.or_else(|| {
         similarity
             .likely(&inc.id)
-            .find(|l| kb.get(&l.id).is_some_and(|o| o.clock.started.is_some_and(|s| s < started)))
+            .find(|l| get(&l.id).is_some_and(|o| o.clock.started.is_some_and(|s| s < started)))
             .map(|l| (l.id.clone(), Some(l.score)))
     })?;
-    let earlier = kb.get(&earlier_id)?;
+    let earlier = get(&earlier_id)?;
     let before: Vec<&Incident> = match (chain, score) {
-        (Some(c), None) => c
-            .members
-            .iter()
-            .filter_map(|m| kb.get(m))
-            .filter(|o| o.clock.started.is_some_and(|s| s < started))
-            .collect(),
+        (Some(c), None) => {
+            c.members.iter().filter_map(|m| get(m)).filter(|o| o.clock.started.is_some_and(|s| s < started)).collect()
+        }
         _ => vec![earlier],
     };
     let guardrails_in_place = before

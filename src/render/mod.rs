@@ -263,6 +263,7 @@ fn render_pages(
 
     let site_json = serde_json::to_value(&site)?;
     cache.remember_site(&site_json);
+    cache.remember_derived(data.derived.clone());
     let rendered: Vec<Result<OutputFile, RenderError>> =
         pages.par_iter().map(|page| render_page(page, &site_json, config, theme, cache)).collect();
     let mut files = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
@@ -313,7 +314,13 @@ pub fn render_incident(
     id: &str,
     site_json: &serde_json::Value,
 ) -> Result<Vec<OutputFile>, RenderError> {
-    let data = SiteData::new(kb, config, similarity, options.today);
+    // The last build's links, chains and names: a preview must not cost a
+    // pass over the whole knowledge base. The full rebuild that follows
+    // settles anything the edit changed in them.
+    let data = match cache.derived() {
+        Some(derived) => SiteData::with_derived(kb, config, similarity, options.today, derived),
+        None => SiteData::new(kb, config, similarity, options.today),
+    };
     let Some(inc) = data.get(id) else { return Ok(Vec::new()) };
     let markdown = cache.markdown_renderer(config.allow_raw_html);
     let view = data.incident_view(inc, markdown.render(&inc.body));

@@ -103,23 +103,33 @@ pub struct SiteData<'a> {
     pub kb: &'a KnowledgeBase,
     pub config: &'a Config,
     pub today: NaiveDate,
-    pub links: BTreeMap<String, IncidentLinks>,
-    pub chains: Vec<Chain>,
     /// Detected similar incidents (links to records outside `kb` are skipped).
     pub similarity: &'a Similarity,
+    /// What the whole knowledge base says about each incident (shared with
+    /// quick previews, which reuse the last build's).
+    pub derived: std::sync::Arc<Derived>,
+    /// Incidents by id.
+    by_id: std::collections::HashMap<&'a str, &'a Incident>,
+}
+
+/// Lookups that need the whole knowledge base: links both ways, chains,
+/// recurrences, and the names behind service and tag slugs.
+#[derive(Debug, Default)]
+pub struct Derived {
+    pub links: BTreeMap<String, IncidentLinks>,
+    pub chains: Vec<Chain>,
     /// Ids of incidents that repeat an earlier one (explicitly or detected).
     pub recurrences: std::collections::BTreeSet<String>,
     /// Service URL slug → the name as first written.
     pub services: BTreeMap<String, String>,
     /// Tag URL slug → the name as first written.
     pub tags: BTreeMap<String, String>,
-    /// Incidents by id, and the recurrence chain each belongs to.
-    by_id: std::collections::HashMap<&'a str, &'a Incident>,
+    /// The recurrence chain each incident belongs to.
     chain_of: std::collections::HashMap<String, usize>,
 }
 
-impl<'a> SiteData<'a> {
-    pub fn new(kb: &'a KnowledgeBase, config: &'a Config, similarity: &'a Similarity, today: NaiveDate) -> Self {
+impl Derived {
+    pub fn compute(kb: &KnowledgeBase, similarity: &Similarity) -> Self {
         let mut services = BTreeMap::new();
         let mut tags = BTreeMap::new();
         for inc in &kb.incidents {
@@ -133,23 +143,35 @@ impl<'a> SiteData<'a> {
         let chains = analyze::chains(kb);
         let chain_of =
             chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.clone(), i))).collect();
-        let by_id: std::collections::HashMap<&str, &Incident> =
-            kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
         let all: Vec<&Incident> = kb.incidents.iter().collect();
+        let by_id: std::collections::HashMap<&str, &Incident> = all.iter().map(|i| (i.id.as_str(), *i)).collect();
         let recurrences = analyze::metrics::recurrences(&all, &chains, similarity, |id| by_id.get(id).copied());
-        SiteData {
-            kb,
-            config,
-            today,
-            links: analyze::links(kb),
-            chains,
-            similarity,
-            recurrences,
-            services,
-            tags,
-            by_id,
-            chain_of,
-        }
+        Derived { links: analyze::links(kb), chains, recurrences, services, tags, chain_of }
+    }
+}
+
+impl std::ops::Deref for SiteData<'_> {
+    type Target = Derived;
+    fn deref(&self) -> &Derived {
+        &self.derived
+    }
+}
+
+impl<'a> SiteData<'a> {
+    pub fn new(kb: &'a KnowledgeBase, config: &'a Config, similarity: &'a Similarity, today: NaiveDate) -> Self {
+        Self::with_derived(kb, config, similarity, today, std::sync::Arc::new(Derived::compute(kb, similarity)))
+    }
+
+    /// With lookups computed earlier (a preview reuses the last build's).
+    pub fn with_derived(
+        kb: &'a KnowledgeBase,
+        config: &'a Config,
+        similarity: &'a Similarity,
+        today: NaiveDate,
+        derived: std::sync::Arc<Derived>,
+    ) -> Self {
+        let by_id = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
+        SiteData { kb, config, today, similarity, derived, by_id }
     }
 
     /// What metrics are judged against in this build.
