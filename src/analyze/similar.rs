@@ -76,7 +76,8 @@ const KEEP_AT_LEAST: usize = 20;
 /// How many matched words are shown as the reason for a link.
 const REASON_TERMS: usize = 5;
 
-/// Words too common in English to say anything about a failure.
+/// Words too common in English to say anything about a failure (sorted:
+/// looked up by binary search for every token).
 const STOP_WORDS: &[&str] = &[
     "a", "about", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before",
     "being", "both", "but", "by", "can", "could", "did", "do", "does", "each", "for", "from", "had", "has", "have",
@@ -187,7 +188,7 @@ fn tokens(
     stream.process(&mut |t| {
         let surface = text.get(t.offset_from..t.offset_to).unwrap_or(&t.text).to_lowercase();
         if surface.len() > 1
-            && !STOP_WORDS.contains(&surface.as_str())
+            && STOP_WORDS.binary_search(&surface.as_str()).is_err()
             && !surface.chars().all(|c| c.is_ascii_digit())
             && !skip.contains(&t.text)
         {
@@ -514,6 +515,11 @@ mod tests {
         // A shared category alone never makes a link.
         assert_eq!(combined_score(0.0, 1.0, 1.0, &Params::default()), 0.0);
         assert_eq!(combined_score(0.9, 1.0, 1.0, &Params::default()), 1.0);
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
