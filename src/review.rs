@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 use chrono::{NaiveDate, TimeDelta, Utc};
 use serde::Serialize;
 
+use crate::analyze::Chain;
 use crate::analyze::metrics::{self, GroupMetrics, TimeStat};
 use crate::analyze::similar::Similarity;
-use crate::analyze::{self, Chain};
 use crate::config::Config;
 use crate::model::{ActionStatus, Incident, KnowledgeBase};
 use crate::render::views::human_duration;
@@ -291,16 +291,16 @@ pub fn report(
         .iter()
         .filter(|i| started_day(i).is_some_and(|d| since.is_none_or(|s| d >= s) && d <= until))
         .collect();
-    let all: Vec<&Incident> = kb.incidents.iter().collect();
-    let chains = analyze::chains(kb);
-    let by_id: std::collections::HashMap<&str, &Incident> = all.iter().map(|i| (i.id.as_str(), *i)).collect();
-    let recurrent = metrics::recurrences(&all, &chains, similarity, |id| by_id.get(id).copied());
-    let ctx = metrics::Context { policy: &config.policy, today, recurrences: &recurrent };
+    // The same chains and recurrences the site's pages use.
+    let derived = crate::render::views::Derived::compute(kb, similarity);
+    let (chains, recurrent) = (&derived.chains, &derived.recurrences);
+    let by_id: std::collections::HashMap<&str, &Incident> = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
+    let ctx = metrics::Context { policy: &config.policy, today, recurrences: recurrent };
     let m = metrics::compute(&period, &ctx);
     let recurrences = period
         .iter()
         .filter(|i| recurrent.contains(&i.id))
-        .filter_map(|i| recurrence_of(i, &|id| by_id.get(id).copied(), &chains, similarity))
+        .filter_map(|i| recurrence_of(i, &|id| by_id.get(id).copied(), chains, similarity))
         .collect();
     let late_postmortems = period
         .iter()
