@@ -13,7 +13,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{self, LoadOptions};
 use crate::model::{KnowledgeBase, RecordStatus};
 use crate::render::cache::RenderCache;
-use crate::render::{self, OutputFile, RenderOptions, theme::Theme};
+use crate::render::{self, Output, OutputFile, RenderOptions, Sink, theme::Theme};
 use crate::write;
 
 #[derive(Debug, Clone, Copy)]
@@ -69,16 +69,20 @@ pub enum BuildError {
     Usage(String),
 }
 
-/// What a build produced, before it is written anywhere.
+/// What a build handed to its sink.
 #[derive(Debug)]
 pub struct Rendered {
-    pub files: Vec<OutputFile>,
+    /// Every file's path, sorted.
+    pub paths: Vec<String>,
+    pub bytes: u64,
+    /// Per template: pages rendered and time spent, summed over threads.
+    pub templates: Vec<(&'static str, usize, Duration)>,
     /// Warnings (errors stop the build).
     pub diagnostics: Diagnostics,
     pub incidents: usize,
     pub pages: usize,
-    /// The share of loading spent on detecting similar incidents.
-    pub similarity_elapsed: Duration,
+    /// The steps of loading and how long each took.
+    pub load_timings: Vec<(&'static str, Duration)>,
 }
 
 /// Runs the pipeline; keeps a render cache between runs, so `serve` can
@@ -100,8 +104,14 @@ struct LastBuild {
 }
 
 impl SiteBuilder {
+    /// A builder that keeps what it rendered for the next run (`serve`).
     pub fn new(dir: &Path, options: BuildOptions) -> Self {
         SiteBuilder { dir: dir.to_path_buf(), options, cache: RenderCache::new(), last: None }
+    }
+
+    /// A builder for one run: nothing is kept for reuse.
+    pub fn single(dir: &Path, options: BuildOptions) -> Self {
+        SiteBuilder { dir: dir.to_path_buf(), options, cache: RenderCache::single_build(), last: None }
     }
 
     pub fn options(&self) -> BuildOptions {
@@ -113,8 +123,9 @@ impl SiteBuilder {
         self.cache.cached_pages()
     }
 
-    /// Load, check and render, in memory.
-    pub fn render(&mut self, progress: &dyn Fn(&str)) -> Result<Rendered, BuildError> {
+    /// Load, check and render into `sink`. On an error, what already went
+    /// into the sink is incomplete: the caller discards it.
+    pub fn render(&mut self, progress: &dyn Fn(&str), sink: &dyn Sink) -> Result<Rendered, BuildError> {
         let dir = self.dir.as_path();
         let options = self.options;
         progress("loading records");
@@ -149,20 +160,30 @@ impl SiteBuilder {
         };
         progress("rendering pages");
         let render_options = RenderOptions { today: options.today, drafts: options.drafts };
-        let mut files =
-            render::render_site(&kb, &loaded.config, &loaded.similarity, &theme, &render_options, &mut self.cache)
-                .map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
-        let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        let out = Output::new(sink);
+        render::render_site(&kb, &loaded.config, &loaded.similarity, &theme, &render_options, &mut self.cache, &out)
+            .map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
+        let pages = out.paths().iter().filter(|p| p.ends_with(".html")).count();
         progress("indexing for search");
-        files.extend(search_files(&kb).map_err(|e| BuildError::Usage(e.to_string()))?);
-        add_static(&mut files, loaded.static_files, &mut loaded.diagnostics, dir);
+        for file in search_files(&kb).map_err(|e| BuildError::Usage(e.to_string()))? {
+            out.put(file.path, file.bytes).map_err(|e| BuildError::Usage(e.to_string()))?;
+        }
+        add_static(&out, loaded.static_files, &mut loaded.diagnostics, dir).map_err(|e| BuildError::Usage(e.to_string()))?;
         if loaded.diagnostics.has_errors() {
             return Err(BuildError::Content(loaded.diagnostics));
         }
         let incidents = kb.incidents.len();
-        let similarity_elapsed = loaded.similarity_elapsed;
+        let load_timings = loaded.timings;
         self.last = Some(LastBuild { kb, config: loaded.config, theme, similarity: loaded.similarity });
-        Ok(Rendered { files, diagnostics: loaded.diagnostics, incidents, pages, similarity_elapsed })
+        Ok(Rendered {
+            paths: out.paths(),
+            bytes: out.bytes(),
+            templates: out.template_times(),
+            diagnostics: loaded.diagnostics,
+            incidents,
+            pages,
+            load_timings,
+        })
     }
 
     /// The page and brief of the record at `path`, re-rendered on their own
@@ -203,9 +224,18 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
         marks.borrow_mut().push((name.to_string(), Instant::now()));
         progress(name);
     };
-    let rendered = SiteBuilder::new(dir, options).render(&phase)?;
+    // Check the output directory before any work, then write each file as
+    // it is made: the site is never held in memory as a whole.
+    let staging = write::Staging::begin(out).map_err(|e| BuildError::Usage(e.to_string()))?;
+    let rendered = match SiteBuilder::single(dir, options).render(&phase, &staging) {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            staging.abandon();
+            return Err(e);
+        }
+    };
     phase("writing the site");
-    let stats = write::write_site(out, &rendered.files).map_err(|e| BuildError::Usage(e.to_string()))?;
+    let stats = staging.commit().map_err(|e| BuildError::Usage(e.to_string()))?;
     let end = Instant::now();
     let marks = marks.into_inner();
     let mut timings: Vec<(String, Duration)> = marks
@@ -214,7 +244,16 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
         .map(|(i, (name, at))| (name.clone(), marks.get(i + 1).map_or(end, |next| next.1) - *at))
         .collect();
     if let Some(at) = timings.iter().position(|(name, _)| name == "loading records") {
-        timings.insert(at + 1, ("  similar incidents".into(), rendered.similarity_elapsed));
+        for (i, (step, took)) in rendered.load_timings.iter().enumerate() {
+            timings.insert(at + 1 + i, (format!("  {step}"), *took));
+        }
+    }
+    if let Some(at) = timings.iter().position(|(name, _)| name == "rendering pages") {
+        let mut by_time = rendered.templates.clone();
+        by_time.sort_by(|a, b| b.2.cmp(&a.2));
+        for (i, (template, pages, took)) in by_time.into_iter().enumerate() {
+            timings.insert(at + 1 + i, (format!("  {template} ×{pages} (cpu)"), took));
+        }
     }
     Ok(Built {
         diagnostics: rendered.diagnostics,
@@ -228,9 +267,15 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
 }
 
 /// Add the knowledge base's static files; one that would replace a generated file is an error.
-fn add_static(files: &mut Vec<OutputFile>, statics: Vec<OutputFile>, diags: &mut Diagnostics, dir: &Path) {
+fn add_static(
+    out: &Output<'_>,
+    statics: Vec<OutputFile>,
+    diags: &mut Diagnostics,
+    dir: &Path,
+) -> Result<(), crate::render::RenderError> {
+    let generated: std::collections::HashSet<String> = out.paths().into_iter().collect();
     for f in statics {
-        if files.iter().any(|g| g.path == f.path) {
+        if generated.contains(&f.path) {
             diags.push(
                 Diagnostic::error(
                     "static-conflict",
@@ -241,7 +286,7 @@ fn add_static(files: &mut Vec<OutputFile>, statics: Vec<OutputFile>, diags: &mut
             );
             continue;
         }
-        files.push(f);
+        out.put(f.path, f.bytes)?;
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
 }

@@ -182,6 +182,9 @@ Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage error.")
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
+        /// Print how long each step took, on stderr.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         today: TodayArg,
     },
@@ -388,8 +391,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             };
             search(&dir, site.as_deref(), &query, json, today.resolve().map_err(Failure::Usage)?, style)
         }
-        Command::Check { dir, format, strict, today } => {
-            check(&dir, format, strict, today.resolve().map_err(Failure::Usage)?, style)
+        Command::Check { dir, format, strict, timings, today } => {
+            check(&dir, format, strict, timings, today.resolve().map_err(Failure::Usage)?, style)
         }
         Command::Actions { dir, overdue, owner, status, format, json, csv, fail_on_overdue, drafts, today } => {
             let format = if json {
@@ -426,7 +429,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
 }
 
-fn check(dir: &Path, format: Format, strict: bool, today: NaiveDate, style: Style) -> Result<ExitCode, Failure> {
+fn check(
+    dir: &Path,
+    format: Format,
+    strict: bool,
+    timings: bool,
+    today: NaiveDate,
+    style: Style,
+) -> Result<ExitCode, Failure> {
+    let started = std::time::Instant::now();
     let mut loaded = load::load(dir, LoadOptions { today }).map_err(|e| Failure::Usage(e.to_string()))?;
     if strict {
         loaded.diagnostics.make_strict();
@@ -453,6 +464,15 @@ fn check(dir: &Path, format: Format, strict: bool, today: NaiveDate, style: Styl
         }
     }
     out.flush()?;
+    if timings {
+        let loading: std::time::Duration = loaded.timings.iter().map(|(_, d)| *d).sum();
+        let mut steps = loaded.timings.clone();
+        steps.push(("reporting", started.elapsed().saturating_sub(loading)));
+        for (step, took) in steps {
+            eprintln!("  {step:<22} {:>8.1} ms", took.as_secs_f64() * 1000.0);
+        }
+        eprintln!("  {:<22} {:>8.1} ms", "total", started.elapsed().as_secs_f64() * 1000.0);
+    }
     Ok(if diags.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

@@ -82,52 +82,115 @@ pub fn is_ours(dir: &Path) -> bool {
 /// empty, or carry our marker; nothing outside `out` and our own staging
 /// directories is ever removed.
 pub fn write_site(out: &Path, files: &[crate::render::OutputFile]) -> Result<WriteStats, WriteError> {
-    if out.exists() && !out.is_dir() {
-        return Err(WriteError::Exists(out.to_path_buf()));
-    }
-    let empty = is_missing_or_empty(out)?;
-    if !empty && !is_ours(out) {
-        return Err(WriteError::NotOurs(out.to_path_buf()));
-    }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.casebook-staging"));
-    let old = parent.join(format!(".{name}.casebook-old"));
-    for leftover in [&staging, &old] {
-        remove_ours(leftover)?;
-    }
-
-    let result = fill(&staging, files);
-    let stats = match result {
-        Ok(stats) => stats,
-        Err(e) => {
-            let _ = remove_ours(&staging);
+    let staging = Staging::begin(out)?;
+    for f in files {
+        if let Err(e) = staging.write(&f.path, &f.bytes) {
+            staging.abandon();
             return Err(e);
         }
-    };
+    }
+    staging.commit()
+}
 
-    if out.exists() {
-        std::fs::rename(out, &old).map_err(io(out))?;
-        if let Err(e) = std::fs::rename(&staging, out) {
-            // Put the previous site back before reporting.
-            let _ = std::fs::rename(&old, out);
-            let _ = remove_ours(&staging);
+/// A site being written: files go into a staging directory beside `out` as
+/// they are made (from any thread), and [`Staging::commit`] swaps it in. If
+/// the build fails, [`Staging::abandon`] removes it and `out` is untouched.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    old: PathBuf,
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    files: std::sync::atomic::AtomicUsize,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl Staging {
+    /// Check that `out` may be replaced and create an empty staging directory.
+    pub fn begin(out: &Path) -> Result<Staging, WriteError> {
+        if out.exists() && !out.is_dir() {
+            return Err(WriteError::Exists(out.to_path_buf()));
+        }
+        let empty = is_missing_or_empty(out)?;
+        if !empty && !is_ours(out) {
+            return Err(WriteError::NotOurs(out.to_path_buf()));
+        }
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let dir = parent.join(format!(".{name}.casebook-staging"));
+        let old = parent.join(format!(".{name}.casebook-old"));
+        for leftover in [&dir, &old] {
+            remove_ours(leftover)?;
+        }
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let marker = dir.join(MARKER);
+        std::fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
+        let made = std::sync::Mutex::new(std::collections::HashSet::from([dir.clone()]));
+        Ok(Staging { out: out.to_path_buf(), dir, old, made, files: Default::default(), bytes: Default::default() })
+    }
+
+    /// Write one file at `path` (relative, `/`-separated) into the staging directory.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let target = self.dir.join(path);
+        if let Some(parent) = target.parent() {
+            let known = self.made.lock().map(|m| m.contains(parent)).unwrap_or(false);
+            if !known {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+                if let Ok(mut made) = self.made.lock() {
+                    made.insert(parent.to_path_buf());
+                }
+            }
+        }
+        std::fs::write(&target, bytes).map_err(io(&target))?;
+        self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Swap the staging directory in for `out`.
+    pub fn commit(self) -> Result<WriteStats, WriteError> {
+        let stats = WriteStats {
+            files: self.files.load(std::sync::atomic::Ordering::Relaxed),
+            bytes: self.bytes.load(std::sync::atomic::Ordering::Relaxed),
+        };
+        let (out, staging, old) = (&self.out, &self.dir, &self.old);
+        if out.exists() {
+            std::fs::rename(out, old).map_err(io(out))?;
+            if let Err(e) = std::fs::rename(staging, out) {
+                // Put the previous site back before reporting.
+                let _ = std::fs::rename(old, out);
+                let _ = remove_ours(staging);
+                return Err(io(out)(e));
+            }
+            if is_ours(old) {
+                std::fs::remove_dir_all(old).map_err(io(old))?;
+            } else {
+                // It was an empty directory without our marker.
+                std::fs::remove_dir(old).map_err(io(old))?;
+            }
+        } else if let Err(e) = std::fs::rename(staging, out) {
+            let _ = remove_ours(staging);
             return Err(io(out)(e));
         }
-        if is_ours(&old) {
-            std::fs::remove_dir_all(&old).map_err(io(&old))?;
-        } else {
-            // It was an empty directory without our marker.
-            std::fs::remove_dir(&old).map_err(io(&old))?;
-        }
-    } else {
-        std::fs::rename(&staging, out).map_err(io(out))?;
+        Ok(stats)
     }
-    Ok(stats)
+
+    /// Give up: remove the staging directory; `out` stays as it was.
+    pub fn abandon(self) {
+        let _ = remove_ours(&self.dir);
+    }
+}
+
+impl crate::render::Sink for Staging {
+    fn put(&self, file: crate::render::OutputFile) -> std::io::Result<()> {
+        self.write(&file.path, &file.bytes).map_err(|e| match e {
+            WriteError::Io { source, .. } => source,
+            other => std::io::Error::other(other.to_string()),
+        })
+    }
 }
 
 /// Remove `dir` if it exists and carries our marker (a leftover of a crash).
@@ -142,21 +205,3 @@ fn remove_ours(dir: &Path) -> Result<(), WriteError> {
     }
 }
 
-fn fill(staging: &Path, files: &[crate::render::OutputFile]) -> Result<WriteStats, WriteError> {
-    std::fs::create_dir_all(staging).map_err(io(staging))?;
-    let marker = staging.join(MARKER);
-    std::fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
-    let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    let mut bytes = 0u64;
-    for f in files {
-        let path = staging.join(&f.path);
-        if let Some(parent) = path.parent() {
-            if dirs.insert(parent.to_path_buf()) {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-        }
-        std::fs::write(&path, &f.bytes).map_err(io(&path))?;
-        bytes += f.bytes.len() as u64;
-    }
-    Ok(WriteStats { files: files.len(), bytes })
-}

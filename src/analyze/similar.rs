@@ -20,6 +20,9 @@
 //! build. See `docs/recurrence.md`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -144,6 +147,8 @@ impl Similarity {
 struct Profile {
     /// (term number, weight), weights L2-normalised, heaviest first.
     top: Vec<(usize, f64)>,
+    /// The same, by term number.
+    by_term: Vec<(usize, f64)>,
     /// Term number → how the incident writes it (its first spelling).
     surface: HashMap<usize, String>,
 }
@@ -174,29 +179,66 @@ fn analyzer() -> Option<TextAnalyzer> {
     TokenizerManager::default().get(crate::index::ANALYZER)
 }
 
-/// (stem, surface word) of every token worth comparing. Stems in `skip`
-/// (the incident's own service names, which are compared as
-/// such) are left out; synonyms fold onto their group's stem.
-fn tokens(
-    text: &str,
-    analyzer: &mut TextAnalyzer,
-    fold: &HashMap<String, String>,
-    skip: &[String],
-) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    stream.process(&mut |t| {
-        let surface = text.get(t.offset_from..t.offset_to).unwrap_or(&t.text).to_lowercase();
-        if surface.len() > 1
-            && STOP_WORDS.binary_search(&surface.as_str()).is_err()
-            && !surface.chars().all(|c| c.is_ascii_digit())
-            && !skip.contains(&t.text)
-        {
-            let stem = fold.get(&t.text).cloned().unwrap_or_else(|| t.text.clone());
-            out.push((stem, surface));
+/// The analyzer with a memory: Tantivy's `SimpleTokenizer` splits on every
+/// character that is not alphanumeric, so each run of alphanumerics is one
+/// token, and the rest of the chain (length limit, lower case, stemmer)
+/// depends on that word alone. Each distinct word goes through the analyzer
+/// once; the stems are exactly the analyzer's.
+struct Stems<'f> {
+    analyzer: TextAnalyzer,
+    fold: &'f HashMap<String, String>,
+    words: HashMap<Box<str>, Option<Word>>,
+}
+
+/// What a word contributes: its stem, folded onto its synonym group's, the
+/// unfolded stem (to compare with service names), and its lower-case form.
+struct Word {
+    folded: Arc<str>,
+    stem: Arc<str>,
+    surface: Arc<str>,
+}
+
+impl<'f> Stems<'f> {
+    fn new(analyzer: TextAnalyzer, fold: &'f HashMap<String, String>) -> Self {
+        Stems { analyzer, fold, words: HashMap::new() }
+    }
+
+    /// (stem, surface word) of every token worth comparing. Stems in `skip`
+    /// (the incident's own service names, which are compared as such) are
+    /// left out; synonyms fold onto their group's stem.
+    fn tokens(&mut self, text: &str, skip: &[String]) -> Vec<(Arc<str>, Arc<str>)> {
+        let mut out = Vec::new();
+        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            let entry = match self.words.get(word) {
+                Some(entry) => entry,
+                None => {
+                    let made = self.word(word);
+                    self.words.entry(word.into()).or_insert(made)
+                }
+            };
+            if let Some(w) = entry {
+                if !skip.iter().any(|s| **s == *w.stem) {
+                    out.push((w.folded.clone(), w.surface.clone()));
+                }
+            }
         }
-    });
-    out
+        out
+    }
+
+    fn word(&mut self, word: &str) -> Option<Word> {
+        let mut stem = None;
+        self.analyzer.token_stream(word).process(&mut |t| stem = Some(t.text.clone()));
+        let stem = stem?;
+        let surface = word.to_lowercase();
+        let keep = surface.len() > 1
+            && STOP_WORDS.binary_search(&surface.as_str()).is_err()
+            && !surface.chars().all(|c| c.is_ascii_digit());
+        keep.then(|| Word {
+            folded: Arc::from(self.fold.get(&stem).map_or(stem.as_str(), |f| f.as_str())),
+            stem: Arc::from(stem.as_str()),
+            surface: Arc::from(surface),
+        })
+    }
 }
 
 /// Every stem of a word list, through the analyzer.
@@ -252,38 +294,52 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         return Similarity { threshold, recurrence_threshold, max_listed, links: BTreeMap::new() };
     };
     let fold = fold_map(&params.synonyms, &mut analyzer);
-    let texts: Vec<Vec<(String, String)>> = incidents
+    let texts: Vec<Vec<(Arc<str>, Arc<str>)>> = incidents
         .par_iter()
         .map_init(
-            || analyzer.clone(),
-            |a, inc| {
+            || Stems::new(analyzer.clone(), &fold),
+            |cached, inc| {
                 let names = inc.services.join(" ");
-                let skip = stems(&names, a);
-                tokens(&similarity_text(inc), a, &fold, &skip)
+                let skip = stems(&names, &mut cached.analyzer);
+                cached.tokens(&similarity_text(inc), &skip)
             },
         )
         .collect();
 
-    // Number the stems and count the incidents each occurs in.
-    let mut numbers: HashMap<&str, usize> = HashMap::new();
-    let mut doc_freq: Vec<usize> = Vec::new();
-    let counted: Vec<HashMap<usize, (usize, &str)>> = texts
-        .iter()
+    // Count each incident's stems (in parallel), then number the stems in
+    // order of first appearance and count the incidents each occurs in.
+    let local: Vec<Vec<(&str, usize, &str)>> = texts
+        .par_iter()
         .map(|toks| {
-            let mut tf: HashMap<usize, (usize, &str)> = HashMap::new();
+            let mut at: FxHashMap<&str, usize> = FxHashMap::default();
+            let mut out: Vec<(&str, usize, &str)> = Vec::new();
             for (stem, surface) in toks {
-                let next = numbers.len();
-                let n = *numbers.entry(stem.as_str()).or_insert(next);
-                if n == doc_freq.len() {
-                    doc_freq.push(0);
-                }
-                let entry = tf.entry(n).or_insert((0, surface.as_str()));
-                if entry.0 == 0 {
-                    doc_freq[n] += 1;
-                }
-                entry.0 += 1;
+                let i = *at.entry(stem).or_insert_with(|| {
+                    out.push((stem, 0, surface));
+                    out.len() - 1
+                });
+                out[i].1 += 1;
             }
-            tf
+            out
+        })
+        .collect();
+    let mut numbers: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut doc_freq: Vec<usize> = Vec::new();
+    let counted: Vec<Vec<(usize, usize, &str)>> = local
+        .iter()
+        .map(|terms| {
+            terms
+                .iter()
+                .map(|&(stem, count, surface)| {
+                    let next = numbers.len();
+                    let n = *numbers.entry(stem).or_insert(next);
+                    if n == doc_freq.len() {
+                        doc_freq.push(0);
+                    }
+                    doc_freq[n] += 1;
+                    (n, count, surface)
+                })
+                .collect()
         })
         .collect();
 
@@ -293,12 +349,12 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
     // general (MoreLikeThis's max_doc_freq); it also keeps the inverted lists short.
     let too_common = if docs >= 8 { (docs / 20).max((docs / 2).min(50)) } else { docs };
     let profiles: Vec<Profile> = counted
-        .iter()
+        .par_iter()
         .map(|tf| {
             let mut weighted: Vec<(usize, f64)> = tf
                 .iter()
-                .filter(|(n, _)| (2..=too_common).contains(&doc_freq[**n]))
-                .map(|(&n, &(count, _))| (n, (1.0 + (count as f64).ln()) * idf(doc_freq[n], docs)))
+                .filter(|(n, _, _)| (2..=too_common).contains(&doc_freq[*n]))
+                .map(|&(n, count, _)| (n, (1.0 + (count as f64).ln()) * idf(doc_freq[n], docs)))
                 .collect();
             weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             weighted.truncate(params.top_terms);
@@ -308,16 +364,23 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
                     *w /= norm;
                 }
             }
-            let surface = weighted.iter().filter_map(|(n, _)| tf.get(n).map(|(_, s)| (*n, (*s).to_string()))).collect();
-            Profile { top: weighted, surface }
+            let mut by_term = weighted.clone();
+            by_term.sort_by_key(|(n, _)| *n);
+            let surface = by_term
+                .iter()
+                .filter_map(|(n, _)| tf.iter().find(|t| t.0 == *n).map(|t| (*n, t.2.to_string())))
+                .collect();
+            Profile { top: weighted, by_term, surface }
         })
         .collect();
 
     // Which incidents have each term among their top terms.
-    let mut postings: Vec<Vec<(usize, f64)>> = vec![Vec::new(); doc_freq.len()];
+    // Compact entries (incident number, weight): the scoring loop below
+    // streams through these lists, so their size is its speed.
+    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); doc_freq.len()];
     for (d, p) in profiles.iter().enumerate() {
         for &(n, w) in &p.top {
-            postings[n].push((d, w));
+            postings[n].push((d as u32, w as f32));
         }
     }
 
@@ -328,10 +391,12 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
     let links: BTreeMap<String, Vec<SimilarLink>> = (0..docs)
         .into_par_iter()
         .map_init(
-            || (vec![0.0f64; docs], Vec::<usize>::new()),
+            || (vec![0.0f32; docs], Vec::<usize>::new()),
             |(acc, touched), d| {
                 for &(n, w) in &profiles[d].top {
+                    let w = w as f32;
                     for &(e, w2) in &postings[n] {
+                        let e = e as usize;
                         if e != d {
                             if acc[e] == 0.0 {
                                 touched.push(e);
@@ -343,7 +408,7 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
                 let a = incidents[d];
                 let mut scored: Vec<(f64, f64, usize)> = Vec::new();
                 for &e in touched.iter() {
-                    let text = std::mem::take(&mut acc[e]);
+                    let text = f64::from(std::mem::take(&mut acc[e]));
                     if text * boost < threshold || incidents[e].id == a.id {
                         continue;
                     }
@@ -374,9 +439,19 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
 fn link(a: &Incident, b: &Incident, mine: &Profile, theirs: &Profile, score: f64, text: f64) -> SimilarLink {
     let (_, categories) = jaccard(&a.categories, &b.categories);
     let (_, services) = jaccard(&a.services, &b.services);
-    let their_weights: HashMap<usize, f64> = theirs.top.iter().copied().collect();
-    let mut shared: Vec<(usize, f64)> =
-        mine.top.iter().filter_map(|(n, w)| their_weights.get(n).map(|w2| (*n, w * w2))).collect();
+    let mut shared: Vec<(usize, f64)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(n, w)), Some(&(m, w2))) = (mine.by_term.get(i), theirs.by_term.get(j)) {
+        match n.cmp(&m) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared.push((n, w * w2));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     let terms = shared.iter().take(REASON_TERMS).filter_map(|(n, _)| mine.surface.get(n).cloned()).collect();
     SimilarLink {

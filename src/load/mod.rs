@@ -20,6 +20,7 @@ pub(crate) use toml_error::suggest;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::config::{self, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
@@ -53,7 +54,8 @@ pub struct Loaded {
     /// Detected similar incidents among every record that parsed (drafts too).
     pub similarity: crate::analyze::similar::Similarity,
     /// How long computing `similarity` took (part of loading).
-    pub similarity_elapsed: std::time::Duration,
+    /// How long each step of loading took, in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Errors that stop loading before any record is read.
@@ -96,6 +98,13 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     };
 
     let config_ok = !diags.has_errors();
+    let mut timings = Vec::new();
+    let mut mark = std::time::Instant::now();
+    let mut lap = |name: &'static str| {
+        let now = std::time::Instant::now();
+        timings.push((name, now - mark));
+        mark = now;
+    };
     let incidents_dir = dir.join("incidents");
     let files = if incidents_dir.is_dir() {
         walk(&incidents_dir, &mut diags)
@@ -106,48 +115,78 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         Vec::new()
     };
 
-    let mut parsed = Vec::new();
-    // Records that could not be read still own their file name as an id, so
-    // references to them do not pile more errors on the one that matters.
+    // Read and parse every record in parallel; each keeps its own
+    // diagnostics, merged in file order so the output never depends on timing.
+    enum Outcome {
+        Parsed(Box<Parsed>),
+        /// Records that could not be read still own their file name as an id,
+        /// so references to them do not pile more errors on the one that matters.
+        Unreadable(String),
+        Skipped,
+    }
+    let outcomes: Vec<(Outcome, Diagnostics)> = files
+        .par_iter()
+        .map(|path| {
+            let mut diags = Diagnostics::default();
+            let shown = path.clone();
+            let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
+            let bytes = match std::fs::read(path) {
+                Ok(b) => b,
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error("read-error", &shown, format!("cannot read the file: {e}"))
+                            .help("check the file's permissions"),
+                    );
+                    return (Outcome::Skipped, diags);
+                }
+            };
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let Some(source) = decode(shown, bytes, &mut diags) else {
+                return (Outcome::Unreadable(stem), diags);
+            };
+            let outcome = match parse_record(source, &config, config_ok, &mut diags) {
+                Some(mut p) => {
+                    p.incident.source = relative;
+                    Outcome::Parsed(Box::new(p))
+                }
+                None => Outcome::Unreadable(stem),
+            };
+            (outcome, diags)
+        })
+        .collect();
+    let mut parsed = Vec::with_capacity(outcomes.len());
     let mut unreadable_ids: Vec<String> = Vec::new();
-    for path in &files {
-        let shown = path.clone();
-        let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error("read-error", &shown, format!("cannot read the file: {e}"))
-                        .help("check the file's permissions"),
-                );
-                continue;
-            }
-        };
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let Some(source) = decode(shown, bytes, &mut diags) else {
-            unreadable_ids.push(stem);
-            continue;
-        };
-        match parse_record(source, &config, config_ok, &mut diags) {
-            Some(mut p) => {
-                p.incident.source = relative;
-                parsed.push(p);
-            }
-            None => unreadable_ids.push(stem),
+    for (outcome, d) in outcomes {
+        diags.extend(d);
+        match outcome {
+            Outcome::Parsed(p) => parsed.push(*p),
+            Outcome::Unreadable(id) => unreadable_ids.push(id),
+            Outcome::Skipped => {}
         }
     }
 
+    lap("reading and parsing");
     crossref::check(&parsed, &unreadable_ids, &mut diags);
-    for p in &parsed {
-        lint::check(p, &config, options.today, &mut diags);
+    let lints: Vec<Diagnostics> = parsed
+        .par_iter()
+        .map(|p| {
+            let mut d = Diagnostics::default();
+            lint::check(p, &config, options.today, &mut d);
+            d
+        })
+        .collect();
+    for d in lints {
+        diags.extend(d);
     }
     crossref::check_names(&parsed, &mut diags);
-    let similarity_started = std::time::Instant::now();
+    lap("checking records");
     let similarity = crate::analyze::similar::compute_among(
         &parsed.iter().map(|p| &p.incident).collect::<Vec<_>>(),
         &crate::analyze::similar::Params::from_config(&config.recurrence),
     );
+    lap("similar incidents");
     lint::check_guardrails_held(&parsed, &similarity, &mut diags);
+    lap("checking guardrails");
 
     let (templates, static_files) = theme_files(dir, &config, &mut diags);
 
@@ -164,7 +203,7 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         templates,
         static_files,
         similarity,
-        similarity_elapsed: similarity_started.elapsed(),
+        timings,
     })
 }
 

@@ -17,6 +17,9 @@ pub type Key = (u64, u64);
 /// Results of earlier renders, reused when their inputs have not changed.
 #[derive(Default)]
 pub struct RenderCache {
+    /// Whether results are kept for a later build (`serve`); a one-off build
+    /// neither hashes nor keeps anything.
+    reuse: bool,
     seeds: (RandomState, RandomState),
     /// The theme the page entries were rendered with.
     theme: Option<Key>,
@@ -65,8 +68,20 @@ impl<T: Clone> Store<T> {
 }
 
 impl RenderCache {
+    /// A cache that keeps results for the next build, for `serve`.
     pub fn new() -> Self {
+        RenderCache { reuse: true, ..Self::default() }
+    }
+
+    /// No reuse: for a build that runs once. Keys are never computed and
+    /// nothing is kept, so memory holds no copy of the site.
+    pub fn single_build() -> Self {
         Self::default()
+    }
+
+    /// Whether this cache keeps results; when not, callers skip the keys.
+    pub fn reuses(&self) -> bool {
+        self.reuse
     }
 
     pub fn key(&self, parts: &[&[u8]]) -> Key {
@@ -95,6 +110,9 @@ impl RenderCache {
     }
 
     pub fn markdown(&self, key: Key, make: impl FnOnce() -> String) -> String {
+        if !self.reuse {
+            return make();
+        }
         self.markdown.get_or(key, || Ok(make())).unwrap_or_default()
     }
 
@@ -103,6 +121,9 @@ impl RenderCache {
         key: Key,
         make: impl FnOnce() -> Result<Vec<u8>, super::RenderError>,
     ) -> Result<Vec<u8>, super::RenderError> {
+        if !self.reuse {
+            return make();
+        }
         self.pages.get_or(key, make)
     }
 

@@ -36,6 +36,96 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+/// Where rendered files go: straight to a staging directory for `build`, or
+/// into memory for `serve`. Called from several threads at once.
+pub trait Sink: Sync {
+    fn put(&self, file: OutputFile) -> std::io::Result<()>;
+}
+
+/// Keeps every file in memory, in the order they arrive.
+#[derive(Default)]
+pub struct MemorySink {
+    files: std::sync::Mutex<Vec<OutputFile>>,
+}
+
+impl MemorySink {
+    /// The files, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = match self.files.into_inner() {
+            Ok(files) => files,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for MemorySink {
+    fn put(&self, file: OutputFile) -> std::io::Result<()> {
+        match self.files.lock() {
+            Ok(mut files) => files.push(file),
+            Err(poisoned) => poisoned.into_inner().push(file),
+        }
+        Ok(())
+    }
+}
+
+/// A sink with a record of what went into it: the paths, the byte count, and
+/// the time each template took.
+pub struct Output<'a> {
+    sink: &'a dyn Sink,
+    paths: std::sync::Mutex<Vec<String>>,
+    bytes: std::sync::atomic::AtomicU64,
+    templates: std::sync::Mutex<BTreeMap<&'static str, (usize, std::time::Duration)>>,
+}
+
+impl<'a> Output<'a> {
+    pub fn new(sink: &'a dyn Sink) -> Self {
+        Output {
+            sink,
+            paths: Default::default(),
+            bytes: Default::default(),
+            templates: Default::default(),
+        }
+    }
+
+    pub fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), RenderError> {
+        self.bytes.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut paths) = self.paths.lock() {
+            paths.push(path.clone());
+        }
+        self.sink.put(OutputFile { path: path.clone(), bytes }).map_err(|e| RenderError::Write { path, message: e.to_string() })
+    }
+
+    fn timed(&self, template: &'static str, took: std::time::Duration) {
+        if let Ok(mut t) = self.templates.lock() {
+            let entry = t.entry(template).or_default();
+            entry.0 += 1;
+            entry.1 += took;
+        }
+    }
+
+    /// Every path written so far, sorted.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths = self.paths.lock().map(|p| p.clone()).unwrap_or_default();
+        paths.sort();
+        paths
+    }
+
+    pub fn files(&self) -> usize {
+        self.paths.lock().map(|p| p.len()).unwrap_or_default()
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Per template: pages rendered and the time spent in them, summed over threads.
+    pub fn template_times(&self) -> Vec<(&'static str, usize, std::time::Duration)> {
+        self.templates.lock().map(|t| t.iter().map(|(k, (n, d))| (*k, *n, *d)).collect()).unwrap_or_default()
+    }
+}
+
 /// Options that change what is rendered.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -51,6 +141,8 @@ pub enum RenderError {
     Template { template: String, message: String },
     #[error("{0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
 }
 
 /// What every page knows about the site.
@@ -124,7 +216,7 @@ pub fn root_prefix(path: &str, base_url: Option<&str>) -> String {
     if depth == 0 { "./".to_string() } else { "../".repeat(depth) }
 }
 
-/// Render the whole site. `kb` holds exactly the incidents to publish.
+/// Render the whole site into `out`. `kb` holds exactly the incidents to publish.
 pub fn render_site(
     kb: &KnowledgeBase,
     config: &Config,
@@ -132,11 +224,12 @@ pub fn render_site(
     theme: &Theme,
     options: &RenderOptions,
     cache: &mut RenderCache,
-) -> Result<Vec<OutputFile>, RenderError> {
+    out: &Output<'_>,
+) -> Result<(), RenderError> {
     cache.begin(theme.key(cache));
-    let files = render_pages(kb, config, similarity, theme, options, cache);
+    let result = render_pages(kb, config, similarity, theme, options, cache, out);
     cache.finish();
-    files
+    result
 }
 
 fn render_pages(
@@ -146,7 +239,8 @@ fn render_pages(
     theme: &Theme,
     options: &RenderOptions,
     cache: &RenderCache,
-) -> Result<Vec<OutputFile>, RenderError> {
+    out: &Output<'_>,
+) -> Result<(), RenderError> {
     let data = SiteData::new(kb, config, similarity, options.today);
     let markdown = cache.markdown_renderer(config.allow_raw_html);
     let all_actions = data.all_actions();
@@ -175,47 +269,74 @@ fn render_pages(
         },
         nav: NAV.to_vec(),
     };
+    let site_json = serde_json::to_value(&site)?;
+    cache.remember_site(&site_json);
+    cache.remember_derived(data.derived.clone());
+    let render = |page: &Page| -> Result<(), RenderError> {
+        let file = render_page(page, &site_json, config, theme, cache, out)?;
+        out.put(file.path, file.bytes)
+    };
 
-    let mut pages: Vec<Page> = Vec::new();
-    pages.push(home_page(&data, &metrics, &all_actions, &categories, &chains)?);
-    pages.push(
-        Page::new("incidents.html", "incidents/index.html", "Incidents", "incidents")
-            .with("incidents", data.rows(kb.incidents.iter()))?,
-    );
-
-    // Incident pages render Markdown: do that in parallel too.
-    let incident_pages: Vec<Result<Vec<Page>, RenderError>> = kb
-        .incidents
-        .par_iter()
-        .map(|inc| {
-            let allow = [u8::from(config.allow_raw_html)];
+    // Incident pages are most of the site: render and hand each one on as
+    // soon as it is made, so memory holds a page per thread, not the site.
+    kb.incidents.par_iter().try_for_each(|inc| {
+        let allow = [u8::from(config.allow_raw_html)];
+        let body = if cache.reuses() {
             let key = cache.key(&[b"markdown", &allow, inc.body.as_bytes()]);
-            let body = cache.markdown(key, || markdown.render(&inc.body));
-            let view = data.incident_view(inc, body);
-            Ok(vec![
-                Page::new("incident.html", format!("incidents/{}/index.html", inc.id), &inc.title, "incidents")
-                    .with("incident", &view)?,
-                Page::new(
-                    "brief.html",
-                    format!("incidents/{}/brief/index.html", inc.id),
-                    format!("Brief: {}", inc.title),
-                    "incidents",
-                )
+            cache.markdown(key, || markdown.render(&inc.body))
+        } else {
+            markdown.render(&inc.body)
+        };
+        let view = data.incident_view(inc, body);
+        render(
+            &Page::new("incident.html", format!("incidents/{}/index.html", inc.id), &inc.title, "incidents")
                 .with("incident", &view)?,
-            ])
-        })
-        .collect();
-    for p in incident_pages {
-        pages.extend(p?);
-    }
+        )?;
+        render(
+            &Page::new(
+                "brief.html",
+                format!("incidents/{}/brief/index.html", inc.id),
+                format!("Brief: {}", inc.title),
+                "incidents",
+            )
+            .with("incident", &view)?,
+        )
+    })?;
 
-    pages.push(
-        Page::new("categories.html", "categories/index.html", "Failure categories", "categories")
-            .with("categories", &categories)?,
-    );
+    // The other pages each take the whole knowledge base: build each
+    // context in parallel and render it at once.
+    let mut jobs: Vec<Box<dyn Fn() -> Result<Page, RenderError> + Sync + '_>> = vec![
+        Box::new(|| home_page(&data, &metrics, &all_actions, &categories, &chains)),
+        Box::new(|| {
+            Page::new("incidents.html", "incidents/index.html", "Incidents", "incidents")
+                .with("incidents", data.rows(kb.incidents.iter()))
+        }),
+        Box::new(|| {
+            Page::new("categories.html", "categories/index.html", "Failure categories", "categories")
+                .with("categories", &categories)
+        }),
+        Box::new(|| Page::new("services.html", "services/index.html", "Services", "services").with("services", &services)),
+        Box::new(|| {
+            Page::new("remedies.html", "remedies/index.html", "Remedies", "remedies").with("groups", remedy_groups(&data))
+        }),
+        Box::new(|| guardrails_page(&data)),
+        Box::new(|| actions_page(&all_actions)),
+        Box::new(|| {
+            Page::new("recurring.html", "recurring/index.html", "Recurring failures", "recurring")
+                .with("chains", &chains)?
+                .with("detected", learning::detected_page(&data))
+        }),
+        Box::new(|| {
+            Page::new("metrics.html", "metrics/index.html", "Learning metrics", "metrics")
+                .with("metrics", learning::metrics_page(&data, &metrics))
+        }),
+        Box::new(|| Ok(Page::new("404.html", "404.html", "Page not found", ""))),
+        Box::new(|| Ok(Page::new("search.html", "search/index.html", "Search", "search"))),
+    ];
+    let (data, metrics, chains) = (&data, &metrics, &chains);
     for cat in &categories {
-        let members: Vec<&Incident> = kb.incidents.iter().filter(|i| i.categories.contains(&cat.name)).collect();
-        pages.push(
+        jobs.push(Box::new(move || {
+            let members: Vec<&Incident> = kb.incidents.iter().filter(|i| i.categories.contains(&cat.name)).collect();
             Page::new(
                 "category.html",
                 format!("categories/{}/index.html", cat.name),
@@ -223,15 +344,14 @@ fn render_pages(
                 "categories",
             )
             .with("category", cat)?
-            .with("metrics", learning::group_block(&data, &metrics, &slugify(&cat.name), &cat.name, &members))?
-            .with("detail", group_detail(&data, &chains, members.iter().copied()))?,
-        );
+            .with("metrics", learning::group_block(data, metrics, &slugify(&cat.name), &cat.name, &members))?
+            .with("detail", group_detail(data, chains, members.iter().copied()))
+        }));
     }
-    pages.push(Page::new("services.html", "services/index.html", "Services", "services").with("services", &services)?);
     for svc in &services {
-        let members: Vec<&Incident> =
-            kb.incidents.iter().filter(|i| i.services.iter().any(|s| slugify(s) == svc.slug)).collect();
-        pages.push(
+        jobs.push(Box::new(move || {
+            let members: Vec<&Incident> =
+                kb.incidents.iter().filter(|i| i.services.iter().any(|s| slugify(s) == svc.slug)).collect();
             Page::new(
                 "service.html",
                 format!("services/{}/index.html", svc.slug),
@@ -239,43 +359,22 @@ fn render_pages(
                 "services",
             )
             .with("service", svc)?
-            .with("metrics", learning::group_block(&data, &metrics, &svc.slug, &svc.name, &members))?
-            .with("detail", group_detail(&data, &chains, members.iter().copied()))?,
-        );
+            .with("metrics", learning::group_block(data, metrics, &svc.slug, &svc.name, &members))?
+            .with("detail", group_detail(data, chains, members.iter().copied()))
+        }));
     }
-    pages.push(
-        Page::new("remedies.html", "remedies/index.html", "Remedies", "remedies")
-            .with("groups", remedy_groups(&data))?,
-    );
-    pages.push(guardrails_page(&data)?);
-    pages.push(actions_page(&all_actions)?);
-    pages.push(
-        Page::new("recurring.html", "recurring/index.html", "Recurring failures", "recurring")
-            .with("chains", &chains)?
-            .with("detected", learning::detected_page(&data))?,
-    );
-    pages.push(
-        Page::new("metrics.html", "metrics/index.html", "Learning metrics", "metrics")
-            .with("metrics", learning::metrics_page(&data, &metrics))?,
-    );
-    pages.push(Page::new("404.html", "404.html", "Page not found", ""));
-    pages.push(Page::new("search.html", "search/index.html", "Search", "search"));
+    jobs.par_iter().try_for_each(|job| render(&job()?))?;
 
-    let site_json = serde_json::to_value(&site)?;
-    cache.remember_site(&site_json);
-    cache.remember_derived(data.derived.clone());
-    let rendered: Vec<Result<OutputFile, RenderError>> =
-        pages.par_iter().map(|page| render_page(page, &site_json, config, theme, cache)).collect();
-    let mut files = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
-
-    files.push(feed(&data, theme, &site_json)?);
-    files.push(sitemap(&files, config.site.base_url.as_deref(), &site.build_date));
-    files.extend(exports(&data, &all_actions)?);
+    let feed = feed(data, theme, &site_json)?;
+    out.put(feed.path, feed.bytes)?;
+    for file in exports(data, &all_actions)? {
+        out.put(file.path, file.bytes)?;
+    }
     for (path, bytes) in theme.static_files() {
-        files.push(OutputFile { path: format!("static/{path}"), bytes: bytes.to_vec() });
+        out.put(format!("static/{path}"), bytes.to_vec())?;
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    let sitemap = sitemap(&out.paths(), config.site.base_url.as_deref(), &site.build_date);
+    out.put(sitemap.path, sitemap.bytes)
 }
 
 /// Render one page with the context every page shares.
@@ -285,7 +384,9 @@ fn render_page(
     config: &Config,
     theme: &Theme,
     cache: &RenderCache,
+    out: &Output<'_>,
 ) -> Result<OutputFile, RenderError> {
+    let started = std::time::Instant::now();
     let mut ctx = tera::Context::new();
     ctx.insert("site", site_json);
     ctx.insert("root", &root_prefix(&page.path, config.site.base_url.as_deref()));
@@ -293,10 +394,15 @@ fn render_page(
     for (k, v) in &page.values {
         ctx.insert(*k, v);
     }
-    // The context is everything the template sees: its JSON is the cache key.
-    let json = ctx.clone().into_json().to_string();
-    let key = cache.key(&[page.template.as_bytes(), json.as_bytes()]);
-    let bytes = cache.page(key, || Ok(theme.render(page.template, &ctx)?.into_bytes()))?;
+    let bytes = if cache.reuses() {
+        // The context is everything the template sees: its JSON is the cache key.
+        let json = ctx.clone().into_json().to_string();
+        let key = cache.key(&[page.template.as_bytes(), json.as_bytes()]);
+        cache.page(key, || Ok(theme.render(page.template, &ctx)?.into_bytes()))?
+    } else {
+        theme.render(page.template, &ctx)?.into_bytes()
+    };
+    out.timed(page.template, started.elapsed());
     Ok(OutputFile { path: page.path.clone(), bytes })
 }
 
@@ -335,7 +441,9 @@ pub fn render_incident(
         )
         .with("incident", &view)?,
     ];
-    pages.iter().map(|p| render_page(p, site_json, config, theme, cache)).collect()
+    let sink = MemorySink::default();
+    let out = Output::new(&sink);
+    pages.iter().map(|p| render_page(p, site_json, config, theme, cache, &out)).collect()
 }
 
 // ---------------------------------------------------------------- home
@@ -755,13 +863,13 @@ fn feed(data: &SiteData<'_>, theme: &Theme, site: &serde_json::Value) -> Result<
     Ok(OutputFile { path: "feed.xml".into(), bytes: theme.render("feed.xml", &ctx)?.into_bytes() })
 }
 
-fn sitemap(files: &[OutputFile], base_url: Option<&str>, build_date: &str) -> OutputFile {
+fn sitemap(paths: &[String], base_url: Option<&str>, build_date: &str) -> OutputFile {
     let prefix = root_prefix("sitemap.xml", base_url);
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for f in files.iter().filter(|f| f.path.ends_with("index.html")) {
-        let dir = f.path.trim_end_matches("index.html");
+    for path in paths.iter().filter(|p| p.ends_with("index.html")) {
+        let dir = path.trim_end_matches("index.html");
         xml.push_str(&format!(
             "  <url><loc>{}{}</loc><lastmod>{build_date}</lastmod></url>\n",
             xml_escape(&prefix),

@@ -97,7 +97,8 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
     let mut builder = SiteBuilder::new(&dir, options.build);
     let started = Instant::now();
-    let (files, errors) = match builder.render(&|_| {}) {
+    let sink = crate::render::MemorySink::default();
+    let (files, errors) = match builder.render(&|_| {}, &sink) {
         Ok(rendered) => {
             report_warnings(&rendered.diagnostics, style);
             eprintln!(
@@ -106,7 +107,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
                 rendered.pages,
                 started.elapsed().as_millis()
             );
-            (to_map(rendered.files), None)
+            (to_map(sink.into_files()), None)
         }
         Err(BuildError::Content(diags)) => {
             let text = render_plain(&diags);
@@ -226,7 +227,8 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         }
         version += 1;
         let previous = shared.snapshot();
-        match builder.render(&|_| {}) {
+        let sink = crate::render::MemorySink::default();
+        match builder.render(&|_| {}, &sink) {
             Ok(rendered) => {
                 report_warnings(&rendered.diagnostics, style);
                 let reused = reusable.min(rendered.pages);
@@ -235,7 +237,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
                     rendered.pages,
                     started.elapsed().as_millis()
                 );
-                shared.publish(Snapshot { files: to_map(rendered.files), errors: None, version });
+                shared.publish(Snapshot { files: to_map(sink.into_files()), errors: None, version });
             }
             Err(BuildError::Content(diags)) => {
                 report_errors(&diags, style);
