@@ -168,7 +168,8 @@ impl SiteBuilder {
         for file in search_files(&kb).map_err(|e| BuildError::Usage(e.to_string()))? {
             out.put(file.path, file.bytes).map_err(|e| BuildError::Usage(e.to_string()))?;
         }
-        add_static(&out, loaded.static_files, &mut loaded.diagnostics, dir).map_err(|e| BuildError::Usage(e.to_string()))?;
+        add_static(&out, loaded.static_files, &mut loaded.diagnostics, dir)
+            .map_err(|e| BuildError::Usage(e.to_string()))?;
         if loaded.diagnostics.has_errors() {
             return Err(BuildError::Content(loaded.diagnostics));
         }

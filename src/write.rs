@@ -204,4 +204,3 @@ fn remove_ours(dir: &Path) -> Result<(), WriteError> {
         Err(WriteError::NotOurs(dir.to_path_buf()))
     }
 }
-

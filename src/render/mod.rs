@@ -81,12 +81,7 @@ pub struct Output<'a> {
 
 impl<'a> Output<'a> {
     pub fn new(sink: &'a dyn Sink) -> Self {
-        Output {
-            sink,
-            paths: Default::default(),
-            bytes: Default::default(),
-            templates: Default::default(),
-        }
+        Output { sink, paths: Default::default(), bytes: Default::default(), templates: Default::default() }
     }
 
     pub fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), RenderError> {
@@ -94,7 +89,9 @@ impl<'a> Output<'a> {
         if let Ok(mut paths) = self.paths.lock() {
             paths.push(path.clone());
         }
-        self.sink.put(OutputFile { path: path.clone(), bytes }).map_err(|e| RenderError::Write { path, message: e.to_string() })
+        self.sink
+            .put(OutputFile { path: path.clone(), bytes })
+            .map_err(|e| RenderError::Write { path, message: e.to_string() })
     }
 
     fn timed(&self, template: &'static str, took: std::time::Duration) {
@@ -315,9 +312,12 @@ fn render_pages(
             Page::new("categories.html", "categories/index.html", "Failure categories", "categories")
                 .with("categories", &categories)
         }),
-        Box::new(|| Page::new("services.html", "services/index.html", "Services", "services").with("services", &services)),
         Box::new(|| {
-            Page::new("remedies.html", "remedies/index.html", "Remedies", "remedies").with("groups", remedy_groups(&data))
+            Page::new("services.html", "services/index.html", "Services", "services").with("services", &services)
+        }),
+        Box::new(|| {
+            Page::new("remedies.html", "remedies/index.html", "Remedies", "remedies")
+                .with("groups", remedy_groups(&data))
         }),
         Box::new(|| guardrails_page(&data)),
         Box::new(|| actions_page(&all_actions)),

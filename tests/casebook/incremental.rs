@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use casebook::build::{BuildOptions, SiteBuilder};
+use casebook::render::MemorySink;
 
 use crate::build::read_tree;
 use crate::support::{GOOD_RECORD, KbTest, fixtures};
@@ -14,12 +15,16 @@ fn options() -> BuildOptions {
 }
 
 fn files(builder: &mut SiteBuilder) -> BTreeMap<String, Vec<u8>> {
-    let rendered = builder.render(&|_| {}).unwrap_or_else(|e| panic!("build failed: {e:?}"));
-    rendered.files.into_iter().map(|f| (f.path, f.bytes)).collect()
+    let sink = MemorySink::default();
+    let rendered = builder.render(&|_| {}, &sink).unwrap_or_else(|e| panic!("build failed: {e:?}"));
+    let files: BTreeMap<String, Vec<u8>> = sink.into_files().into_iter().map(|f| (f.path, f.bytes)).collect();
+    assert_eq!(rendered.paths, files.keys().cloned().collect::<Vec<_>>(), "the build reports what it wrote");
+    files
 }
 
+/// The rebuild equals a one-off build from scratch, which caches nothing.
 fn assert_same(incremental: &BTreeMap<String, Vec<u8>>, dir: &Path, step: &str) {
-    let full = files(&mut SiteBuilder::new(dir, options()));
+    let full = files(&mut SiteBuilder::single(dir, options()));
     assert_eq!(incremental.keys().collect::<Vec<_>>(), full.keys().collect::<Vec<_>>(), "{step}: different files");
     for (path, bytes) in &full {
         assert!(&incremental[path] == bytes, "{step}: {path} differs from a full build");
