@@ -251,7 +251,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
     }
     if let Some(at) = timings.iter().position(|(name, _)| name == "rendering pages") {
         let mut by_time = rendered.templates.clone();
-        by_time.sort_by(|a, b| b.2.cmp(&a.2));
+        by_time.sort_by_key(|t| std::cmp::Reverse(t.2));
         for (i, (template, pages, took)) in by_time.into_iter().enumerate() {
             timings.insert(at + 1 + i, (format!("  {template} ×{pages} (cpu)"), took));
         }
