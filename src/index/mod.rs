@@ -286,26 +286,34 @@ pub struct Words {
 impl Words {
     /// Collect the words of every document with the index's analyzer.
     pub fn collect(kb: &KnowledgeBase, analyzer: &mut TextAnalyzer) -> Words {
-        let mut map: BTreeMap<String, (String, u32)> = BTreeMap::new();
-        for inc in &kb.incidents {
-            let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-            for text in field_texts(inc) {
-                for word in raw_words(&text) {
-                    seen.insert(word);
+        use rayon::prelude::*;
+        // Each incident's distinct words, in parallel; then the document
+        // frequency of each word, and its stem, once per distinct word.
+        let per_incident: Vec<Vec<String>> = kb
+            .incidents
+            .par_iter()
+            .map(|inc| {
+                let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+                for text in field_texts(inc) {
+                    seen.extend(raw_words(&text));
                 }
-            }
-            for word in seen {
-                match map.get_mut(&word) {
-                    Some(entry) => entry.1 += 1,
-                    None => {
-                        let stem = stem_of(&word, analyzer);
-                        if let Some(stem) = stem {
-                            map.insert(word, (stem, 1));
-                        }
-                    }
-                }
+                seen.into_iter().collect()
+            })
+            .collect();
+        let mut counts: rustc_hash::FxHashMap<String, u32> = rustc_hash::FxHashMap::default();
+        for words in per_incident {
+            for word in words {
+                *counts.entry(word).or_default() += 1;
             }
         }
+        let analyzer = analyzer.clone();
+        let map = counts
+            .into_par_iter()
+            .map_init(|| analyzer.clone(), |a, (word, df)| stem_of(&word, a).map(|stem| (word, (stem, df))))
+            .flatten()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
         Words { map }
     }
 

@@ -184,22 +184,28 @@ const NAV: &[NavItem] = &[
     NavItem { key: "metrics", label: "Metrics", url: "metrics/" },
 ];
 
-/// A page to render: template, output path, and its own context values.
+/// Work that makes one or more pages from the whole knowledge base.
+type PageJob<'a> = Box<dyn Fn() -> Result<Vec<Page>, RenderError> + Sync + 'a>;
+
+/// A page to render: template, output path, and its own context.
 struct Page {
     template: &'static str,
     path: String,
     title: String,
     section: &'static str,
-    values: Vec<(&'static str, serde_json::Value)>,
+    ctx: tera::Context,
 }
 
 impl Page {
     fn new(template: &'static str, path: impl Into<String>, title: impl Into<String>, section: &'static str) -> Self {
-        Page { template, path: path.into(), title: title.into(), section, values: Vec::new() }
+        Page { template, path: path.into(), title: title.into(), section, ctx: tera::Context::new() }
     }
 
     fn with(mut self, key: &'static str, value: impl Serialize) -> Result<Self, RenderError> {
-        self.values.push((key, serde_json::to_value(value)?));
+        // Straight into the template context: serialised once.
+        self.ctx
+            .try_insert(key, &value)
+            .map_err(|e| RenderError::Template { template: self.template.to_string(), message: e.to_string() })?;
         Ok(self)
     }
 }
@@ -245,7 +251,16 @@ fn render_pages(
     let chains = chain_views(&data);
     let metrics = learning::site_metrics(&data);
     let categories = category_index(&data);
-    let services = service_index(&data);
+    let mut members_of: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
+    for inc in &kb.incidents {
+        let slugs: BTreeSet<String> = inc.services.iter().map(|s| slugify(s)).collect();
+        for slug in slugs {
+            if let Some((key, _)) = data.services.get_key_value(&slug) {
+                members_of.entry(key.as_str()).or_default().push(inc);
+            }
+        }
+    }
+    let services = service_index(&data, &members_of);
     let remedies_total: usize = kb.incidents.iter().map(|i| i.remedies.len()).sum();
     let guardrails_total: usize = kb.incidents.iter().map(|i| i.guardrails.len()).sum();
     let site = SiteView {
@@ -269,8 +284,8 @@ fn render_pages(
     let site_json = serde_json::to_value(&site)?;
     cache.remember_site(&site_json);
     cache.remember_derived(data.derived.clone());
-    let render = |page: &Page| -> Result<(), RenderError> {
-        let file = render_page(page, &site_json, config, theme, cache, out)?;
+    let render = |mut page: Page| -> Result<(), RenderError> {
+        let file = render_page(&mut page, &site_json, config, theme, cache, out)?;
         out.put(file.path, file.bytes)
     };
 
@@ -285,85 +300,87 @@ fn render_pages(
             markdown.render(&inc.body)
         };
         let view = data.incident_view(inc, body);
-        render(
-            &Page::new("incident.html", format!("incidents/{}/index.html", inc.id), &inc.title, "incidents")
-                .with("incident", &view)?,
-        )?;
-        render(
-            &Page::new(
-                "brief.html",
-                format!("incidents/{}/brief/index.html", inc.id),
-                format!("Brief: {}", inc.title),
-                "incidents",
-            )
-            .with("incident", &view)?,
-        )
+        for file in incident_pages(inc, &view, &site_json, config, theme, cache, out)? {
+            out.put(file.path, file.bytes)?;
+        }
+        Ok::<(), RenderError>(())
     })?;
 
     // The other pages each take the whole knowledge base: build each
     // context in parallel and render it at once.
-    let mut jobs: Vec<Box<dyn Fn() -> Result<Page, RenderError> + Sync + '_>> = vec![
-        Box::new(|| home_page(&data, &metrics, &all_actions, &categories, &chains)),
+    let one = |page: Result<Page, RenderError>| page.map(|p| vec![p]);
+    let mut jobs: Vec<PageJob<'_>> = vec![
+        Box::new(|| one(home_page(&data, &metrics, &all_actions, &categories, &chains))),
         Box::new(|| {
-            Page::new("incidents.html", "incidents/index.html", "Incidents", "incidents")
-                .with("incidents", data.rows(kb.incidents.iter()))
+            one(Page::new("incidents.html", "incidents/index.html", "Incidents", "incidents")
+                .with("incidents", data.rows(kb.incidents.iter())))
         }),
         Box::new(|| {
-            Page::new("categories.html", "categories/index.html", "Failure categories", "categories")
-                .with("categories", &categories)
+            one(Page::new("categories.html", "categories/index.html", "Failure categories", "categories")
+                .with("categories", &categories))
         }),
         Box::new(|| {
-            Page::new("services.html", "services/index.html", "Services", "services").with("services", &services)
+            one(Page::new("services.html", "services/index.html", "Services", "services").with("services", &services))
+        }),
+        Box::new(|| remedies_pages(&data)),
+        Box::new(|| guardrails_pages(&data)),
+        Box::new(|| one(actions_page(&all_actions))),
+        Box::new(|| {
+            one(Page::new("recurring.html", "recurring/index.html", "Recurring failures", "recurring")
+                .with("chains", &chains)
+                .and_then(|p| p.with("detected", learning::detected_page(&data))))
         }),
         Box::new(|| {
-            Page::new("remedies.html", "remedies/index.html", "Remedies", "remedies")
-                .with("groups", remedy_groups(&data))
+            one(Page::new("metrics.html", "metrics/index.html", "Learning metrics", "metrics")
+                .with("metrics", learning::metrics_page(&data, &metrics)))
         }),
-        Box::new(|| guardrails_page(&data)),
-        Box::new(|| actions_page(&all_actions)),
-        Box::new(|| {
-            Page::new("recurring.html", "recurring/index.html", "Recurring failures", "recurring")
-                .with("chains", &chains)?
-                .with("detected", learning::detected_page(&data))
-        }),
-        Box::new(|| {
-            Page::new("metrics.html", "metrics/index.html", "Learning metrics", "metrics")
-                .with("metrics", learning::metrics_page(&data, &metrics))
-        }),
-        Box::new(|| Ok(Page::new("404.html", "404.html", "Page not found", ""))),
-        Box::new(|| Ok(Page::new("search.html", "search/index.html", "Search", "search"))),
+        Box::new(|| Ok(vec![Page::new("404.html", "404.html", "Page not found", "")])),
+        Box::new(|| Ok(vec![Page::new("search.html", "search/index.html", "Search", "search")])),
     ];
-    let (data, metrics, chains) = (&data, &metrics, &chains);
+    let (data, metrics, chains, members_of) = (&data, &metrics, &chains, &members_of);
     for cat in &categories {
         jobs.push(Box::new(move || {
             let members: Vec<&Incident> = kb.incidents.iter().filter(|i| i.categories.contains(&cat.name)).collect();
-            Page::new(
-                "category.html",
-                format!("categories/{}/index.html", cat.name),
-                format!("Category: {}", cat.name),
-                "categories",
-            )
-            .with("category", cat)?
-            .with("metrics", learning::group_block(data, metrics, &slugify(&cat.name), &cat.name, &members))?
-            .with("detail", group_detail(data, chains, members.iter().copied()))
+            let urls = GroupUrls {
+                base: cat.url.clone(),
+                remedies: Some(format!("remedies/{}/", cat.name)),
+                guardrails: Some(format!("guardrails/{}/", cat.name)),
+            };
+            let mut pages = vec![
+                Page::new(
+                    "category.html",
+                    format!("categories/{}/index.html", cat.name),
+                    format!("Category: {}", cat.name),
+                    "categories",
+                )
+                .with("category", cat)?
+                .with("metrics", learning::group_block(data, metrics, &slugify(&cat.name), &cat.name, &members))?
+                .with("detail", group_detail(data, chains, &members, &urls))?,
+            ];
+            pages.extend(group_incidents_page(data, &members, &cat.url, "category", &cat.name, "categories")?);
+            Ok(pages)
         }));
     }
     for svc in &services {
         jobs.push(Box::new(move || {
-            let members: Vec<&Incident> =
-                kb.incidents.iter().filter(|i| i.services.iter().any(|s| slugify(s) == svc.slug)).collect();
-            Page::new(
-                "service.html",
-                format!("services/{}/index.html", svc.slug),
-                format!("Service: {}", svc.name),
-                "services",
-            )
-            .with("service", svc)?
-            .with("metrics", learning::group_block(data, metrics, &svc.slug, &svc.name, &members))?
-            .with("detail", group_detail(data, chains, members.iter().copied()))
+            let members: &[&Incident] = members_of.get(svc.slug.as_str()).map_or(&[], |m| m.as_slice());
+            let urls = GroupUrls { base: svc.url.clone(), remedies: None, guardrails: None };
+            let mut pages = vec![
+                Page::new(
+                    "service.html",
+                    format!("services/{}/index.html", svc.slug),
+                    format!("Service: {}", svc.name),
+                    "services",
+                )
+                .with("service", svc)?
+                .with("metrics", learning::group_block(data, metrics, &svc.slug, &svc.name, members))?
+                .with("detail", group_detail(data, chains, members, &urls))?,
+            ];
+            pages.extend(group_incidents_page(data, members, &svc.url, "service", &svc.name, "services")?);
+            Ok(pages)
         }));
     }
-    jobs.par_iter().try_for_each(|job| render(&job()?))?;
+    jobs.par_iter().try_for_each(|job| job()?.into_iter().try_for_each(&render))?;
 
     let feed = feed(data, theme, &site_json)?;
     out.put(feed.path, feed.bytes)?;
@@ -377,9 +394,11 @@ fn render_pages(
     out.put(sitemap.path, sitemap.bytes)
 }
 
-/// Render one page with the context every page shares.
+/// Render one page with the context every page shares. The page's context
+/// gains `site`, `root` and `page`, so it can be rendered again as another
+/// page (the brief reuses the incident's) without building it twice.
 fn render_page(
-    page: &Page,
+    page: &mut Page,
     site_json: &serde_json::Value,
     config: &Config,
     theme: &Theme,
@@ -387,20 +406,18 @@ fn render_page(
     out: &Output<'_>,
 ) -> Result<OutputFile, RenderError> {
     let started = std::time::Instant::now();
-    let mut ctx = tera::Context::new();
+    let ctx = &mut page.ctx;
     ctx.insert("site", site_json);
     ctx.insert("root", &root_prefix(&page.path, config.site.base_url.as_deref()));
     ctx.insert("page", &serde_json::json!({ "title": page.title, "path": page.path, "section": page.section }));
-    for (k, v) in &page.values {
-        ctx.insert(*k, v);
-    }
+    let ctx = &page.ctx;
     let bytes = if cache.reuses() {
         // The context is everything the template sees: its JSON is the cache key.
         let json = ctx.clone().into_json().to_string();
         let key = cache.key(&[page.template.as_bytes(), json.as_bytes()]);
-        cache.page(key, || Ok(theme.render(page.template, &ctx)?.into_bytes()))?
+        cache.page(key, || Ok(theme.render(page.template, ctx)?.into_bytes()))?
     } else {
-        theme.render(page.template, &ctx)?.into_bytes()
+        theme.render(page.template, ctx)?.into_bytes()
     };
     out.timed(page.template, started.elapsed());
     Ok(OutputFile { path: page.path.clone(), bytes })
@@ -430,20 +447,28 @@ pub fn render_incident(
     let Some(inc) = data.get(id) else { return Ok(Vec::new()) };
     let markdown = cache.markdown_renderer(config.allow_raw_html);
     let view = data.incident_view(inc, markdown.render(&inc.body));
-    let pages = [
-        Page::new("incident.html", format!("incidents/{id}/index.html"), &inc.title, "incidents")
-            .with("incident", &view)?,
-        Page::new(
-            "brief.html",
-            format!("incidents/{id}/brief/index.html"),
-            format!("Brief: {}", inc.title),
-            "incidents",
-        )
-        .with("incident", &view)?,
-    ];
     let sink = MemorySink::default();
-    let out = Output::new(&sink);
-    pages.iter().map(|p| render_page(p, site_json, config, theme, cache, &out)).collect()
+    incident_pages(inc, &view, site_json, config, theme, cache, &Output::new(&sink)).map(Vec::from)
+}
+
+/// An incident's page and its brief, from one context.
+fn incident_pages(
+    inc: &Incident,
+    view: &views::IncidentView,
+    site_json: &serde_json::Value,
+    config: &Config,
+    theme: &Theme,
+    cache: &RenderCache,
+    out: &Output<'_>,
+) -> Result<[OutputFile; 2], RenderError> {
+    let mut page = Page::new("incident.html", format!("incidents/{}/index.html", inc.id), &inc.title, "incidents")
+        .with("incident", view)?;
+    let full = render_page(&mut page, site_json, config, theme, cache, out)?;
+    page.template = "brief.html";
+    page.path = format!("incidents/{}/brief/index.html", inc.id);
+    page.title = format!("Brief: {}", inc.title);
+    let brief = render_page(&mut page, site_json, config, theme, cache, out)?;
+    Ok([full, brief])
 }
 
 // ---------------------------------------------------------------- home
@@ -580,13 +605,12 @@ struct ServiceSummary {
     guardrails: usize,
 }
 
-fn service_index(data: &SiteData<'_>) -> Vec<ServiceSummary> {
+fn service_index(data: &SiteData<'_>, members_of: &BTreeMap<&str, Vec<&Incident>>) -> Vec<ServiceSummary> {
     data.services
         .iter()
         .map(|(slug, name)| {
-            let incidents: Vec<&Incident> =
-                data.kb.incidents.iter().filter(|i| i.services.iter().any(|s| &slugify(s) == slug)).collect();
-            let (count, last, recurrences, remedies, guardrails) = summary_of(&incidents);
+            let incidents: &[&Incident] = members_of.get(slug.as_str()).map_or(&[], |m| m.as_slice());
+            let (count, last, recurrences, remedies, guardrails) = summary_of(incidents);
             ServiceSummary {
                 name: name.clone(),
                 slug: slug.clone(),
@@ -601,48 +625,158 @@ fn service_index(data: &SiteData<'_>) -> Vec<ServiceSummary> {
         .collect()
 }
 
-/// What a category or service page lists.
+/// How many entries an overview lists before it links to the full list:
+/// every page stays a readable size however large the knowledge base grows.
+pub const OVERVIEW_INCIDENTS: usize = 25;
+/// Remedies, guardrails, chains and open actions on a category or service page,
+/// and per category on the catalogs.
+pub const OVERVIEW_ENTRIES: usize = 10;
+/// Closed actions listed on the action tracker (all of them are in `data/actions.json`).
+pub const CLOSED_LISTED: usize = 50;
+
+/// What a category or service page lists: the most recent entries of each
+/// kind, the totals, and where the full lists are.
 #[derive(Debug, Serialize)]
 struct GroupDetail {
     incidents: Vec<IncidentRow>,
+    incidents_total: usize,
+    /// The page listing every incident of the group, when this one does not.
+    all_incidents_url: Option<String>,
     remedies: Vec<RemedyView>,
+    remedies_total: usize,
+    /// The catalog page with every remedy of the group, if there is one.
+    all_remedies_url: Option<String>,
     guardrails: Vec<GuardrailView>,
+    guardrails_total: usize,
+    all_guardrails_url: Option<String>,
     actions: ActionCounts,
     open_actions: Vec<ActionView>,
+    open_total: usize,
     chains: Vec<ChainSummary>,
+    chains_total: usize,
 }
 
-fn group_detail<'a>(
+/// Where a group's full lists live.
+struct GroupUrls {
+    /// The group page's own URL (`categories/NAME/`).
+    base: String,
+    /// Catalog pages with every remedy and guardrail of the group (categories only).
+    remedies: Option<String>,
+    guardrails: Option<String>,
+}
+
+fn group_detail(
     data: &SiteData<'_>,
     chains: &[ChainSummary],
-    incidents: impl Iterator<Item = &'a Incident>,
+    incidents: &[&Incident],
+    urls: &GroupUrls,
 ) -> GroupDetail {
-    let incidents: Vec<&Incident> = incidents.collect();
     let ids: BTreeSet<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
-    let actions: Vec<ActionView> =
+    let all: Vec<ActionView> =
         incidents.iter().flat_map(|i| i.actions.iter().map(|a| data.action_view(i, a))).collect();
+    let counts = ActionCounts::of(all.iter());
     let mut open_actions: Vec<ActionView> =
-        actions.iter().filter(|a| a.status == "open" || a.status == "in-progress").cloned().collect();
+        all.into_iter().filter(|a| a.status == "open" || a.status == "in-progress").collect();
     open_actions.sort_by(|a, b| a.due.cmp(&b.due));
+    let open_total = open_actions.len();
+    open_actions.truncate(OVERVIEW_ENTRIES);
+
+    // Incidents are in start order: the most recent are at the end.
+    let recent = incidents.iter().rev();
+    let remedies_total: usize = incidents.iter().map(|i| i.remedies.len()).sum();
+    let guardrails_total: usize = incidents.iter().map(|i| i.guardrails.len()).sum();
+    let remedies: Vec<RemedyView> = recent.clone().flat_map(|i| data.remedy_views(i)).take(OVERVIEW_ENTRIES).collect();
+    let guardrails: Vec<GuardrailView> =
+        recent.clone().flat_map(|i| data.guardrail_views(i)).take(OVERVIEW_ENTRIES).collect();
+    let mut group_chains: Vec<ChainSummary> =
+        chains.iter().filter(|c| c.members.iter().any(|m| ids.contains(m.id.as_str()))).cloned().collect();
+    group_chains.sort_by(|a, b| b.last.cmp(&a.last).then_with(|| a.title.cmp(&b.title)));
+    let chains_total = group_chains.len();
+    group_chains.truncate(OVERVIEW_ENTRIES);
     GroupDetail {
-        incidents: data.rows(incidents.iter().copied()),
-        remedies: incidents.iter().rev().flat_map(|i| data.remedy_views(i)).collect(),
-        guardrails: incidents.iter().rev().flat_map(|i| data.guardrail_views(i)).collect(),
-        actions: ActionCounts::of(actions.iter()),
+        incidents: data.rows(recent.take(OVERVIEW_INCIDENTS).copied()),
+        incidents_total: incidents.len(),
+        all_incidents_url: (incidents.len() > OVERVIEW_INCIDENTS).then(|| format!("{}incidents/", urls.base)),
+        remedies,
+        remedies_total,
+        all_remedies_url: urls.remedies.clone().filter(|_| remedies_total > OVERVIEW_ENTRIES),
+        guardrails,
+        guardrails_total,
+        all_guardrails_url: urls.guardrails.clone().filter(|_| guardrails_total > OVERVIEW_ENTRIES),
+        actions: counts,
         open_actions,
-        chains: chains.iter().filter(|c| c.members.iter().any(|m| ids.contains(m.id.as_str()))).cloned().collect(),
+        open_total,
+        chains: group_chains,
+        chains_total,
     }
+}
+
+/// The full incident list of a category or service whose page shows only the most recent.
+fn group_incidents_page(
+    data: &SiteData<'_>,
+    incidents: &[&Incident],
+    base: &str,
+    kind: &str,
+    name: &str,
+    section: &'static str,
+) -> Result<Option<Page>, RenderError> {
+    if incidents.len() <= OVERVIEW_INCIDENTS {
+        return Ok(None);
+    }
+    let page =
+        Page::new("incidents.html", format!("{base}incidents/index.html"), format!("Incidents: {name}"), section)
+            .with("incidents", data.rows(incidents.iter().rev().copied()))?
+            .with("group", serde_json::json!({ "kind": kind, "name": name, "url": base }))?;
+    Ok(Some(page))
 }
 
 // ---------------------------------------------------------------- catalogs
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct RemedyGroup {
     category: String,
     url: Option<String>,
     description: Option<String>,
     worked: Vec<RemedyView>,
     did_not_work: Vec<RemedyView>,
+    worked_total: usize,
+    did_not_work_total: usize,
+    /// The page with every remedy of the category, when this list is cut short.
+    all_url: Option<String>,
+}
+
+/// The path segment of a category's catalog page; records without a
+/// category get one no category slug can take.
+fn catalog_slug(category: &str, url: Option<&String>) -> String {
+    if url.is_some() { category.to_string() } else { "_uncategorised".to_string() }
+}
+
+/// `/remedies/`: per category, the most recent remedies and the count; and
+/// `/remedies/CATEGORY/` with every remedy of a category that has more.
+fn remedies_pages(data: &SiteData<'_>) -> Result<Vec<Page>, RenderError> {
+    let mut pages = Vec::new();
+    let mut overview = Vec::new();
+    for mut group in remedy_groups(data) {
+        if group.worked_total + group.did_not_work_total > OVERVIEW_ENTRIES {
+            let url = format!("remedies/{}/", catalog_slug(&group.category, group.url.as_ref()));
+            group.all_url = Some(url.clone());
+            pages.push(
+                Page::new(
+                    "remedies.html",
+                    format!("{url}index.html"),
+                    format!("Remedies: {}", group.category),
+                    "remedies",
+                )
+                .with("groups", [&group])?
+                .with("category", &group.category)?,
+            );
+            group.worked.truncate(OVERVIEW_ENTRIES);
+            group.did_not_work.truncate(OVERVIEW_ENTRIES.saturating_sub(group.worked.len()).max(2));
+        }
+        overview.push(group);
+    }
+    pages.push(Page::new("remedies.html", "remedies/index.html", "Remedies", "remedies").with("groups", overview)?);
+    Ok(pages)
 }
 
 fn remedy_groups(data: &SiteData<'_>) -> Vec<RemedyGroup> {
@@ -656,8 +790,12 @@ fn remedy_groups(data: &SiteData<'_>) -> Vec<RemedyGroup> {
     order_by_taxonomy(data, groups)
         .into_iter()
         .map(|(category, remedies)| {
-            let (worked, did_not_work) = remedies.into_iter().partition(|r| r.worked);
+            let (worked, did_not_work): (Vec<RemedyView>, Vec<RemedyView>) =
+                remedies.into_iter().partition(|r| r.worked);
             RemedyGroup {
+                worked_total: worked.len(),
+                did_not_work_total: did_not_work.len(),
+                all_url: None,
                 url: (!category.is_empty()).then(|| SiteData::category_url(&category)),
                 description: data
                     .config
@@ -691,6 +829,12 @@ struct GuardrailGroup {
     category: String,
     url: Option<String>,
     controls: Vec<ControlGroup>,
+    total: usize,
+    /// How many of this category's guardrails the failure came back after.
+    recurred: usize,
+    listed: usize,
+    /// The page with every guardrail of the category, when this list is cut short.
+    all_url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -709,8 +853,19 @@ struct GuardrailTotals {
     recurred: usize,
 }
 
-fn guardrails_page(data: &SiteData<'_>) -> Result<Page, RenderError> {
+fn by_control(list: Vec<GuardrailView>) -> Vec<ControlGroup> {
     let mut groups: BTreeMap<String, Vec<GuardrailView>> = BTreeMap::new();
+    for g in list {
+        groups.entry(g.control.unwrap_or("unspecified").to_string()).or_default().push(g);
+    }
+    groups.into_iter().map(|(control, guardrails)| ControlGroup { control, guardrails }).collect()
+}
+
+/// `/guardrails/`: totals, and per category the guardrails that did not hold
+/// first, then the most recent; `/guardrails/CATEGORY/` with every guardrail
+/// of a category that has more.
+fn guardrails_pages(data: &SiteData<'_>) -> Result<Vec<Page>, RenderError> {
+    let mut lists: BTreeMap<String, Vec<GuardrailView>> = BTreeMap::new();
     let mut totals = GuardrailTotals::default();
     for inc in data.kb.incidents.iter().rev() {
         let views = data.guardrail_views(inc);
@@ -729,29 +884,63 @@ fn guardrails_page(data: &SiteData<'_>) -> Result<Page, RenderError> {
         }
         let keys: Vec<String> = if inc.categories.is_empty() { vec![String::new()] } else { inc.categories.clone() };
         for key in keys {
-            groups.entry(key).or_default().extend(views.iter().cloned());
+            lists.entry(key).or_default().extend(views.iter().cloned());
         }
     }
-    let groups: Vec<GuardrailGroup> = order_by_taxonomy(data, groups)
-        .into_iter()
-        .map(|(category, list)| {
-            let mut by_control: BTreeMap<String, Vec<GuardrailView>> = BTreeMap::new();
-            for g in list {
-                by_control.entry(g.control.unwrap_or("unspecified").to_string()).or_default().push(g);
-            }
-            GuardrailGroup {
-                url: (!category.is_empty()).then(|| SiteData::category_url(&category)),
-                category: if category.is_empty() { "uncategorised".into() } else { category },
-                controls: by_control
-                    .into_iter()
-                    .map(|(control, guardrails)| ControlGroup { control, guardrails })
-                    .collect(),
-            }
-        })
-        .collect();
-    Page::new("guardrails.html", "guardrails/index.html", "Guardrails", "guardrails")
-        .with("groups", groups)?
-        .with("totals", totals)
+    let mut pages = Vec::new();
+    let mut groups = Vec::new();
+    for (category, mut list) in order_by_taxonomy(data, lists) {
+        let url = (!category.is_empty()).then(|| SiteData::category_url(&category));
+        let category = if category.is_empty() { "uncategorised".to_string() } else { category };
+        let total = list.len();
+        let recurred = list.iter().filter(|g| g.outcome.state == "recurred").count();
+        let mut all_url = None;
+        if total > OVERVIEW_ENTRIES {
+            let page_url = format!("guardrails/{}/", catalog_slug(&category, url.as_ref()));
+            let full = GuardrailGroup {
+                category: category.clone(),
+                url: url.clone(),
+                controls: by_control(list.clone()),
+                total,
+                recurred,
+                listed: total,
+                all_url: None,
+            };
+            pages.push(
+                Page::new(
+                    "guardrails.html",
+                    format!("{page_url}index.html"),
+                    format!("Guardrails: {category}"),
+                    "guardrails",
+                )
+                .with("groups", [full])?
+                .with("category", &category)?,
+            );
+            all_url = Some(page_url);
+            // What did not hold is what a reader needs first.
+            list.sort_by_key(|g| match g.outcome.state {
+                "recurred" => 0,
+                "likely-recurred" => 1,
+                _ => 2,
+            });
+            list.truncate(OVERVIEW_ENTRIES);
+        }
+        groups.push(GuardrailGroup {
+            listed: list.len(),
+            controls: by_control(list),
+            category,
+            url,
+            total,
+            recurred,
+            all_url,
+        });
+    }
+    pages.push(
+        Page::new("guardrails.html", "guardrails/index.html", "Guardrails", "guardrails")
+            .with("groups", groups)?
+            .with("totals", totals)?,
+    );
+    Ok(pages)
 }
 
 #[derive(Debug, Serialize)]
@@ -768,6 +957,8 @@ fn actions_page(actions: &[ActionView]) -> Result<Page, RenderError> {
         actions.iter().filter(|a| !a.overdue && (a.status == "open" || a.status == "in-progress")).collect();
     let mut closed: Vec<&ActionView> = actions.iter().filter(|a| a.status == "done" || a.status == "wont-do").collect();
     closed.sort_by(|a, b| b.completed.cmp(&a.completed).then_with(|| a.incident.id.cmp(&b.incident.id)));
+    let closed_total = closed.len();
+    closed.truncate(CLOSED_LISTED);
     let mut owners: BTreeMap<String, OwnerRow> = BTreeMap::new();
     for a in actions {
         let name = a.owner.clone().unwrap_or_else(|| "(no owner)".into());
@@ -789,6 +980,7 @@ fn actions_page(actions: &[ActionView]) -> Result<Page, RenderError> {
         .with("overdue", overdue)?
         .with("open", open)?
         .with("closed", closed)?
+        .with("closed_total", closed_total)?
         .with("owners", owners)
 }
 
@@ -910,16 +1102,23 @@ fn exports(data: &SiteData<'_>, actions: &[ActionView]) -> Result<Vec<OutputFile
         })
         .collect::<Result<_, serde_json::Error>>()?;
     Ok(vec![
-        OutputFile { path: "data/incidents.json".into(), bytes: pretty_json(&incidents)? },
-        OutputFile { path: "data/actions.json".into(), bytes: pretty_json(&actions)? },
+        OutputFile { path: "data/incidents.json".into(), bytes: json_lines(&incidents)? },
+        OutputFile { path: "data/actions.json".into(), bytes: json_lines(actions)? },
     ])
 }
 
-/// Pretty JSON with a trailing newline.
-fn pretty_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, RenderError> {
-    let mut v = serde_json::to_vec_pretty(value)?;
-    v.push(b'\n');
-    Ok(v)
+/// A JSON array with one compact entry per line: a third of the size of
+/// pretty JSON, and still easy to grep and diff.
+fn json_lines<T: Serialize>(items: &[T]) -> Result<Vec<u8>, RenderError> {
+    let mut out = b"[\n".to_vec();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        serde_json::to_writer(&mut out, item)?;
+    }
+    out.extend_from_slice(if items.is_empty() { b"]\n" } else { b"\n]\n" });
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -285,3 +285,95 @@ fn base_url_makes_links_absolute() {
     let sitemap = std::fs::read_to_string(site.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("<loc>https://kb.example.com/sre/incidents/a/</loc>"), "{sitemap}");
 }
+
+/// A knowledge base of `n` copies of the clean record, one a month, all in
+/// the `database` category and on `payments-api`; each has one remedy and
+/// one guardrail. The second and third repeat the first, so the two oldest
+/// guardrails did not hold.
+fn large_group(n: usize) -> KbTest {
+    let mut kb = KbTest::new();
+    for i in 0..n {
+        let (year, month) = (2020 + i / 12, 1 + i % 12);
+        let mut record = crate::support::GOOD_RECORD
+            .replace("2025-03-14", &format!("{year}-{month:02}-14"))
+            .replace("2025-03-18", &format!("{year}-{month:02}-18"))
+            .replace("2025-04-02", &format!("{year}-{month:02}-20"))
+            .replace("2025-04-30", &format!("{year}-{month:02}-28"))
+            .replace("Checkout errors after", &format!("Incident {i:03}: checkout errors after"))
+            .replace("Restart payments-api pods", &format!("Remedy {i:03}: restart payments-api pods"));
+        if i == 1 || i == 2 {
+            record = record.replace("+++\ntitle", "+++\nrecurrence_of = [\"r000\"]\ntitle");
+        }
+        kb = kb.file(&format!("incidents/r{i:03}.md"), record);
+    }
+    kb
+}
+
+#[test]
+fn large_categories_and_services_show_the_most_recent_and_link_to_full_lists() {
+    let kb = large_group(30);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = build(kb.path(), &site, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(&site);
+    let rows = |html: &str| html.matches("<tr").count() - 1; // minus the heading row
+
+    for (page, full) in [
+        ("categories/database/index.html", "categories/database/incidents/index.html"),
+        ("services/payments-api/index.html", "services/payments-api/incidents/index.html"),
+    ] {
+        let overview = text(&tree, page);
+        let incidents = &overview[overview.find("id=\"g-incidents\"").unwrap()..];
+        let incidents = &incidents[..incidents.find("</section>").unwrap()];
+        assert!(incidents.contains("The 25 most recent of 30."), "{page}");
+        assert_eq!(rows(&incidents[incidents.find("<table").unwrap()..]), 25, "{page}");
+        assert!(incidents.contains("Incident 029") && !incidents.contains("Incident 004"), "{page}: newest first");
+        assert!(overview.contains("The 10 most recent of 30."), "{page}: remedies and guardrails are cut short");
+        assert_eq!(overview.matches("class=\"card remedy").count(), 10, "{page}");
+        let list = text(&tree, full);
+        assert_eq!(rows(&list[list.find("<table").unwrap()..]), 30, "{full} lists every incident");
+        assert!(list.contains("Incident 000") && list.contains("Incident 029"), "{full}");
+    }
+    // Categories link to their catalog pages; services point to the catalogs.
+    let category = text(&tree, "categories/database/index.html");
+    assert!(category.contains("href=\"../../remedies/database/\">All 30 remedies</a>"), "{category}");
+    assert!(category.contains("href=\"../../guardrails/database/\">All 30 guardrails</a>"));
+    let service = text(&tree, "services/payments-api/index.html");
+    assert!(service.contains("the <a href=\"../../remedies/\">remedies catalog</a>"));
+
+    // The catalogs: an overview per category, and every entry one level down.
+    let remedies = text(&tree, "remedies/index.html");
+    assert_eq!(remedies.matches("class=\"card remedy").count(), 10);
+    assert!(remedies.contains("Remedy 029") && !remedies.contains("Remedy 019"), "the most recent first");
+    let all = text(&tree, "remedies/database/index.html");
+    assert_eq!(all.matches("class=\"card remedy").count(), 30);
+    let guardrails = text(&tree, "guardrails/index.html");
+    assert_eq!(guardrails.matches("class=\"card guardrail").count(), 10);
+    assert!(guardrails.contains("10 of 30: those the failure came back after (2) first"), "{guardrails}");
+    let cards: Vec<&str> = guardrails.split("class=\"card guardrail").skip(1).collect();
+    assert!(cards[0].contains("outcome-recurred") && cards[1].contains("outcome-recurred"), "what did not hold leads");
+    assert!(cards[2..].iter().all(|c| !c.contains("outcome-recurred")), "then the most recent");
+    assert_eq!(text(&tree, "guardrails/database/index.html").matches("class=\"card guardrail").count(), 30);
+    // Every new page is in the sitemap.
+    let sitemap = text(&tree, "sitemap.xml");
+    for dir in ["categories/database/incidents/", "remedies/database/", "guardrails/database/"] {
+        assert!(sitemap.contains(dir), "{dir} missing from the sitemap");
+    }
+}
+
+#[test]
+fn small_groups_keep_everything_on_one_page() {
+    let kb = large_group(10);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    assert_eq!(build(kb.path(), &site, &[]).code, 0);
+    let tree = read_tree(&site);
+    for absent in
+        ["categories/database/incidents/index.html", "remedies/database/index.html", "guardrails/database/index.html"]
+    {
+        assert!(!tree.contains_key(absent), "{absent} built for a small category");
+    }
+    assert!(!text(&tree, "categories/database/index.html").contains("most recent of"));
+    assert_eq!(text(&tree, "remedies/index.html").matches("class=\"card remedy").count(), 10);
+}
