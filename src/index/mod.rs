@@ -11,6 +11,7 @@
 
 pub mod export;
 pub mod site;
+mod stems;
 
 use std::collections::BTreeMap;
 
@@ -143,6 +144,10 @@ impl SearchIndex {
     pub fn build(kb: &KnowledgeBase) -> Result<SearchIndex, IndexError> {
         let (schema, fields) = schema();
         let index = Index::create(RamDirectory::create(), schema, tantivy::IndexSettings::default())?;
+        // The same tokens as the stock analyzer, each distinct word stemmed once.
+        if let Some(stock) = index.tokenizers().get(ANALYZER) {
+            index.tokenizers().register(ANALYZER, TextAnalyzer::from(stems::CachedStems::new(stock)));
+        }
         let mut incidents: Vec<&Incident> = kb.incidents.iter().collect();
         incidents.sort_by(|a, b| a.id.cmp(&b.id));
         {

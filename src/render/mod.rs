@@ -631,6 +631,9 @@ pub const OVERVIEW_INCIDENTS: usize = 25;
 /// Remedies, guardrails, chains and open actions on a category or service page,
 /// and per category on the catalogs.
 pub const OVERVIEW_ENTRIES: usize = 10;
+/// Remedies and guardrails per category on the catalogs' front pages, which
+/// are read across every category at once.
+pub const CATALOG_PREVIEW: usize = 5;
 /// Closed actions listed on the action tracker (all of them are in `data/actions.json`).
 pub const CLOSED_LISTED: usize = 50;
 
@@ -757,7 +760,7 @@ fn remedies_pages(data: &SiteData<'_>) -> Result<Vec<Page>, RenderError> {
     let mut pages = Vec::new();
     let mut overview = Vec::new();
     for mut group in remedy_groups(data) {
-        if group.worked_total + group.did_not_work_total > OVERVIEW_ENTRIES {
+        if group.worked_total + group.did_not_work_total > CATALOG_PREVIEW {
             let url = format!("remedies/{}/", catalog_slug(&group.category, group.url.as_ref()));
             group.all_url = Some(url.clone());
             pages.push(
@@ -770,8 +773,8 @@ fn remedies_pages(data: &SiteData<'_>) -> Result<Vec<Page>, RenderError> {
                 .with("groups", [&group])?
                 .with("category", &group.category)?,
             );
-            group.worked.truncate(OVERVIEW_ENTRIES);
-            group.did_not_work.truncate(OVERVIEW_ENTRIES.saturating_sub(group.worked.len()).max(2));
+            group.worked.truncate(CATALOG_PREVIEW);
+            group.did_not_work.truncate(CATALOG_PREVIEW.saturating_sub(group.worked.len()).max(2));
         }
         overview.push(group);
     }
@@ -895,7 +898,7 @@ fn guardrails_pages(data: &SiteData<'_>) -> Result<Vec<Page>, RenderError> {
         let total = list.len();
         let recurred = list.iter().filter(|g| g.outcome.state == "recurred").count();
         let mut all_url = None;
-        if total > OVERVIEW_ENTRIES {
+        if total > CATALOG_PREVIEW {
             let page_url = format!("guardrails/{}/", catalog_slug(&category, url.as_ref()));
             let full = GuardrailGroup {
                 category: category.clone(),
@@ -923,7 +926,7 @@ fn guardrails_pages(data: &SiteData<'_>) -> Result<Vec<Page>, RenderError> {
                 "likely-recurred" => 1,
                 _ => 2,
             });
-            list.truncate(OVERVIEW_ENTRIES);
+            list.truncate(CATALOG_PREVIEW);
         }
         groups.push(GuardrailGroup {
             listed: list.len(),

@@ -107,16 +107,22 @@ impl Theme {
 /// Tera's default it leaves `/` alone, so URLs stay readable in the source.
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
+    // Copy the runs between special characters whole: most text has none.
+    let mut start = 0;
+    for (i, b) in input.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.push_str(&input[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&input[start..]);
     out
 }
 
@@ -129,4 +135,21 @@ fn error_chain(e: &tera::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_html;
+
+    #[test]
+    fn escapes_markup_and_keeps_everything_else() {
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("plain / text"), "plain / text");
+        assert_eq!(
+            escape_html("<a href=\"x\">Tom's & co</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom&#x27;s &amp; co&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("ünïcödé <b>—</b> ✓"), "ünïcödé &lt;b&gt;—&lt;/b&gt; ✓");
+        assert_eq!(escape_html("&"), "&amp;");
+    }
 }
