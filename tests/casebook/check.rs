@@ -1,7 +1,7 @@
 //! `casebook check` on one fixture folder per bad-input case: the exact
 //! rendered diagnostics are snapshots (tests/casebook/snapshots/).
 
-use crate::support::{KbTest, TODAY, casebook, fixtures};
+use crate::support::{GOOD_RECORD, KbTest, TODAY, casebook, fixtures};
 
 /// Check `tests/fixtures/<case>` from inside `tests/fixtures`, so paths in the
 /// output read `<case>/incidents/...` whatever machine runs the test.
@@ -184,4 +184,21 @@ fn a_broken_record_does_not_cascade_into_references_to_it() {
         .map(|d| d["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, ["toml-syntax"], "{}", run.stdout);
+}
+
+#[test]
+fn timings_go_to_stderr_and_leave_the_report_alone() {
+    let kb = KbTest::new().file("incidents/2025-03-checkout-db-failover.md", GOOD_RECORD);
+    let plain = kb.check(&[]);
+    let timed = kb.check(&["--timings"]);
+    assert_eq!(timed.code, 0, "{}", timed.stderr);
+    assert_eq!(timed.stdout, plain.stdout, "the report is the same with --timings");
+    for step in
+        ["reading and parsing", "checking records", "similar incidents", "checking guardrails", "reporting", "total"]
+    {
+        let line = timed.stderr.lines().find(|l| l.trim_start().starts_with(step));
+        let line = line.unwrap_or_else(|| panic!("no `{step}` line in {}", timed.stderr));
+        assert!(line.trim_end().ends_with(" ms"), "{line}");
+    }
+    assert!(!plain.stderr.contains("total"), "no timings unless asked: {}", plain.stderr);
 }
