@@ -143,6 +143,9 @@ impl Similarity {
     }
 }
 
+/// The most incidents a compared word may occur in.
+const MAX_DOC_FREQ: usize = 500;
+
 /// One incident reduced to its weighted terms.
 struct Profile {
     /// (term number, weight), weights L2-normalised, heaviest first.
@@ -345,9 +348,11 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
 
     let docs = incidents.len();
     // A word in more than half the incidents of a small knowledge base, or
-    // in more than one in twenty of a large one, describes incidents in
-    // general (MoreLikeThis's max_doc_freq); it also keeps the inverted lists short.
-    let too_common = if docs >= 8 { (docs / 20).max((docs / 2).min(50)) } else { docs };
+    // in more than one in twenty of a large one (and never in more than
+    // 500), describes incidents in general (MoreLikeThis's max_doc_freq). It
+    // also keeps the inverted lists short: the bound keeps scoring linear in
+    // the number of incidents beyond 10,000.
+    let too_common = if docs >= 8 { (docs / 20).max((docs / 2).min(50)).min(MAX_DOC_FREQ) } else { docs };
     let profiles: Vec<Profile> = counted
         .par_iter()
         .map(|tf| {

@@ -377,3 +377,21 @@ fn small_groups_keep_everything_on_one_page() {
     assert!(!text(&tree, "categories/database/index.html").contains("most recent of"));
     assert_eq!(text(&tree, "remedies/index.html").matches("class=\"card remedy").count(), 5);
 }
+
+#[test]
+fn a_rebuild_replaces_the_previous_site_and_leaves_nothing_behind() {
+    let kb = large_group(3);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    assert_eq!(build(kb.path(), &site, &[]).code, 0);
+    assert!(site.join("incidents/r002/brief/index.html").is_file());
+    std::fs::remove_file(kb.path().join("incidents/r002.md")).unwrap();
+    let run = build(kb.path(), &site, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!site.join("incidents/r002").exists(), "the deleted record's pages are gone");
+    assert!(site.join("incidents/r001/index.html").is_file());
+    // Only the site itself remains beside it: no staging or old copies.
+    let beside: Vec<String> =
+        std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(beside, vec!["site".to_string()]);
+}
