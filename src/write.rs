@@ -166,7 +166,7 @@ impl Staging {
                 return Err(io(out)(e));
             }
             if is_ours(old) {
-                remove_tree(old)?;
+                std::fs::remove_dir_all(old).map_err(io(old))?;
             } else {
                 // It was an empty directory without our marker.
                 std::fs::remove_dir(old).map_err(io(old))?;
@@ -191,23 +191,6 @@ impl crate::render::Sink for Staging {
             other => std::io::Error::other(other.to_string()),
         })
     }
-}
-
-/// Remove a previous build: its files from both cores at once (unlinking
-/// tens of thousands of files is most of the cost), then the empty folders.
-fn remove_tree(dir: &Path) -> Result<(), WriteError> {
-    use rayon::prelude::*;
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
-        .map(walkdir::DirEntry::into_path)
-        .collect();
-    files.par_iter().try_for_each(|f| match std::fs::remove_file(f) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(f)(e)),
-        _ => Ok(()),
-    })?;
-    std::fs::remove_dir_all(dir).map_err(io(dir))
 }
 
 /// Remove `dir` if it exists and carries our marker (a leftover of a crash).
