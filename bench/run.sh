@@ -106,7 +106,7 @@ for n in $sizes; do
     "$gen" --count "$n" --seed 1 --out "$corpus" >/dev/null
   fi
   hugo_site "$corpus" "$bench/hugo-$n"
-  words=$(cat "$corpus"/incidents/*/*.md | wc -w)
+  words=$(find "$corpus/incidents" -name "*.md" -exec cat {} + | wc -w)
   mb=$(du -sm "$corpus/incidents" | cut -f1)
   rm -f "$bench"/{check,build,hugo}-"$n".times
   for run in $(seq "$runs"); do
