@@ -1,9 +1,11 @@
-//! Renders the knowledge base into the files of the static site, in memory.
+//! Renders the knowledge base into the files of the static site.
 //!
 //! The render stage of the pipeline (load → model → analyze → index →
-//! **render** → write). It never touches the file system: it returns every
-//! output file as bytes, and `write` puts them on disk atomically. Templates
-//! are parsed once ([`theme::Theme`]); pages render in parallel with rayon.
+//! **render** → write). It never touches the file system itself: it hands
+//! each file to a [`Sink`] as soon as it is made: `write::Staging` for a
+//! build (written into the staging directory, swapped in atomically at the
+//! end), [`MemorySink`] for `serve`. Templates are parsed once
+//! ([`theme::Theme`]); pages render in parallel with rayon.
 //! Every internal link is written relative to the page (`root` is `../..`
 //! style) unless `base_url` is set, so the site works from any folder,
 //! sub-path or `file://`.
