@@ -343,43 +343,31 @@ fn render_pages(
     for cat in &categories {
         jobs.push(Box::new(move || {
             let members: Vec<&Incident> = kb.incidents.iter().filter(|i| i.categories.contains(&cat.name)).collect();
-            let urls = GroupUrls {
-                base: cat.url.clone(),
-                remedies: Some(format!("remedies/{}/", cat.name)),
-                guardrails: Some(format!("guardrails/{}/", cat.name)),
+            let group = Group {
+                kind: "category",
+                slug: slugify(&cat.name),
+                name: &cat.name,
+                members: &members,
+                urls: GroupUrls {
+                    base: cat.url.clone(),
+                    remedies: Some(format!("remedies/{}/", cat.name)),
+                    guardrails: Some(format!("guardrails/{}/", cat.name)),
+                },
             };
-            let mut pages = vec![
-                Page::new(
-                    "category.html",
-                    format!("categories/{}/index.html", cat.name),
-                    format!("Category: {}", cat.name),
-                    "categories",
-                )
-                .with("category", cat)?
-                .with("metrics", learning::group_block(data, metrics, &slugify(&cat.name), &cat.name, &members))?
-                .with("detail", group_detail(data, chains, &members, &urls))?,
-            ];
-            pages.extend(group_incidents_page(data, &members, &cat.url, "category", &cat.name, "categories")?);
-            Ok(pages)
+            group_pages(data, metrics, chains, &group, cat)
         }));
     }
     for svc in &services {
         jobs.push(Box::new(move || {
             let members: &[&Incident] = members_of.get(svc.slug.as_str()).map_or(&[], |m| m.as_slice());
-            let urls = GroupUrls { base: svc.url.clone(), remedies: None, guardrails: None };
-            let mut pages = vec![
-                Page::new(
-                    "service.html",
-                    format!("services/{}/index.html", svc.slug),
-                    format!("Service: {}", svc.name),
-                    "services",
-                )
-                .with("service", svc)?
-                .with("metrics", learning::group_block(data, metrics, &svc.slug, &svc.name, members))?
-                .with("detail", group_detail(data, chains, members, &urls))?,
-            ];
-            pages.extend(group_incidents_page(data, members, &svc.url, "service", &svc.name, "services")?);
-            Ok(pages)
+            let group = Group {
+                kind: "service",
+                slug: svc.slug.clone(),
+                name: &svc.name,
+                members,
+                urls: GroupUrls { base: svc.url.clone(), remedies: None, guardrails: None },
+            };
+            group_pages(data, metrics, chains, &group, svc)
         }));
     }
     jobs.par_iter().try_for_each(|job| job()?.into_iter().try_for_each(&render))?;
@@ -714,6 +702,41 @@ fn group_detail(
         chains: group_chains,
         chains_total,
     }
+}
+
+/// A category or service, for its pages.
+struct Group<'a> {
+    /// "category" or "service": also the template name and the context key.
+    kind: &'static str,
+    slug: String,
+    name: &'a str,
+    members: &'a [&'a Incident],
+    urls: GroupUrls,
+}
+
+/// A category's or service's page, and its full incident list when the page
+/// shows only the most recent. `summary` is the group's line in the index.
+fn group_pages(
+    data: &SiteData<'_>,
+    metrics: &crate::analyze::metrics::Metrics,
+    chains: &[ChainSummary],
+    group: &Group<'_>,
+    summary: impl Serialize,
+) -> Result<Vec<Page>, RenderError> {
+    let section = if group.kind == "category" { "categories" } else { "services" };
+    let title = if group.kind == "category" { "Category" } else { "Service" };
+    let page = Page::new(
+        if group.kind == "category" { "category.html" } else { "service.html" },
+        format!("{}index.html", group.urls.base),
+        format!("{title}: {}", group.name),
+        section,
+    )
+    .with(group.kind, summary)?
+    .with("metrics", learning::group_block(data, metrics, &group.slug, group.name, group.members))?
+    .with("detail", group_detail(data, chains, group.members, &group.urls))?;
+    let mut pages = vec![page];
+    pages.extend(group_incidents_page(data, group.members, &group.urls.base, group.kind, group.name, section)?);
+    Ok(pages)
 }
 
 /// The full incident list of a category or service whose page shows only the most recent.
