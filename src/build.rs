@@ -74,7 +74,6 @@ pub enum BuildError {
 pub struct Rendered {
     /// Every file's path, sorted.
     pub paths: Vec<String>,
-    pub bytes: u64,
     /// Per template: pages rendered and time spent, summed over threads.
     pub templates: Vec<(&'static str, usize, Duration)>,
     /// Warnings (errors stop the build).
@@ -194,7 +193,6 @@ impl SiteBuilder {
         self.last = Some(LastBuild { kb, config: loaded.config, theme, similarity: loaded.similarity });
         Ok(Rendered {
             paths: out.paths(),
-            bytes: out.bytes(),
             templates: out.template_times(),
             diagnostics: loaded.diagnostics,
             incidents,

@@ -76,22 +76,6 @@ pub fn is_ours(dir: &Path) -> bool {
     dir.join(MARKER).is_file()
 }
 
-/// Write a built site to `out` atomically: everything goes into a staging
-/// directory beside `out`, which then replaces `out` by rename. A failure at
-/// any point leaves the previous `out` untouched. `out` must be missing,
-/// empty, or carry our marker; nothing outside `out` and our own staging
-/// directories is ever removed.
-pub fn write_site(out: &Path, files: &[crate::render::OutputFile]) -> Result<WriteStats, WriteError> {
-    let staging = Staging::begin(out)?;
-    for f in files {
-        if let Err(e) = staging.write(&f.path, &f.bytes) {
-            staging.abandon();
-            return Err(e);
-        }
-    }
-    staging.commit()
-}
-
 /// A site being written: files go into a staging directory beside `out` as
 /// they are made (from any thread), and [`Staging::commit`] swaps it in. If
 /// the build fails, [`Staging::abandon`] removes it and `out` is untouched.

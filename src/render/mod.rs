@@ -72,22 +72,20 @@ impl Sink for MemorySink {
     }
 }
 
-/// A sink with a record of what went into it: the paths, the byte count, and
-/// the time each template took.
+/// A sink with a record of what went into it: the paths, and the time each
+/// template took.
 pub struct Output<'a> {
     sink: &'a dyn Sink,
     paths: std::sync::Mutex<Vec<String>>,
-    bytes: std::sync::atomic::AtomicU64,
     templates: std::sync::Mutex<BTreeMap<&'static str, (usize, std::time::Duration)>>,
 }
 
 impl<'a> Output<'a> {
     pub fn new(sink: &'a dyn Sink) -> Self {
-        Output { sink, paths: Default::default(), bytes: Default::default(), templates: Default::default() }
+        Output { sink, paths: Default::default(), templates: Default::default() }
     }
 
     pub fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), RenderError> {
-        self.bytes.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut paths) = self.paths.lock() {
             paths.push(path.clone());
         }
@@ -109,14 +107,6 @@ impl<'a> Output<'a> {
         let mut paths = self.paths.lock().map(|p| p.clone()).unwrap_or_default();
         paths.sort();
         paths
-    }
-
-    pub fn files(&self) -> usize {
-        self.paths.lock().map(|p| p.len()).unwrap_or_default()
-    }
-
-    pub fn bytes(&self) -> u64 {
-        self.bytes.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Per template: pages rendered and the time spent in them, summed over threads.
