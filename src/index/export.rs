@@ -27,7 +27,7 @@ use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 use serde_json::json;
-use tantivy::postings::Postings;
+use tantivy::postings::{Postings, TermInfo};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Directory, DocSet};
 
@@ -66,13 +66,40 @@ pub fn norm_table(average_fieldnorm: f32) -> Vec<f32> {
         .collect()
 }
 
-/// Postings of one stem in one field.
-struct FieldPostings {
+/// Where the postings of one stem in one field are: read when its chunk is
+/// written, so the whole corpus's postings are never in memory at once.
+struct FieldTerm {
     field: usize,
-    weight: f32,
-    docs: Vec<u32>,
-    tfs: Vec<u32>,
-    norms: Vec<u8>,
+    /// Index into the export's [`FieldReader`]s.
+    reader: usize,
+    info: TermInfo,
+}
+
+/// A field's postings and length norms, as the export reads them.
+struct FieldReader {
+    inverted: std::sync::Arc<tantivy::InvertedIndexReader>,
+    norms: Option<tantivy::fieldnorm::FieldNormReader>,
+}
+
+/// `[field, weight bits, doc deltas, term frequencies, fieldnorm ids]` of one stem in one field.
+fn postings_json(term: &FieldTerm, reader: &FieldReader, num_docs: u64) -> Result<serde_json::Value, IndexError> {
+    let mut postings = reader
+        .inverted
+        .read_postings_from_terminfo(&term.info, IndexRecordOption::WithFreqs)
+        .map_err(|e| IndexError::Io(e.to_string()))?;
+    let capacity = term.info.doc_freq as usize;
+    let (mut deltas, mut tfs, mut norms) =
+        (Vec::with_capacity(capacity), Vec::with_capacity(capacity), Vec::with_capacity(capacity));
+    let mut last = 0u32;
+    let mut doc = postings.doc();
+    while doc != tantivy::TERMINATED {
+        deltas.push(doc - last);
+        last = doc;
+        tfs.push(postings.term_freq());
+        norms.push(reader.norms.as_ref().map_or(0, |f| f.fieldnorm_id(doc)));
+        doc = postings.advance();
+    }
+    Ok(json!([term.field, weight(u64::from(term.info.doc_freq), num_docs).to_bits(), deltas, tfs, norms]))
 }
 
 /// Every static search file, plus the index files.
@@ -81,8 +108,9 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
     let num_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
     let mut files: Vec<OutputFile> = Vec::new();
 
-    // Postings of every stem, by field, from the single segment.
-    let mut postings: BTreeMap<String, Vec<FieldPostings>> = BTreeMap::new();
+    // Where each stem's postings are, by field, in the single segment.
+    let mut stems: BTreeMap<String, Vec<FieldTerm>> = BTreeMap::new();
+    let mut readers: Vec<FieldReader> = Vec::new();
     let mut averages: Vec<u32> = Vec::new();
     for (field_index, field) in index.fields.text.iter().enumerate() {
         let mut total_tokens = 0u64;
@@ -93,30 +121,14 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         averages.push(average.to_bits());
         for seg in searcher.segment_readers() {
             let inverted = seg.inverted_index(*field)?;
-            let fieldnorms = seg.fieldnorms_readers().get_field(*field)?;
             let mut stream = inverted.terms().stream().map_err(|e| IndexError::Io(e.to_string()))?;
             while stream.advance() {
                 let stem = String::from_utf8_lossy(stream.key()).into_owned();
-                let info = stream.value();
-                let mut reader = inverted
-                    .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
-                    .map_err(|e| IndexError::Io(e.to_string()))?;
-                let mut p = FieldPostings {
-                    field: field_index,
-                    weight: weight(u64::from(info.doc_freq), num_docs),
-                    docs: Vec::new(),
-                    tfs: Vec::new(),
-                    norms: Vec::new(),
-                };
-                let mut doc = reader.doc();
-                while doc != tantivy::TERMINATED {
-                    p.docs.push(doc);
-                    p.tfs.push(reader.term_freq());
-                    p.norms.push(fieldnorms.as_ref().map_or(0, |f| f.fieldnorm_id(doc)));
-                    doc = reader.advance();
-                }
-                postings.entry(stem).or_default().push(p);
+                let term = FieldTerm { field: field_index, reader: readers.len(), info: stream.value().clone() };
+                stems.entry(stem).or_default().push(term);
             }
+            let norms = seg.fieldnorms_readers().get_field(*field)?;
+            readers.push(FieldReader { inverted, norms });
         }
     }
 
@@ -127,50 +139,37 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
     let mut current_stems: BTreeSet<&String> = BTreeSet::new();
     let mut current_size = 0usize;
     let stem_size =
-        |stem: &String| postings.get(stem).map_or(0, |list| list.iter().map(|p| 12 + p.docs.len() * 9).sum());
+        |stem: &String| stems.get(stem).map_or(0, |list| list.iter().map(|t| 12 + t.info.doc_freq as usize * 9).sum());
     let flush = |words: &mut Vec<(&String, &(String, u32))>,
-                 stems: &mut BTreeSet<&String>,
-                 chunks: &mut Vec<(String, Vec<u8>)>| {
+                 chunk_stems: &mut BTreeSet<&String>,
+                 chunks: &mut Vec<(String, Vec<u8>)>|
+     -> Result<(), IndexError> {
         if words.is_empty() {
-            return;
+            return Ok(());
         }
         let word_map: serde_json::Map<String, serde_json::Value> =
             words.iter().map(|(w, (stem, df))| ((*w).clone(), json!([stem, df]))).collect();
-        let stem_map: serde_json::Map<String, serde_json::Value> = stems
-            .iter()
-            .map(|stem| {
-                let list: Vec<serde_json::Value> = postings
-                    .get(*stem)
-                    .map(|list| {
-                        list.iter()
-                            .map(|p| {
-                                let mut last = 0u32;
-                                let deltas: Vec<u32> = p
-                                    .docs
-                                    .iter()
-                                    .map(|d| {
-                                        let delta = d - last;
-                                        last = *d;
-                                        delta
-                                    })
-                                    .collect();
-                                json!([p.field, p.weight.to_bits(), deltas, p.tfs, p.norms])
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                ((*stem).clone(), serde_json::Value::Array(list))
-            })
-            .collect();
+        let mut stem_map = serde_json::Map::new();
+        for stem in chunk_stems.iter() {
+            let list = match stems.get(*stem) {
+                Some(list) => list
+                    .iter()
+                    .filter_map(|t| readers.get(t.reader).map(|r| postings_json(t, r, num_docs)))
+                    .collect::<Result<Vec<_>, _>>()?,
+                None => Vec::new(),
+            };
+            stem_map.insert((*stem).clone(), serde_json::Value::Array(list));
+        }
         let bytes = json!({ "words": word_map, "stems": stem_map }).to_string().into_bytes();
         chunks.push((words[0].0.clone(), bytes));
         words.clear();
-        stems.clear();
+        chunk_stems.clear();
+        Ok(())
     };
     for (word, entry) in &words.map {
         let added = if current_stems.contains(&entry.0) { 0 } else { stem_size(&entry.0) } + word.len() + 16;
         if current_size + added > CHUNK_BYTES && !current_words.is_empty() {
-            flush(&mut current_words, &mut current_stems, &mut chunks);
+            flush(&mut current_words, &mut current_stems, &mut chunks)?;
             current_size = 0;
         }
         current_size +=
@@ -178,7 +177,7 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         current_words.push((word, entry));
         current_stems.insert(&entry.0);
     }
-    flush(&mut current_words, &mut current_stems, &mut chunks);
+    flush(&mut current_words, &mut current_stems, &mut chunks)?;
 
     // Document metadata shards and facets, in document order.
     let by_id: BTreeMap<&str, &Incident> = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
