@@ -132,6 +132,18 @@ impl SourceFile {
     /// The location of the byte range `span`. Offsets past the end clamp to the
     /// last character; an offset inside a multi-byte character counts as that
     /// character.
+    /// Forget the text from byte `end` on (a char boundary): locations
+    /// before it stay exactly as they were.
+    pub fn truncate(&mut self, end: usize) {
+        if end < self.text.len() && self.text.is_char_boundary(end) {
+            self.text.truncate(end);
+            self.text.shrink_to_fit();
+            let lines = self.line_starts.partition_point(|&start| start <= end);
+            self.line_starts.truncate(lines);
+            self.line_starts.shrink_to_fit();
+        }
+    }
+
     pub fn location(&self, span: std::ops::Range<usize>) -> Location {
         let start = span.start.min(self.text.len());
         let line_index = match self.line_starts.binary_search(&start) {

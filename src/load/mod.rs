@@ -71,8 +71,20 @@ pub enum LoadError {
 pub(crate) struct Parsed {
     pub source: SourceFile,
     pub offset: usize,
+    /// Where the body starts in `source.text`.
+    pub body_offset: usize,
     pub raw: raw::RawRecord,
     pub incident: Incident,
+}
+
+impl Parsed {
+    /// Keep only what the checks across records read: the front matter's
+    /// text (for locations) and the spans of the id, the title, the
+    /// references and the names. The incident keeps everything else.
+    fn thin(&mut self) {
+        self.source.truncate(self.body_offset);
+        self.raw.thin();
+    }
 }
 
 /// Load and check the knowledge base at `dir`. Paths in diagnostics are `dir`
@@ -147,6 +159,10 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
             let outcome = match parse_record(source, &config, config_ok, &mut diags) {
                 Some(mut p) => {
                     p.incident.source = relative;
+                    // The checks of one record on its own, while it is at hand;
+                    // what the checks across records need is all that stays.
+                    lint::check(&p, &config, options.today, &mut diags);
+                    p.thin();
                     Outcome::Parsed(Box::new(p))
                 }
                 None => Outcome::Unreadable(stem),
@@ -167,17 +183,6 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
 
     lap("reading and parsing");
     crossref::check(&parsed, &unreadable_ids, &mut diags);
-    let lints: Vec<Diagnostics> = parsed
-        .par_iter()
-        .map(|p| {
-            let mut d = Diagnostics::default();
-            lint::check(p, &config, options.today, &mut d);
-            d
-        })
-        .collect();
-    for d in lints {
-        diags.extend(d);
-    }
     crossref::check_names(&parsed, &mut diags);
     lap("checking records");
     let similarity = crate::analyze::similar::compute_among(
@@ -352,23 +357,24 @@ fn decode(path: PathBuf, bytes: Vec<u8>, diags: &mut Diagnostics) -> Option<Sour
 
 fn parse_record(source: SourceFile, config: &Config, config_ok: bool, diags: &mut Diagnostics) -> Option<Parsed> {
     let (toml_text, offset, body) = match front_matter::split(&source.text) {
-        Ok(s) => (s.toml.to_string(), s.toml_offset, s.body.to_string()),
+        Ok(s) => (s.toml, s.toml_offset, s.body),
         Err(e) => {
             diags.push(split_error(&source, e));
             return None;
         }
     };
-    let raw: raw::RawRecord = match toml::from_str(&toml_text) {
+    let raw: raw::RawRecord = match toml::from_str(toml_text) {
         Ok(raw) => raw,
         Err(err) => {
             toml_error::report(&source, offset, &err, diags);
             return None;
         }
     };
+    let body_offset = source.text.len() - body.len();
     let id = record_id(&source, offset, &raw, diags)?;
     let mut ctx = record::RecordCtx { source: &source, offset, diags };
-    let incident = record::convert(&mut ctx, &raw, id, &body, config, config_ok);
-    Some(Parsed { source, offset, raw, incident })
+    let incident = record::convert(&mut ctx, &raw, id, body, config, config_ok);
+    Some(Parsed { source, offset, body_offset, raw, incident })
 }
 
 /// The record's id: `id` from the front matter, else the file stem.

@@ -15,7 +15,7 @@ use toml::value::Datetime;
 
 pub(crate) type S<T> = Spanned<T>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRecord {
     pub id: Option<S<String>>,
@@ -57,6 +57,16 @@ pub(crate) struct RawRecord {
     pub related: Vec<S<RawRelated>>,
     #[serde(default)]
     pub lessons: RawLessons,
+}
+
+impl RawRecord {
+    /// Drop everything but what the checks across records read: the id,
+    /// the title, the references to other incidents and the service and
+    /// tag names (spans included).
+    pub fn thin(&mut self) {
+        let RawRecord { id, title, services, tags, recurrence_of, related, .. } = std::mem::take(self);
+        *self = RawRecord { id, title, services, tags, recurrence_of, related, ..RawRecord::default() };
+    }
 }
 
 #[derive(Debug, Deserialize)]
