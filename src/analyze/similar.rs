@@ -206,11 +206,13 @@ impl<'f> Stems<'f> {
         Stems { analyzer, fold, words: HashMap::new() }
     }
 
-    /// (stem, surface word) of every token worth comparing. Stems in `skip`
-    /// (the incident's own service names, which are compared as such) are
-    /// left out; synonyms fold onto their group's stem.
-    fn tokens(&mut self, text: &str, skip: &[String]) -> Vec<(Arc<str>, Arc<str>)> {
-        let mut out = Vec::new();
+    /// (stem, occurrences, first surface word) of every distinct stem worth
+    /// comparing, in order of first appearance. Stems in `skip` (the
+    /// incident's own service names, which are compared as such) are left
+    /// out; synonyms fold onto their group's stem.
+    fn counts(&mut self, text: &str, skip: &[String]) -> Vec<(Arc<str>, usize, Arc<str>)> {
+        let mut out: Vec<(Arc<str>, usize, Arc<str>)> = Vec::new();
+        let mut at: FxHashMap<Arc<str>, usize> = FxHashMap::default();
         for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
             let entry = match self.words.get(word) {
                 Some(entry) => entry,
@@ -221,7 +223,11 @@ impl<'f> Stems<'f> {
             };
             if let Some(w) = entry {
                 if !skip.iter().any(|s| **s == *w.stem) {
-                    out.push((w.folded.clone(), w.surface.clone()));
+                    let i = *at.entry(w.folded.clone()).or_insert_with(|| {
+                        out.push((w.folded.clone(), 0, w.surface.clone()));
+                        out.len() - 1
+                    });
+                    out[i].1 += 1;
                 }
             }
         }
@@ -297,34 +303,18 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         return Similarity { threshold, recurrence_threshold, max_listed, links: BTreeMap::new() };
     };
     let fold = fold_map(&params.synonyms, &mut analyzer);
-    let texts: Vec<Vec<(Arc<str>, Arc<str>)>> = incidents
+    // Count each incident's stems (in parallel), then number the stems in
+    // order of first appearance and count the incidents each occurs in.
+    let local: Vec<Vec<(Arc<str>, usize, Arc<str>)>> = incidents
         .par_iter()
         .map_init(
             || Stems::new(analyzer.clone(), &fold),
             |cached, inc| {
                 let names = inc.services.join(" ");
                 let skip = stems(&names, &mut cached.analyzer);
-                cached.tokens(&similarity_text(inc), &skip)
+                cached.counts(&similarity_text(inc), &skip)
             },
         )
-        .collect();
-
-    // Count each incident's stems (in parallel), then number the stems in
-    // order of first appearance and count the incidents each occurs in.
-    let local: Vec<Vec<(&str, usize, &str)>> = texts
-        .par_iter()
-        .map(|toks| {
-            let mut at: FxHashMap<&str, usize> = FxHashMap::default();
-            let mut out: Vec<(&str, usize, &str)> = Vec::new();
-            for (stem, surface) in toks {
-                let i = *at.entry(stem).or_insert_with(|| {
-                    out.push((stem, 0, surface));
-                    out.len() - 1
-                });
-                out[i].1 += 1;
-            }
-            out
-        })
         .collect();
     let mut numbers: FxHashMap<&str, usize> = FxHashMap::default();
     let mut doc_freq: Vec<usize> = Vec::new();
@@ -333,7 +323,8 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         .map(|terms| {
             terms
                 .iter()
-                .map(|&(stem, count, surface)| {
+                .map(|(stem, count, surface)| {
+                    let (stem, count, surface) = (&**stem, *count, &**surface);
                     let next = numbers.len();
                     let n = *numbers.entry(stem).or_insert(next);
                     if n == doc_freq.len() {
