@@ -473,7 +473,11 @@ fn check(
         }
         eprintln!("  {:<22} {:>8.1} ms", "total", started.elapsed().as_secs_f64() * 1000.0);
     }
-    Ok(if diags.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let code = if diags.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    // The process ends here: freeing every record one by one would only
+    // delay the exit (a tenth of a second at 10,000 records).
+    std::mem::forget(loaded);
+    Ok(code)
 }
 
 fn build(dir: &Path, out: &Path, options: build::BuildOptions, timings: bool) -> Result<ExitCode, Failure> {

@@ -190,7 +190,7 @@ fn analyzer() -> Option<TextAnalyzer> {
 struct Stems<'f> {
     analyzer: TextAnalyzer,
     fold: &'f HashMap<String, String>,
-    words: HashMap<Box<str>, Option<Word>>,
+    words: FxHashMap<Box<str>, Option<Word>>,
 }
 
 /// What a word contributes: its stem, folded onto its synonym group's, the
@@ -203,7 +203,7 @@ struct Word {
 
 impl<'f> Stems<'f> {
     fn new(analyzer: TextAnalyzer, fold: &'f HashMap<String, String>) -> Self {
-        Stems { analyzer, fold, words: HashMap::new() }
+        Stems { analyzer, fold, words: FxHashMap::default() }
     }
 
     /// (stem, occurrences, first surface word) of every distinct stem worth
@@ -276,6 +276,13 @@ fn fold_map(extra: &[Vec<String>], analyzer: &mut TextAnalyzer) -> HashMap<Strin
 fn idf(doc_freq: usize, docs: usize) -> f64 {
     let (n, df) = (docs as f64, doc_freq as f64);
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The Jaccard index of two short lists of names, without listing them.
+fn jaccard_score(a: &[String], b: &[String]) -> f64 {
+    let shared = a.iter().filter(|x| b.contains(x)).count();
+    let union = a.len() + b.len() - shared;
+    if union == 0 { 0.0 } else { shared as f64 / union as f64 }
 }
 
 fn jaccard(a: &[String], b: &[String]) -> (f64, Vec<String>) {
@@ -409,8 +416,8 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
                         continue;
                     }
                     let b = incidents[e];
-                    let (cat, _) = jaccard(&a.categories, &b.categories);
-                    let (svc, _) = jaccard(&a.services, &b.services);
+                    let cat = jaccard_score(&a.categories, &b.categories);
+                    let svc = jaccard_score(&a.services, &b.services);
                     let score = combined_score(text, cat, svc, params);
                     if score >= threshold {
                         scored.push((score, text, e));

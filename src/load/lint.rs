@@ -290,8 +290,9 @@ fn blame_wording(lint: &mut Lint<'_>) {
         let f = finding.get_ref();
         let texts = std::iter::once(&f.summary).chain(f.evidence.as_ref()).chain(f.whys.iter());
         for text in texts {
+            let lower = text.get_ref().to_ascii_lowercase();
             for phrase in BLAME_PHRASES {
-                if let Some(at) = find_phrase(text.get_ref(), phrase) {
+                if let Some(at) = find_in_lowercase(&lower, phrase) {
                     // Point at the phrase when the string is written without escapes.
                     let span = text.span();
                     let toml_text =
@@ -315,7 +316,11 @@ fn blame_wording(lint: &mut Lint<'_>) {
 
 /// Case-insensitive search for `phrase` as whole words; the byte index in `text`.
 fn find_phrase(text: &str, phrase: &str) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
+    find_in_lowercase(&text.to_ascii_lowercase(), phrase)
+}
+
+/// [`find_phrase`] in text already in ASCII lower case.
+fn find_in_lowercase(lower: &str, phrase: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = lower.get(from..).and_then(|s| s.find(phrase)) {
         let at = from + i;
