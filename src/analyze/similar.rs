@@ -193,6 +193,9 @@ struct Stems<'f> {
     words: FxHashMap<Box<str>, Option<Word>>,
 }
 
+/// (stem, occurrences, first surface word) of one stem of one incident.
+type Counted = (Arc<str>, usize, Arc<str>);
+
 /// What a word contributes: its stem, folded onto its synonym group's, the
 /// unfolded stem (to compare with service names), and its lower-case form.
 struct Word {
@@ -210,8 +213,8 @@ impl<'f> Stems<'f> {
     /// comparing, in order of first appearance. Stems in `skip` (the
     /// incident's own service names, which are compared as such) are left
     /// out; synonyms fold onto their group's stem.
-    fn counts(&mut self, text: &str, skip: &[String]) -> Vec<(Arc<str>, usize, Arc<str>)> {
-        let mut out: Vec<(Arc<str>, usize, Arc<str>)> = Vec::new();
+    fn counts(&mut self, text: &str, skip: &[String]) -> Vec<Counted> {
+        let mut out: Vec<Counted> = Vec::new();
         let mut at: FxHashMap<Arc<str>, usize> = FxHashMap::default();
         for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
             let entry = match self.words.get(word) {
@@ -312,7 +315,7 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
     let fold = fold_map(&params.synonyms, &mut analyzer);
     // Count each incident's stems (in parallel), then number the stems in
     // order of first appearance and count the incidents each occurs in.
-    let local: Vec<Vec<(Arc<str>, usize, Arc<str>)>> = incidents
+    let local: Vec<Vec<Counted>> = incidents
         .par_iter()
         .map_init(
             || Stems::new(analyzer.clone(), &fold),
