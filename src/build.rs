@@ -190,7 +190,14 @@ impl SiteBuilder {
         }
         let incidents = kb.incidents.len();
         let load_timings = loaded.timings;
-        self.last = Some(LastBuild { kb, config: loaded.config, theme, similarity: loaded.similarity });
+        let last = LastBuild { kb, config: loaded.config, theme, similarity: loaded.similarity };
+        if self.cache.reuses() {
+            self.last = Some(last);
+        } else {
+            // A one-off build ends with the process: freeing every record
+            // one by one would only delay the exit.
+            std::mem::forget(last);
+        }
         Ok(Rendered {
             paths: out.paths(),
             templates: out.template_times(),

@@ -81,8 +81,8 @@ struct FieldReader {
     norms: Option<tantivy::fieldnorm::FieldNormReader>,
 }
 
-/// `[field, weight bits, doc deltas, term frequencies, fieldnorm ids]` of one stem in one field.
-fn postings_json(term: &FieldTerm, reader: &FieldReader, num_docs: u64) -> Result<serde_json::Value, IndexError> {
+/// Write `[field, weight bits, doc deltas, term frequencies, fieldnorm ids]` of one stem in one field.
+fn write_postings(out: &mut Vec<u8>, term: &FieldTerm, reader: &FieldReader, num_docs: u64) -> Result<(), IndexError> {
     let mut postings = reader
         .inverted
         .read_postings_from_terminfo(&term.info, IndexRecordOption::WithFreqs)
@@ -99,7 +99,9 @@ fn postings_json(term: &FieldTerm, reader: &FieldReader, num_docs: u64) -> Resul
         norms.push(reader.norms.as_ref().map_or(0, |f| f.fieldnorm_id(doc)));
         doc = postings.advance();
     }
-    Ok(json!([term.field, weight(u64::from(term.info.doc_freq), num_docs).to_bits(), deltas, tfs, norms]))
+    let weight = weight(u64::from(term.info.doc_freq), num_docs).to_bits();
+    // A tuple is a JSON array: [field, weight, deltas, tfs, norms].
+    serde_json::to_writer(out, &(term.field, weight, deltas, tfs, norms)).map_err(|e| IndexError::Io(e.to_string()))
 }
 
 /// Every static search file, plus the index files.
@@ -147,20 +149,38 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         if words.is_empty() {
             return Ok(());
         }
-        let word_map: serde_json::Map<String, serde_json::Value> =
-            words.iter().map(|(w, (stem, df))| ((*w).clone(), json!([stem, df]))).collect();
-        let mut stem_map = serde_json::Map::new();
-        for stem in chunk_stems.iter() {
-            let list = match stems.get(*stem) {
-                Some(list) => list
-                    .iter()
-                    .filter_map(|t| readers.get(t.reader).map(|r| postings_json(t, r, num_docs)))
-                    .collect::<Result<Vec<_>, _>>()?,
-                None => Vec::new(),
-            };
-            stem_map.insert((*stem).clone(), serde_json::Value::Array(list));
+        // {"stems":{STEM:[postings…],…},"words":{WORD:[STEM,DF],…}}, keys
+        // in byte order (as a JSON map would have them), written as it goes.
+        let json = |e: serde_json::Error| IndexError::Io(e.to_string());
+        let mut bytes: Vec<u8> = Vec::with_capacity(CHUNK_BYTES * 2);
+        bytes.extend_from_slice(b"{\"stems\":{");
+        for (i, stem) in chunk_stems.iter().enumerate() {
+            if i > 0 {
+                bytes.push(b',');
+            }
+            serde_json::to_writer(&mut bytes, stem).map_err(json)?;
+            bytes.extend_from_slice(b":[");
+            let list = stems.get(*stem).map_or(&[][..], Vec::as_slice);
+            for (j, term) in list.iter().enumerate() {
+                if let Some(reader) = readers.get(term.reader) {
+                    if j > 0 {
+                        bytes.push(b',');
+                    }
+                    write_postings(&mut bytes, term, reader, num_docs)?;
+                }
+            }
+            bytes.push(b']');
         }
-        let bytes = json!({ "words": word_map, "stems": stem_map }).to_string().into_bytes();
+        bytes.extend_from_slice(b"},\"words\":{");
+        for (i, (word, (stem, df))) in words.iter().enumerate() {
+            if i > 0 {
+                bytes.push(b',');
+            }
+            serde_json::to_writer(&mut bytes, word).map_err(json)?;
+            bytes.push(b':');
+            serde_json::to_writer(&mut bytes, &(stem, df)).map_err(json)?;
+        }
+        bytes.extend_from_slice(b"}}");
         chunks.push((words[0].0.clone(), bytes));
         words.clear();
         chunk_stems.clear();
