@@ -15,6 +15,8 @@
 # record, and the categories and tags taxonomies, no search, with the same
 # Markdown files as content (Hugo reads their TOML front matter as is).
 # Machines here are noisy: compare ratios from one run, and read medians.
+# Each measured command starts after `sync`, so the previous step's pending
+# writes (hundreds of MB) are not counted against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +56,9 @@ gen=target/release/examples/gen-corpus
 measure() {
   local name=$1; shift
   local log="$bench/$name.last"
+  # Let the previous step's writes reach the disk first, so they are not
+  # counted against this one.
+  sync
   if ! /usr/bin/time -v "$@" >"$log.out" 2>"$log"; then
     echo "bench/run.sh: $name failed:" >&2
     tail -20 "$log" >&2
