@@ -380,6 +380,25 @@ mod tests {
     }
 
     #[test]
+    fn truncating_keeps_every_location_before_the_cut() {
+        let text = "+++\ntitle = \"é x\"\n+++\nBody line\nmore\n";
+        let whole = SourceFile::new("a.md".into(), text.into());
+        let body = text.find("Body").unwrap_or_default();
+        let mut cut = SourceFile::new("a.md".into(), text.into());
+        cut.truncate(body);
+        assert_eq!(cut.text, "+++\ntitle = \"é x\"\n+++\n");
+        for span in [0..3, 4..9, 13..16, 17..18, 19..22] {
+            let (a, b) = (whole.location(span.clone()), cut.location(span));
+            assert_eq!((a.line, a.column, a.width, a.line_text), (b.line, b.column, b.width, b.line_text));
+        }
+        assert_eq!(cut.line_location(2).line_text, "title = \"é x\"");
+        // A cut inside a character is refused: the text stays whole.
+        let mut odd = SourceFile::new("a.md".into(), "é".into());
+        odd.truncate(1);
+        assert_eq!(odd.text, "é");
+    }
+
+    #[test]
     fn crlf_is_not_part_of_the_line_text() {
         let src = SourceFile::new("a.md".into(), "a\r\nbc\r\n".into());
         assert_eq!(src.location(3..4).line_text, "bc");
