@@ -3,10 +3,11 @@
 //! First stage of the pipeline (**load** → model → analyze → index → render →
 //! write) and, with `write` and `serve`, the only one that touches the file
 //! system. It walks `incidents/`, decodes and splits each record, parses the
-//! front matter with spans, converts it to the model (`record`), then checks
-//! what needs every record at once (`crossref`) and the policy and writing
-//! lints (`lint`). Problems are collected, never returned early: one run
-//! reports every broken file.
+//! front matter with spans, converts it to the model (`record`) and runs the
+//! policy and writing lints of that record alone (`lint`), all in parallel;
+//! then it checks what needs every record at once (`crossref`, similar
+//! incidents, guardrails that may not hold). Problems are collected, never
+//! returned early: one run reports every broken file.
 
 mod crossref;
 mod front_matter;
