@@ -283,6 +283,12 @@ fn single_root_cause(lint: &mut Lint<'_>, config: &Config) {
     }
 }
 
+/// Any of [`BLAME_PHRASES`] anywhere, in any ASCII case (`None` only if the
+/// automaton could not be built, and then every text is searched phrase by phrase).
+static BLAME_FILTER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(BLAME_PHRASES).ok()
+});
+
 fn blame_wording(lint: &mut Lint<'_>) {
     let Some(list) = &lint.p.raw.findings else { return };
     let mut hits: Vec<(Range<usize>, String, &str)> = Vec::new();
@@ -290,6 +296,10 @@ fn blame_wording(lint: &mut Lint<'_>) {
         let f = finding.get_ref();
         let texts = std::iter::once(&f.summary).chain(f.evidence.as_ref()).chain(f.whys.iter());
         for text in texts {
+            // Most findings contain none of the phrases: one pass tells.
+            if !BLAME_FILTER.as_ref().is_none_or(|filter| filter.is_match(text.get_ref())) {
+                continue;
+            }
             let lower = text.get_ref().to_ascii_lowercase();
             for phrase in BLAME_PHRASES {
                 if let Some(at) = find_in_lowercase(&lower, phrase) {
