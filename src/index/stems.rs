@@ -30,20 +30,23 @@ impl CachedStems {
     /// Put the stem of `word` into `out`; false when the analyzer drops it.
     fn stem_into(&mut self, word: &str, out: &mut String) -> bool {
         let Ok(mut memory) = self.memory.lock() else { return false };
-        if !memory.contains_key(word) {
-            let mut stem = None;
-            self.analyzer.token_stream(word).process(&mut |t| {
-                stem.get_or_insert_with(|| t.text.clone().into_boxed_str());
-            });
-            memory.insert(word.into(), stem);
-        }
-        match memory.get(word) {
-            Some(Some(stem)) => {
+        let found = match memory.get(word) {
+            Some(found) => found,
+            None => {
+                let mut stem = None;
+                self.analyzer.token_stream(word).process(&mut |t| {
+                    stem.get_or_insert_with(|| t.text.clone().into_boxed_str());
+                });
+                memory.entry(word.into()).or_insert(stem)
+            }
+        };
+        match found {
+            Some(stem) => {
                 out.clear();
                 out.push_str(stem);
                 true
             }
-            _ => false,
+            None => false,
         }
     }
 }
