@@ -168,21 +168,24 @@ impl SiteBuilder {
         let (rendered, search, search_took) = std::thread::scope(|scope| {
             let search = scope.spawn(|| {
                 let started = Instant::now();
-                (search_files(&kb), started.elapsed())
+                // Its files go out as soon as they are made, while pages
+                // are still being rendered.
+                let written = search_files(&kb).map_err(|e| e.to_string()).and_then(|files| {
+                    files.into_iter().try_for_each(|file| out.put(file.path, file.bytes).map_err(|e| e.to_string()))
+                });
+                (written, started.elapsed())
             });
             let rendered =
                 render::render_site(&kb, &loaded.config, &loaded.similarity, &theme, &render_options, cache, &out);
             progress("indexing for search");
             match search.join() {
-                Ok((files, took)) => (rendered, files.map_err(|e| e.to_string()), took),
+                Ok((written, took)) => (rendered, written, took),
                 Err(_) => (rendered, Err("the search index build stopped unexpectedly".to_string()), Duration::ZERO),
             }
         });
         rendered.map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
         let pages = out.paths().iter().filter(|p| p.ends_with(".html")).count();
-        for file in search.map_err(BuildError::Usage)? {
-            out.put(file.path, file.bytes).map_err(|e| BuildError::Usage(e.to_string()))?;
-        }
+        search.map_err(BuildError::Usage)?;
         add_static(&out, loaded.static_files, &mut loaded.diagnostics, dir)
             .map_err(|e| BuildError::Usage(e.to_string()))?;
         if loaded.diagnostics.has_errors() {
@@ -235,7 +238,8 @@ impl SiteBuilder {
 /// The Tantivy index of `kb` and its static export.
 pub fn search_files(kb: &KnowledgeBase) -> Result<Vec<OutputFile>, crate::index::IndexError> {
     let index = crate::index::SearchIndex::build(kb)?;
-    let words = crate::index::Words::collect(kb, &mut index.analyzer()?);
+    // This runs beside the pages, which keep rayon's threads busy.
+    let words = crate::index::Words::collect_here(kb, &mut index.analyzer()?);
     crate::index::export::export(&index, kb, &words)
 }
 

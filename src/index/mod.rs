@@ -289,36 +289,53 @@ pub struct Words {
 }
 
 impl Words {
-    /// Collect the words of every document with the index's analyzer.
+    /// Collect the words of every document with the index's analyzer, in parallel.
     pub fn collect(kb: &KnowledgeBase, analyzer: &mut TextAnalyzer) -> Words {
+        Self::collect_with(kb, analyzer, true)
+    }
+
+    /// [`Words::collect`] on the calling thread alone: for a thread working
+    /// beside a busy rayon pool (the build's search index, next to the
+    /// pages), whose parallel jobs would wait behind the pool's own.
+    pub fn collect_here(kb: &KnowledgeBase, analyzer: &mut TextAnalyzer) -> Words {
+        Self::collect_with(kb, analyzer, false)
+    }
+
+    fn collect_with(kb: &KnowledgeBase, analyzer: &mut TextAnalyzer, parallel: bool) -> Words {
         use rayon::prelude::*;
-        // Each incident's distinct words, in parallel; then the document
-        // frequency of each word, and its stem, once per distinct word.
-        let per_incident: Vec<Vec<String>> = kb
-            .incidents
-            .par_iter()
-            .map(|inc| {
-                let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
-                for text in field_texts(inc) {
-                    seen.extend(raw_words(&text));
-                }
-                seen.into_iter().collect()
-            })
-            .collect();
+        // Each incident's distinct words; then the document frequency of
+        // each word, and its stem, once per distinct word.
+        let distinct = |inc: &Incident| -> Vec<String> {
+            let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+            for text in field_texts(inc) {
+                seen.extend(raw_words(&text));
+            }
+            seen.into_iter().collect()
+        };
+        let per_incident: Vec<Vec<String>> = if parallel {
+            kb.incidents.par_iter().map(distinct).collect()
+        } else {
+            kb.incidents.iter().map(distinct).collect()
+        };
         let mut counts: rustc_hash::FxHashMap<String, u32> = rustc_hash::FxHashMap::default();
         for words in per_incident {
             for word in words {
                 *counts.entry(word).or_default() += 1;
             }
         }
-        let analyzer = analyzer.clone();
-        let map = counts
-            .into_par_iter()
-            .map_init(|| analyzer.clone(), |a, (word, df)| stem_of(&word, a).map(|stem| (word, (stem, df))))
-            .flatten()
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect();
+        let stem = |a: &mut TextAnalyzer, (word, df): (String, u32)| stem_of(&word, a).map(|stem| (word, (stem, df)));
+        let map = if parallel {
+            let analyzer = analyzer.clone();
+            counts
+                .into_par_iter()
+                .map_init(|| analyzer.clone(), stem)
+                .flatten()
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect()
+        } else {
+            counts.into_iter().filter_map(|entry| stem(analyzer, entry)).collect()
+        };
         Words { map }
     }
 
