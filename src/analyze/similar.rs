@@ -288,10 +288,9 @@ fn jaccard_score(a: &[String], b: &[String]) -> f64 {
     if union == 0 { 0.0 } else { shared as f64 / union as f64 }
 }
 
-fn jaccard(a: &[String], b: &[String]) -> (f64, Vec<String>) {
-    let shared: Vec<String> = a.iter().filter(|x| b.contains(x)).cloned().collect();
-    let union = a.len() + b.len() - shared.len();
-    if union == 0 { (0.0, shared) } else { (shared.len() as f64 / union as f64, shared) }
+/// The names two lists share, in the first list's order.
+fn shared(a: &[String], b: &[String]) -> Vec<String> {
+    a.iter().filter(|x| b.contains(x)).cloned().collect()
 }
 
 /// Combine a text similarity with the shared categories and services.
@@ -443,8 +442,8 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
 
 /// A link from `a` to `b`, with the reasons.
 fn link(a: &Incident, b: &Incident, mine: &Profile, theirs: &Profile, score: f64, text: f64) -> SimilarLink {
-    let (_, categories) = jaccard(&a.categories, &b.categories);
-    let (_, services) = jaccard(&a.services, &b.services);
+    let categories = shared(&a.categories, &b.categories);
+    let services = shared(&a.services, &b.services);
     let mut shared: Vec<(usize, f64)> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while let (Some(&(n, w)), Some(&(m, w2))) = (mine.by_term.get(i), theirs.by_term.get(j)) {
