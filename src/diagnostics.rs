@@ -121,42 +121,76 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    /// After [`SourceFile::keep_lines`]: `text` is empty and these are the
+    /// lines kept, by 0-based index, each without its `\n`; `len` is how
+    /// long the text was.
+    kept: Vec<(usize, Box<str>)>,
+    len: usize,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        SourceFile { path, text, line_starts }
+        let len = text.len();
+        SourceFile { path, text, line_starts, kept: Vec::new(), len }
+    }
+
+    /// Forget the text from byte `end` on (a char boundary) and every line
+    /// but line 1 and those holding one of the offsets in `starts`: what is
+    /// left is a few lines instead of the whole record. Locations starting
+    /// on a kept line stay exactly as they were; elsewhere only their line
+    /// number is right.
+    pub fn keep_lines(&mut self, end: usize, starts: impl IntoIterator<Item = usize>) {
+        if !self.kept.is_empty() || end > self.text.len() || !self.text.is_char_boundary(end) {
+            return;
+        }
+        let lines = self.line_starts.partition_point(|&start| start <= end);
+        let mut keep: Vec<usize> =
+            starts.into_iter().map(|at| self.line_index(at.min(end))).chain(std::iter::once(0)).collect();
+        keep.sort_unstable();
+        keep.dedup();
+        self.kept = keep.into_iter().map(|i| (i, self.line(i, end).into())).collect();
+        // Fresh allocations of the exact size, not shrunk ones: an allocator
+        // may keep a shrunk block's full size.
+        self.line_starts = self.line_starts[..lines].to_vec();
+        self.text = String::new();
+        self.len = end;
+    }
+
+    /// The 0-based line holding byte `at`.
+    fn line_index(&self, at: usize) -> usize {
+        match self.line_starts.binary_search(&at) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// Line `index` of the whole text cut at `end`, without its `\n`.
+    fn line(&self, index: usize, end: usize) -> &str {
+        let start = self.line_starts.get(index).copied().unwrap_or(0).min(end);
+        let text = self.text.get(start..end).unwrap_or("");
+        text.find('\n').map_or(text, |i| &text[..i])
     }
 
     /// The location of the byte range `span`. Offsets past the end clamp to the
     /// last character; an offset inside a multi-byte character counts as that
     /// character.
-    /// Forget the text from byte `end` on (a char boundary): locations
-    /// before it stay exactly as they were.
-    pub fn truncate(&mut self, end: usize) {
-        if end < self.text.len() && self.text.is_char_boundary(end) {
-            self.text.truncate(end);
-            self.text.shrink_to_fit();
-            let lines = self.line_starts.partition_point(|&start| start <= end);
-            self.line_starts.truncate(lines);
-            self.line_starts.shrink_to_fit();
-        }
-    }
-
     pub fn location(&self, span: std::ops::Range<usize>) -> Location {
-        let start = span.start.min(self.text.len());
-        let line_index = match self.line_starts.binary_search(&start) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
+        let start = span.start.min(self.len);
+        let line_index = self.line_index(start);
         let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
-        let line_end = self.text[line_start..].find('\n').map_or(self.text.len(), |i| line_start + i);
-        let line_text = self.text.get(line_start..line_end).unwrap_or("").trim_end_matches('\r');
-        let prefix = floor_char_boundary(&self.text, start).saturating_sub(line_start);
-        let column = self.text.get(line_start..line_start + prefix).map_or(0, |p| p.chars().count()) + 1;
-        let end = span.end.clamp(start, line_start + line_text.len());
-        let width = self.text.get(start..floor_char_boundary(&self.text, end)).map_or(0, |s| s.chars().count());
+        let line = if self.kept.is_empty() {
+            self.line(line_index, self.len)
+        } else {
+            self.kept.binary_search_by_key(&line_index, |k| k.0).map_or("", |k| &self.kept[k].1)
+        };
+        let line_text = line.trim_end_matches('\r');
+        // Offsets within the line; `start` is at most the line's end.
+        let at = start - line_start;
+        let column = line.get(..floor_char_boundary(line, at)).map_or(0, |p| p.chars().count()) + 1;
+        // A span starting at a line's `\r` ends where it starts.
+        let end = span.end.min(line_start + line_text.len()).max(start) - line_start;
+        let width = line.get(at..floor_char_boundary(line, end)).map_or(0, |s| s.chars().count());
         Location { line: line_index + 1, column, line_text: line_text.to_string(), width: width.max(1) }
     }
 
@@ -380,22 +414,40 @@ mod tests {
     }
 
     #[test]
-    fn truncating_keeps_every_location_before_the_cut() {
-        let text = "+++\ntitle = \"é x\"\n+++\nBody line\nmore\n";
+    fn keeping_lines_keeps_their_locations() {
+        let text = "+++\ntitle = \"é x\"\nid = \"a\"\r\nx = 1\n+++\nBody line\nmore\n";
         let whole = SourceFile::new("a.md".into(), text.into());
         let body = text.find("Body").unwrap_or_default();
-        let mut cut = SourceFile::new("a.md".into(), text.into());
-        cut.truncate(body);
-        assert_eq!(cut.text, "+++\ntitle = \"é x\"\n+++\n");
-        for span in [0..3, 4..9, 13..16, 17..18, 19..22] {
-            let (a, b) = (whole.location(span.clone()), cut.location(span));
-            assert_eq!((a.line, a.column, a.width, a.line_text), (b.line, b.column, b.width, b.line_text));
+        let title = text.find("title").unwrap_or_default();
+        let id = text.find("id").unwrap_or_default();
+        let mut thin = SourceFile::new("a.md".into(), text.into());
+        thin.keep_lines(body, [title + 9, id + 5]);
+        assert_eq!(thin.text, "");
+        // Line 1 and the two lines holding an offset keep their locations,
+        // to the character, including spans running past a line's end.
+        for span in
+            [0..3, 1..2, title..title + 5, title + 9..title + 12, title + 11..title + 40, id..id + 2, id + 8..id + 9]
+        {
+            let (a, b) = (whole.location(span.clone()), thin.location(span));
+            assert_eq!((a.line, a.column, a.width, &a.line_text), (b.line, b.column, b.width, &b.line_text));
         }
-        assert_eq!(cut.line_location(2).line_text, "title = \"é x\"");
+        assert_eq!(thin.line_location(2).line_text, "title = \"é x\"");
+        assert_eq!(thin.location(id..id + 2).line_text, "id = \"a\"");
+        // Another line keeps its number, not its text; past the cut clamps to it.
+        let x = text.find("x =").unwrap_or_default();
+        assert_eq!((thin.location(x..x + 1).line, thin.location(x..x + 1).line_text.as_str()), (4, ""));
+        assert_eq!(thin.location(body + 3..body + 4).line, 6);
         // A cut inside a character is refused: the text stays whole.
         let mut odd = SourceFile::new("a.md".into(), "é".into());
-        odd.truncate(1);
+        odd.keep_lines(1, [0]);
         assert_eq!(odd.text, "é");
+    }
+
+    #[test]
+    fn a_span_starting_at_a_carriage_return_has_width_one() {
+        let src = SourceFile::new("a.md".into(), "ab\r\ncd".into());
+        let loc = src.location(3..6);
+        assert_eq!((loc.line, loc.column, loc.width, loc.line_text.as_str()), (1, 4, 1, "ab"));
     }
 
     #[test]

@@ -123,15 +123,16 @@ pub(super) fn check_names(parsed: &[Parsed], diags: &mut Diagnostics) {
         ),
         ("tag", |p: &Parsed| p.raw.tags.as_ref().map(|t| t.iter().collect()).unwrap_or_default()),
     ] {
-        let mut seen: BTreeMap<String, (String, std::path::PathBuf, Location)> = BTreeMap::new();
+        // The first spelling of each slug, and where it is; locations are
+        // worked out only for what is reported.
+        let mut seen: BTreeMap<String, (String, &Parsed, Range<usize>)> = BTreeMap::new();
         let mut reported: Vec<(String, String)> = Vec::new();
         for p in parsed {
             for name in get(p) {
                 let spelling = name.get_ref().trim().to_string();
                 let slug = slugify(&spelling);
-                let loc = place(p, Some(name.span()));
                 match seen.get(&slug) {
-                    Some((first, path, first_loc)) if *first != spelling => {
+                    Some((first, first_p, first_span)) if *first != spelling => {
                         if reported.contains(&(first.clone(), spelling.clone())) {
                             continue;
                         }
@@ -143,18 +144,18 @@ pub(super) fn check_names(parsed: &[Parsed], diags: &mut Diagnostics) {
                                 "{what} `{spelling}` and `{first}` share the address {what}s/{slug}/ and are merged"
                             ),
                         )
-                        .at(Some(loc))
+                        .at(Some(place(p, Some(name.span()))))
                         .help(format!("spell the {what} the same way everywhere"));
                         d.related.push(Related {
-                            path: path.clone(),
-                            location: Some(first_loc.clone()),
+                            path: first_p.source.path.clone(),
+                            location: Some(place(first_p, Some(first_span.clone()))),
                             message: format!("`{first}` first used here"),
                         });
                         diags.push(d);
                     }
                     Some(_) => {}
                     None => {
-                        seen.insert(slug, (spelling, p.source.path.clone(), loc));
+                        seen.insert(slug, (spelling, p, name.span()));
                     }
                 }
             }

@@ -29,6 +29,7 @@ use crate::model::{Incident, KnowledgeBase};
 use crate::render::OutputFile;
 use crate::render::theme::Override;
 use front_matter::SplitError;
+use raw::S;
 
 /// What loading needs to know beyond the files.
 #[derive(Debug, Clone, Copy)]
@@ -79,12 +80,22 @@ pub(crate) struct Parsed {
 }
 
 impl Parsed {
-    /// Keep only what the checks across records read: the front matter's
-    /// text (for locations) and the spans of the id, the title, the
-    /// references and the names. The incident keeps everything else.
+    /// Keep only what the checks across records read: the spans of the id,
+    /// the title, the references and the names, and the lines they start on
+    /// (for locations). The incident keeps everything else.
     fn thin(&mut self) {
-        self.source.truncate(self.body_offset);
         self.raw.thin();
+        let raw = &self.raw;
+        let names = raw.services.iter().flat_map(|s| s.get_ref()).chain(raw.tags.iter().flatten());
+        let spans = [&raw.id, &raw.title]
+            .into_iter()
+            .flatten()
+            .chain(&raw.recurrence_of)
+            .chain(names)
+            .map(S::span)
+            .chain(raw.related.iter().map(S::span));
+        let starts: Vec<usize> = spans.map(|s| s.start + self.offset).collect();
+        self.source.keep_lines(self.body_offset, starts);
     }
 }
 

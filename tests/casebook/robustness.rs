@@ -138,3 +138,17 @@ fn arbitrary_bytes_are_reported_not_panicked_on() {
         assert!(run.stdout.contains(&format!("./incidents/r{i:03}.md")), "r{i:03}.md not named");
     }
 }
+
+#[test]
+fn a_stray_carriage_return_in_a_crlf_record_is_located_not_panicked_on() {
+    // Line 2 ends in "\r\r\n": the error's span starts at the second "\r",
+    // past the end of the line's text.
+    let crlf = GOOD_RECORD.replace('\n', "\r\n");
+    let second_line_end = crlf.match_indices("\r\n").nth(1).map_or(0, |(i, _)| i);
+    let broken = format!("{}\r{}", &crlf[..second_line_end], &crlf[second_line_end..]);
+    let run = KbTest::new().file("incidents/crlf.md", broken).check(&["--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert!(run.stdout.contains("error[toml-syntax]: carriage return"), "{}", run.stdout);
+    assert!(run.stdout.contains("./incidents/crlf.md:2:"), "{}", run.stdout);
+}
