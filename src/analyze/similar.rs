@@ -152,8 +152,9 @@ struct Profile {
     top: Vec<(usize, f64)>,
     /// The same, by term number.
     by_term: Vec<(usize, f64)>,
-    /// Term number → how the incident writes it (its first spelling).
-    surface: HashMap<usize, String>,
+    /// (term number, how the incident writes it (its first spelling)) of
+    /// the top terms, by term number.
+    surface: Vec<(usize, Arc<str>)>,
 }
 
 /// The text the similarity reads: what failed and how it was fixed, not the
@@ -190,11 +191,14 @@ fn analyzer() -> Option<TextAnalyzer> {
 struct Stems<'f> {
     analyzer: TextAnalyzer,
     fold: &'f HashMap<String, String>,
-    words: FxHashMap<Box<str>, Option<Word>>,
+    words: FxHashMap<Box<str>, Option<Arc<Word>>>,
+    /// One `Arc` per folded stem, so that equal stems share an address.
+    folded: FxHashMap<Box<str>, Arc<str>>,
 }
 
-/// (stem, occurrences, first surface word) of one stem of one incident.
-type Counted = (Arc<str>, usize, Arc<str>);
+/// One stem of one incident: the word it first appears as, and how often it
+/// occurs. Compact, as there is one for every distinct word of every incident.
+type Counted = (Arc<Word>, u32);
 
 /// What a word contributes: its stem, folded onto its synonym group's, the
 /// unfolded stem (to compare with service names), and its lower-case form.
@@ -206,16 +210,20 @@ struct Word {
 
 impl<'f> Stems<'f> {
     fn new(analyzer: TextAnalyzer, fold: &'f HashMap<String, String>) -> Self {
-        Stems { analyzer, fold, words: FxHashMap::default() }
+        Stems { analyzer, fold, words: FxHashMap::default(), folded: FxHashMap::default() }
     }
 
-    /// (stem, occurrences, first surface word) of every distinct stem worth
-    /// comparing, in order of first appearance. Stems in `skip` (the
+    /// Every distinct stem worth comparing, with its first word and its
+    /// occurrences, in order of first appearance. Stems in `skip` (the
     /// incident's own service names, which are compared as such) are left
     /// out; synonyms fold onto their group's stem.
     fn counts(&mut self, text: &str, skip: &[String]) -> Vec<Counted> {
         let mut out: Vec<Counted> = Vec::new();
-        let mut at: FxHashMap<Arc<str>, usize> = FxHashMap::default();
+        // By address (each distinct word has one `Word`, each folded stem one
+        // `Arc`): where a word is counted in `out`, None if it is skipped;
+        // where a folded stem is.
+        let mut by_word: FxHashMap<*const Word, Option<usize>> = FxHashMap::default();
+        let mut by_stem: FxHashMap<*const u8, usize> = FxHashMap::default();
         for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
             let entry = match self.words.get(word) {
                 Some(entry) => entry,
@@ -224,20 +232,23 @@ impl<'f> Stems<'f> {
                     self.words.entry(word.into()).or_insert(made)
                 }
             };
-            if let Some(w) = entry {
-                if !skip.iter().any(|s| **s == *w.stem) {
-                    let i = *at.entry(w.folded.clone()).or_insert_with(|| {
-                        out.push((w.folded.clone(), 0, w.surface.clone()));
+            let Some(w) = entry else { continue };
+            let slot = *by_word.entry(Arc::as_ptr(w)).or_insert_with(|| {
+                (!skip.iter().any(|s| **s == *w.stem)).then(|| {
+                    *by_stem.entry(Arc::as_ptr(&w.folded).cast::<u8>()).or_insert_with(|| {
+                        out.push((w.clone(), 0));
                         out.len() - 1
-                    });
-                    out[i].1 += 1;
-                }
+                    })
+                })
+            });
+            if let Some(i) = slot {
+                out[i].1 += 1;
             }
         }
         out
     }
 
-    fn word(&mut self, word: &str) -> Option<Word> {
+    fn word(&mut self, word: &str) -> Option<Arc<Word>> {
         let mut stem = None;
         self.analyzer.token_stream(word).process(&mut |t| stem = Some(t.text.clone()));
         let stem = stem?;
@@ -245,10 +256,14 @@ impl<'f> Stems<'f> {
         let keep = surface.len() > 1
             && STOP_WORDS.binary_search(&surface.as_str()).is_err()
             && !surface.chars().all(|c| c.is_ascii_digit());
-        keep.then(|| Word {
-            folded: Arc::from(self.fold.get(&stem).map_or(stem.as_str(), |f| f.as_str())),
-            stem: Arc::from(stem.as_str()),
-            surface: Arc::from(surface),
+        let fold = self.fold;
+        let folded = fold.get(&stem).map_or(stem.as_str(), |f| f.as_str());
+        keep.then(|| {
+            Arc::new(Word {
+                folded: self.folded.entry(folded.into()).or_insert_with(|| Arc::from(folded)).clone(),
+                stem: Arc::from(stem.as_str()),
+                surface: Arc::from(surface),
+            })
         })
     }
 }
@@ -325,26 +340,27 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
             },
         )
         .collect();
+    // Term numbers, parallel to `local`.
     let mut numbers: FxHashMap<&str, usize> = FxHashMap::default();
     let mut doc_freq: Vec<usize> = Vec::new();
-    let counted: Vec<Vec<(usize, usize, &str)>> = local
+    let ids: Vec<Vec<u32>> = local
         .iter()
         .map(|terms| {
             terms
                 .iter()
-                .map(|(stem, count, surface)| {
-                    let (stem, count, surface) = (&**stem, *count, &**surface);
+                .map(|(word, _)| {
                     let next = numbers.len();
-                    let n = *numbers.entry(stem).or_insert(next);
+                    let n = *numbers.entry(&word.folded).or_insert(next);
                     if n == doc_freq.len() {
                         doc_freq.push(0);
                     }
                     doc_freq[n] += 1;
-                    (n, count, surface)
+                    n as u32
                 })
                 .collect()
         })
         .collect();
+    drop(numbers);
 
     let docs = incidents.len();
     // A word in more than half the incidents of a small knowledge base, or
@@ -353,13 +369,14 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
     // also keeps the inverted lists short: the bound keeps scoring linear in
     // the number of incidents beyond 10,000.
     let too_common = if docs >= 8 { (docs / 20).max((docs / 2).min(50)).min(MAX_DOC_FREQ) } else { docs };
-    let profiles: Vec<Profile> = counted
+    let profiles: Vec<Profile> = local
         .par_iter()
-        .map(|tf| {
-            let mut weighted: Vec<(usize, f64)> = tf
-                .iter()
+        .zip(&ids)
+        .map(|(terms, ids)| {
+            let tf = || terms.iter().zip(ids).map(|((word, count), &n)| (n as usize, *count as usize, word));
+            let mut weighted: Vec<(usize, f64)> = tf()
                 .filter(|(n, _, _)| (2..=too_common).contains(&doc_freq[*n]))
-                .map(|&(n, count, _)| (n, (1.0 + (count as f64).ln()) * idf(doc_freq[n], docs)))
+                .map(|(n, count, _)| (n, (1.0 + (count as f64).ln()) * idf(doc_freq[n], docs)))
                 .collect();
             weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             weighted.truncate(params.top_terms);
@@ -373,11 +390,13 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
             by_term.sort_by_key(|(n, _)| *n);
             let surface = by_term
                 .iter()
-                .filter_map(|(n, _)| tf.iter().find(|t| t.0 == *n).map(|t| (*n, t.2.to_string())))
+                .filter_map(|(n, _)| tf().find(|t| t.0 == *n).map(|t| (*n, t.2.surface.clone())))
                 .collect();
             Profile { top: weighted, by_term, surface }
         })
         .collect();
+    // Every incident's words are in its profile now.
+    drop((local, ids));
 
     // Which incidents have each term among their top terms.
     // Compact entries (incident number, weight): the scoring loop below
@@ -458,7 +477,14 @@ fn link(a: &Incident, b: &Incident, mine: &Profile, theirs: &Profile, score: f64
         }
     }
     shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    let terms = shared.iter().take(REASON_TERMS).filter_map(|(n, _)| mine.surface.get(n).cloned()).collect();
+    let terms = shared
+        .iter()
+        .take(REASON_TERMS)
+        .filter_map(|(n, _)| {
+            let i = mine.surface.binary_search_by_key(n, |s| s.0).ok()?;
+            Some(mine.surface[i].1.to_string())
+        })
+        .collect();
     SimilarLink {
         id: b.id.clone(),
         score: round3(score),

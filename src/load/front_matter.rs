@@ -33,9 +33,8 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, SplitError> {
     if text.trim().is_empty() {
         return Err(SplitError::Empty);
     }
-    let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    let mut lines = lines_with_offsets(text, start);
-    let Some((open, first)) = lines.next() else {
+    let open = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let Some(first) = text[open..].split_inclusive('\n').next() else {
         return Err(SplitError::Empty);
     };
     match first.trim_end() {
@@ -44,23 +43,19 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, SplitError> {
         _ => return Err(SplitError::Missing { first_line: open }),
     }
     let toml_offset = open + first.len();
-    for (offset, line) in lines {
-        if line.trim_end() == "+++" {
-            let body_start = offset + line.len();
-            return Ok(Split { toml: &text[toml_offset..offset], toml_offset, body: &text[body_start..] });
+    // The closing line starts with `+++`: look only at such lines.
+    if first.ends_with('\n') {
+        let after = toml_offset - 1;
+        for at in memchr::memmem::find_iter(&text.as_bytes()[after..], b"\n+++") {
+            let offset = after + at + 1;
+            let line = text[offset..].split_inclusive('\n').next().unwrap_or("");
+            if line.trim_end() == "+++" {
+                let body_start = offset + line.len();
+                return Ok(Split { toml: &text[toml_offset..offset], toml_offset, body: &text[body_start..] });
+            }
         }
     }
     Err(SplitError::Unclosed { open })
-}
-
-/// Lines including their terminator, each with the byte offset where it starts.
-fn lines_with_offsets(text: &str, start: usize) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = start;
-    text[start..].split_inclusive('\n').map(move |line| {
-        let at = offset;
-        offset += line.len();
-        (at, line)
-    })
 }
 
 #[cfg(test)]
@@ -75,6 +70,16 @@ mod tests {
         assert_eq!(split.toml_offset, 4);
         assert_eq!(&text[split.toml_offset..split.toml_offset + 5], "title");
         assert_eq!(split.body, "\nBody\n");
+    }
+
+    #[test]
+    fn only_a_line_of_just_plus_signs_closes() {
+        let text = "+++\na = \"\n+++x\"\nb = 1\n++++\n+++ \t\r\nBody";
+        let split = split(text).unwrap_or_else(|e| unreachable!("{e:?}"));
+        assert_eq!(split.toml, "a = \"\n+++x\"\nb = 1\n++++\n");
+        assert_eq!(split.body, "Body");
+        assert_eq!(super::split("+++\nx = 1\n+++x\n"), Err(SplitError::Unclosed { open: 0 }));
+        assert_eq!(super::split("+++"), Err(SplitError::Unclosed { open: 0 }));
     }
 
     #[test]
