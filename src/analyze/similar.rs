@@ -20,7 +20,7 @@
 //! build. See `docs/recurrence.md`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashMap;
 
@@ -329,17 +329,21 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
     let fold = fold_map(&params.synonyms, &mut analyzer);
     // Count each incident's stems (in parallel), then number the stems in
     // order of first appearance and count the incidents each occurs in.
+    // One word cache per worker thread (`map_init` would start an empty one
+    // for every piece rayon splits the work into, and stem every word again).
+    let caches: Vec<Mutex<Stems>> =
+        (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(Stems::new(analyzer.clone(), &fold))).collect();
     let local: Vec<Vec<Counted>> = incidents
         .par_iter()
-        .map_init(
-            || Stems::new(analyzer.clone(), &fold),
-            |cached, inc| {
-                let names = inc.services.join(" ");
-                let skip = stems(&names, &mut cached.analyzer);
-                cached.counts(&similarity_text(inc), &skip)
-            },
-        )
+        .map(|inc| {
+            let slot = rayon::current_thread_index().unwrap_or(0) % caches.len();
+            let mut cached = caches[slot].lock().unwrap_or_else(PoisonError::into_inner);
+            let names = inc.services.join(" ");
+            let skip = stems(&names, &mut cached.analyzer);
+            cached.counts(&similarity_text(inc), &skip)
+        })
         .collect();
+    drop(caches);
     // Term numbers, parallel to `local`.
     let mut numbers: FxHashMap<&str, usize> = FxHashMap::default();
     let mut doc_freq: Vec<usize> = Vec::new();
