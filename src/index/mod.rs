@@ -308,7 +308,11 @@ impl Words {
         let distinct = |inc: &Incident| -> Vec<String> {
             let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
             for text in field_texts(inc) {
-                seen.extend(raw_words(&text));
+                each_raw_word(&text, |w| {
+                    if !seen.contains(w) {
+                        seen.insert(w.to_string());
+                    }
+                });
             }
             seen.into_iter().collect()
         };
@@ -354,10 +358,27 @@ impl Words {
 
 /// Tokens as Tantivy's simple tokenizer cuts them, lowercased, long ones dropped.
 pub fn raw_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.len() < 40)
-        .map(str::to_lowercase)
-        .collect()
+    let mut out = Vec::new();
+    each_raw_word(text, |w| out.push(w.to_string()));
+    out
+}
+
+/// [`raw_words`] one at a time, lending each word: a word already in lower
+/// case is not copied.
+fn each_raw_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut lower = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.len() < 40) {
+        if !word.is_ascii() {
+            f(&word.to_lowercase());
+        } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower.clear();
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+            f(&lower);
+        } else {
+            f(word);
+        }
+    }
 }
 
 fn stem_of(word: &str, analyzer: &mut TextAnalyzer) -> Option<String> {
