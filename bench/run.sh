@@ -16,7 +16,8 @@
 # Markdown files as content (Hugo reads their TOML front matter as is).
 # Machines here are noisy: compare ratios from one run, and read medians.
 # Each measured command starts after `sync`, so the previous step's pending
-# writes (hundreds of MB) are not counted against it.
+# writes (hundreds of MB) are not counted against it, and no output is deleted
+# until the table is printed (see `stash`): keep a few GB free ($BENCH_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,13 +28,28 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
     --with-50k) sizes="$sizes 50000"; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 bench=${BENCH_DIR:-/tmp/casebook-bench}
 mkdir -p "$bench"
+# Left by an interrupted run.
+rm -rf "$bench/trash"
+mkdir -p "$bench/trash"
+
+# stash DIR: move an earlier output out of the way instead of deleting it.
+# On ext4 without a journal (as on these machines) the kernel does not reuse
+# an inode freed in the last 5 s, or the last 305 s once its inode-table block
+# has been written again, and scans past each such inode for every file it
+# creates. Deleting the previous run's tens of thousands of files right before
+# a measured build added 10-30 s of system time to it (to Hugo's as well),
+# more than the build's own work; see docs/performance.md. The stashed
+# outputs are deleted after the table is printed.
+stash() {
+  if [ -e "$1" ]; then mv "$1" "$bench/trash/$(basename "$1").$(date +%s%N)"; fi
+}
 
 need=()
 [ -x /usr/bin/time ] || need+=(time)
@@ -117,9 +133,9 @@ for n in $sizes; do
   for run in $(seq "$runs"); do
     echo "  $n records, run $run/$runs"
     measure "check-$n" "$casebook" check "$corpus" --today 2026-11-27
-    rm -rf "$bench/out-$n"
+    stash "$bench/out-$n"
     measure "build-$n" "$casebook" build "$corpus" -o "$bench/out-$n" --today 2026-11-27
-    rm -rf "$bench/hugo-out-$n"
+    stash "$bench/hugo-out-$n"
     measure "hugo-$n" hugo --quiet -s "$bench/hugo-$n" -d "$bench/hugo-out-$n"
   done
   files=$(find "$bench/out-$n" -type f | wc -l)
@@ -134,6 +150,7 @@ for n in $sizes; do
   rows+=("$(printf '| %s (%s MB, %s words) | %.2f s / %d MB | %.2f s / %d MB | %s files, %s MB | %.2f s / %d MB | %s files, %s MB | %s× | %s× |' \
     "$n" "$mb" "$words" "$cw" $((cr / 1024)) "$bw" $((br / 1024)) "$files" "$size" "$hw" $((hr / 1024)) "$hfiles" "$hsize" "$ratio" "$rss_ratio")")
   echo "  phases of the last build:"
+  stash "$bench/out-$n"
   "$casebook" build "$corpus" -o "$bench/out-$n" --today 2026-11-27 --timings 2>&1 | grep ' ms$' | sed 's/^/  /'
 done
 
@@ -143,3 +160,6 @@ echo
 echo "| records | casebook check | casebook build | build output | hugo | hugo output | build ÷ hugo (time) | build ÷ hugo (RSS) |"
 echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+
+# Now that nothing is measured any more.
+rm -rf "$bench/trash"
