@@ -443,7 +443,8 @@ fn check(
         loaded.diagnostics.make_strict();
     }
     let diags = &loaded.diagnostics;
-    let mut out = std::io::stdout().lock();
+    // One write per buffer, not per diagnostic (stdout flushes each line).
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {
         Format::Human => {
             for d in diags.sorted() {

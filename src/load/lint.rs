@@ -10,6 +10,7 @@
 use std::ops::Range;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use super::Parsed;
 use super::raw::S;
@@ -384,61 +385,81 @@ pub(super) fn check_guardrails_held(parsed: &[Parsed], similarity: &Similarity, 
             || a.related.iter().any(|r| r.id == b.id)
             || b.related.iter().any(|r| r.id == a.id)
     };
-    for p in parsed {
-        let inc = &p.incident;
-        let Some(started) = inc.clock.started else { continue };
-        let mut lint = Lint { p, diags };
-        // One warning per record, for its closest match; the rest are counted.
-        let matches: Vec<(&crate::analyze::similar::SimilarLink, &Incident, &crate::model::Guardrail)> = similarity
-            .likely(&inc.id)
-            .filter_map(|link| {
-                let earlier = *by_id.get(link.id.as_str())?;
-                if earlier.clock.started.is_none_or(|s| s >= started) || linked(inc, earlier) {
-                    return None;
-                }
-                let g = earlier
-                    .guardrails
-                    .iter()
-                    .find(|g| g.status.is_live() && g.implemented.is_some_and(|day| day <= started.date_naive()))?;
-                Some((link, earlier, g))
-            })
-            .collect();
-        if let Some(&(link, earlier, g)) = matches.first() {
-            let more = match matches.len() - 1 {
-                0 => String::new(),
-                1 => format!(" (and 1 more earlier incident, {})", matches[1].1.id),
-                n => format!(" (and {n} more earlier incidents)"),
-            };
-            let mut why: Vec<String> = Vec::new();
-            if !link.reasons.categories.is_empty() {
-                why.push(format!("categories {}", link.reasons.categories.join(", ")));
+    // Each record on its own, in parallel; merged in record order.
+    let found: Vec<Diagnostics> = parsed
+        .par_iter()
+        .map(|p| {
+            let mut mine = Diagnostics::default();
+            guardrail_held(p, similarity, &by_id, &linked, &mut mine);
+            mine
+        })
+        .collect();
+    for d in found {
+        diags.extend(d);
+    }
+}
+
+/// [`check_guardrails_held`] for one record.
+fn guardrail_held(
+    p: &Parsed,
+    similarity: &Similarity,
+    by_id: &std::collections::HashMap<&str, &Incident>,
+    linked: &(dyn Fn(&Incident, &Incident) -> bool + Sync),
+    diags: &mut Diagnostics,
+) {
+    let inc = &p.incident;
+    let Some(started) = inc.clock.started else { return };
+    let mut lint = Lint { p, diags };
+    // One warning per record, for its closest match; the rest are counted.
+    let matches: Vec<(&crate::analyze::similar::SimilarLink, &Incident, &crate::model::Guardrail)> = similarity
+        .likely(&inc.id)
+        .filter_map(|link| {
+            let earlier = *by_id.get(link.id.as_str())?;
+            if earlier.clock.started.is_none_or(|s| s >= started) || linked(inc, earlier) {
+                return None;
             }
-            if !link.reasons.services.is_empty() {
-                why.push(format!("services {}", link.reasons.services.join(", ")));
-            }
-            if !link.reasons.terms.is_empty() {
-                why.push(format!("words \"{}\"", link.reasons.terms.join("\", \"")));
-            }
-            let span = p.raw.title.as_ref().or(p.raw.id.as_ref()).map(S::span);
-            lint.warn(
-                "guardrail-may-not-hold",
-                span,
-                format!(
-                    "reads like {} (similarity {:.2}; shared {}), whose guardrail {} \"{}\" was in place from {}{more}",
-                    earlier.id,
-                    link.score,
-                    why.join("; "),
-                    g.id,
-                    g.summary,
-                    g.implemented.map(|d| d.to_string()).unwrap_or_default()
-                ),
-                format!(
-                    "if it is the same failure, add recurrence_of = [\"{0}\"] and revisit guardrail {1}; \
-                     if it is not, add related = [{{ id = \"{0}\", relation = \"similar\" }}] to record the review",
-                    earlier.id, g.id
-                ),
-            );
+            let g = earlier
+                .guardrails
+                .iter()
+                .find(|g| g.status.is_live() && g.implemented.is_some_and(|day| day <= started.date_naive()))?;
+            Some((link, earlier, g))
+        })
+        .collect();
+    if let Some(&(link, earlier, g)) = matches.first() {
+        let more = match matches.len() - 1 {
+            0 => String::new(),
+            1 => format!(" (and 1 more earlier incident, {})", matches[1].1.id),
+            n => format!(" (and {n} more earlier incidents)"),
+        };
+        let mut why: Vec<String> = Vec::new();
+        if !link.reasons.categories.is_empty() {
+            why.push(format!("categories {}", link.reasons.categories.join(", ")));
         }
+        if !link.reasons.services.is_empty() {
+            why.push(format!("services {}", link.reasons.services.join(", ")));
+        }
+        if !link.reasons.terms.is_empty() {
+            why.push(format!("words \"{}\"", link.reasons.terms.join("\", \"")));
+        }
+        let span = p.raw.title.as_ref().or(p.raw.id.as_ref()).map(S::span);
+        lint.warn(
+            "guardrail-may-not-hold",
+            span,
+            format!(
+                "reads like {} (similarity {:.2}; shared {}), whose guardrail {} \"{}\" was in place from {}{more}",
+                earlier.id,
+                link.score,
+                why.join("; "),
+                g.id,
+                g.summary,
+                g.implemented.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            format!(
+                "if it is the same failure, add recurrence_of = [\"{0}\"] and revisit guardrail {1}; \
+                 if it is not, add related = [{{ id = \"{0}\", relation = \"similar\" }}] to record the review",
+                earlier.id, g.id
+            ),
+        );
     }
 }
 
