@@ -249,9 +249,8 @@ impl<'f> Stems<'f> {
     }
 
     fn word(&mut self, word: &str) -> Option<Arc<Word>> {
-        let mut stem = None;
-        self.analyzer.token_stream(word).process(&mut |t| stem = Some(t.text.clone()));
-        let stem = stem?;
+        // `word` is one run of alphanumerics: one token at most.
+        let stem = crate::index::stem_of(word, &mut self.analyzer)?;
         let surface = word.to_lowercase();
         let keep = surface.len() > 1
             && STOP_WORDS.binary_search(&surface.as_str()).is_err()

@@ -381,7 +381,8 @@ fn each_raw_word(text: &str, mut f: impl FnMut(&str)) {
     }
 }
 
-fn stem_of(word: &str, analyzer: &mut TextAnalyzer) -> Option<String> {
+/// The stem of one word (its first token), or None when the analyzer drops it.
+pub(crate) fn stem_of(word: &str, analyzer: &mut TextAnalyzer) -> Option<String> {
     let mut out = None;
     let mut stream = analyzer.token_stream(word);
     stream.process(&mut |t| {

@@ -33,10 +33,7 @@ impl CachedStems {
         let found = match memory.get(word) {
             Some(found) => found,
             None => {
-                let mut stem = None;
-                self.analyzer.token_stream(word).process(&mut |t| {
-                    stem.get_or_insert_with(|| t.text.clone().into_boxed_str());
-                });
+                let stem = super::stem_of(word, &mut self.analyzer).map(String::into_boxed_str);
                 memory.entry(word.into()).or_insert(stem)
             }
         };
