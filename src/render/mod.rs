@@ -281,25 +281,12 @@ fn render_pages(
         out.put(file.path, file.bytes)
     };
 
-    // Incident pages are most of the site: render and hand each one on as
-    // soon as it is made, so memory holds a page per thread, not the site.
-    kb.incidents.par_iter().try_for_each(|inc| {
-        let allow = [u8::from(config.allow_raw_html)];
-        let body = if cache.reuses() {
-            let key = cache.key(&[b"markdown", &allow, inc.body.as_bytes()]);
-            cache.markdown(key, || markdown.render(&inc.body))
-        } else {
-            markdown.render(&inc.body)
-        };
-        let view = data.incident_view(inc, body);
-        for file in incident_pages(inc, &view, &site_json, config, theme, cache, out)? {
-            out.put(file.path, file.bytes)?;
-        }
-        Ok::<(), RenderError>(())
-    })?;
-
     // The other pages each take the whole knowledge base: build each
-    // context in parallel and render it at once.
+    // context in parallel and render it at once. They run beside the
+    // incident pages (below), so that their long jobs (a catalog of every
+    // guardrail, the JSON exports) start early and the many small incident
+    // pages fill the threads around them, instead of leaving one thread
+    // working alone at the end.
     let one = |page: Result<Page, RenderError>| page.map(|p| vec![p]);
     let mut jobs: Vec<PageJob<'_>> = vec![
         Box::new(|| one(home_page(&data, &metrics, &all_actions, &categories, &chains))),
@@ -360,16 +347,41 @@ fn render_pages(
             group_pages(data, metrics, chains, &group, svc)
         }));
     }
-    jobs.par_iter().try_for_each(|job| job()?.into_iter().try_for_each(&render))?;
+    let site_pages = || -> Result<(), RenderError> {
+        jobs.par_iter().try_for_each(|job| job()?.into_par_iter().try_for_each(&render))
+    };
+    let files = || -> Result<(), RenderError> {
+        let feed = feed(data, theme, &site_json)?;
+        out.put(feed.path, feed.bytes)?;
+        for file in exports(data, &all_actions)? {
+            out.put(file.path, file.bytes)?;
+        }
+        for (path, bytes) in theme.static_files() {
+            out.put(format!("static/{path}"), bytes.to_vec())?;
+        }
+        Ok(())
+    };
+    // Incident pages are most of the site: render and hand each one on as
+    // soon as it is made, so memory holds a page per thread, not the site.
+    let every_incident = || {
+        kb.incidents.par_iter().try_for_each(|inc| {
+            let allow = [u8::from(config.allow_raw_html)];
+            let body = if cache.reuses() {
+                let key = cache.key(&[b"markdown", &allow, inc.body.as_bytes()]);
+                cache.markdown(key, || markdown.render(&inc.body))
+            } else {
+                markdown.render(&inc.body)
+            };
+            let view = data.incident_view(inc, body);
+            for file in incident_pages(inc, &view, &site_json, config, theme, cache, out)? {
+                out.put(file.path, file.bytes)?;
+            }
+            Ok::<(), RenderError>(())
+        })
+    };
 
-    let feed = feed(data, theme, &site_json)?;
-    out.put(feed.path, feed.bytes)?;
-    for file in exports(data, &all_actions)? {
-        out.put(file.path, file.bytes)?;
-    }
-    for (path, bytes) in theme.static_files() {
-        out.put(format!("static/{path}"), bytes.to_vec())?;
-    }
+    let (incidents, (others, files)) = rayon::join(every_incident, || rayon::join(site_pages, files));
+    incidents.and(others).and(files)?;
     let sitemap = sitemap(&out.paths(), config.site.base_url.as_deref(), &site.build_date);
     out.put(sitemap.path, sitemap.bytes)
 }
