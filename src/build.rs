@@ -237,9 +237,7 @@ impl SiteBuilder {
 
 /// The Tantivy index of `kb` and its static export.
 pub fn search_files(kb: &KnowledgeBase) -> Result<Vec<OutputFile>, crate::index::IndexError> {
-    let index = crate::index::SearchIndex::build(kb)?;
-    // This runs beside the pages, which keep rayon's threads busy.
-    let words = crate::index::Words::collect_here(kb, &mut index.analyzer()?);
+    let (index, words) = crate::index::SearchIndex::build(kb)?;
     crate::index::export::export(&index, kb, &words)
 }
 

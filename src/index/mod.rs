@@ -30,6 +30,9 @@ use crate::model::{Incident, KnowledgeBase};
 /// drop tokens of 40 bytes or more, lowercase, English stemming.
 pub const ANALYZER: &str = "en_stem";
 
+/// Words of this many bytes or more are dropped, as `en_stem` drops them.
+pub(crate) const WORD_LIMIT: usize = 40;
+
 /// The searched text fields, in the order queries list them.
 pub const TEXT_FIELDS: &[&str] = &["title", "summary", "findings", "remedies", "guardrails", "actions", "narrative"];
 
@@ -140,14 +143,17 @@ pub fn facets(inc: &Incident) -> (Vec<String>, Option<String>, Vec<String>, Opti
 }
 
 impl SearchIndex {
-    /// Index every incident of `kb`, in id order, into one segment.
-    pub fn build(kb: &KnowledgeBase) -> Result<SearchIndex, IndexError> {
+    /// Index every incident of `kb`, in id order, into one segment, and
+    /// collect the corpus words as the analyzer cuts them.
+    pub fn build(kb: &KnowledgeBase) -> Result<(SearchIndex, Words), IndexError> {
         let (schema, fields) = schema();
         let index = Index::create(RamDirectory::create(), schema, tantivy::IndexSettings::default())?;
         // The same tokens as the stock analyzer, each distinct word stemmed once.
-        if let Some(stock) = index.tokenizers().get(ANALYZER) {
-            index.tokenizers().register(ANALYZER, TextAnalyzer::from(stems::CachedStems::new(stock)));
-        }
+        let Some(stock) = index.tokenizers().get(ANALYZER) else {
+            return Err(IndexError::Io(format!("tokenizer {ANALYZER} is not registered")));
+        };
+        let mut cached = stems::CachedStems::new(stock, TEXT_FIELDS.len());
+        index.tokenizers().register(ANALYZER, TextAnalyzer::from(cached.clone()));
         let mut incidents: Vec<&Incident> = kb.incidents.iter().collect();
         incidents.sort_by(|a, b| a.id.cmp(&b.id));
         {
@@ -179,7 +185,9 @@ impl SearchIndex {
             }
             writer.wait_merging_threads()?;
         }
-        Self::open(index)
+        // Each document opened one token stream per text field, in order.
+        let words = cached.words();
+        Ok((Self::open(index)?, words))
     }
 
     /// Open an index (built here, or read back from a built site).
@@ -289,60 +297,6 @@ pub struct Words {
 }
 
 impl Words {
-    /// Collect the words of every document with the index's analyzer, in parallel.
-    pub fn collect(kb: &KnowledgeBase, analyzer: &mut TextAnalyzer) -> Words {
-        Self::collect_with(kb, analyzer, true)
-    }
-
-    /// [`Words::collect`] on the calling thread alone: for a thread working
-    /// beside a busy rayon pool (the build's search index, next to the
-    /// pages), whose parallel jobs would wait behind the pool's own.
-    pub fn collect_here(kb: &KnowledgeBase, analyzer: &mut TextAnalyzer) -> Words {
-        Self::collect_with(kb, analyzer, false)
-    }
-
-    fn collect_with(kb: &KnowledgeBase, analyzer: &mut TextAnalyzer, parallel: bool) -> Words {
-        use rayon::prelude::*;
-        // Each incident's distinct words; then the document frequency of
-        // each word, and its stem, once per distinct word.
-        let distinct = |inc: &Incident| -> Vec<String> {
-            let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
-            for text in field_texts(inc) {
-                each_raw_word(&text, |w| {
-                    if !seen.contains(w) {
-                        seen.insert(w.to_string());
-                    }
-                });
-            }
-            seen.into_iter().collect()
-        };
-        let per_incident: Vec<Vec<String>> = if parallel {
-            kb.incidents.par_iter().map(distinct).collect()
-        } else {
-            kb.incidents.iter().map(distinct).collect()
-        };
-        let mut counts: rustc_hash::FxHashMap<String, u32> = rustc_hash::FxHashMap::default();
-        for words in per_incident {
-            for word in words {
-                *counts.entry(word).or_default() += 1;
-            }
-        }
-        let stem = |a: &mut TextAnalyzer, (word, df): (String, u32)| stem_of(&word, a).map(|stem| (word, (stem, df)));
-        let map = if parallel {
-            let analyzer = analyzer.clone();
-            counts
-                .into_par_iter()
-                .map_init(|| analyzer.clone(), stem)
-                .flatten()
-                .collect::<Vec<_>>()
-                .into_iter()
-                .collect()
-        } else {
-            counts.into_iter().filter_map(|entry| stem(analyzer, entry)).collect()
-        };
-        Words { map }
-    }
-
     /// The most frequent corpus words starting with `prefix` (ties alphabetical).
     pub fn expand(&self, prefix: &str) -> Vec<&str> {
         let mut candidates: Vec<(&str, u32)> = self
@@ -367,7 +321,7 @@ pub fn raw_words(text: &str) -> Vec<String> {
 /// case is not copied.
 fn each_raw_word(text: &str, mut f: impl FnMut(&str)) {
     let mut lower = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.len() < 40) {
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.len() < WORD_LIMIT) {
         if !word.is_ascii() {
             f(&word.to_lowercase());
         } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -418,4 +372,50 @@ pub fn query_stems(text: &str, words: &Words) -> Vec<String> {
         }
     }
     stems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word list the plain way: cut every field of every document
+    /// again, count each document's distinct words, stem each word.
+    fn words_counted_again(kb: &KnowledgeBase, analyzer: &mut TextAnalyzer) -> BTreeMap<String, (String, u32)> {
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for inc in &kb.incidents {
+            let mut seen = std::collections::BTreeSet::new();
+            for text in field_texts(inc) {
+                each_raw_word(&text, |w| {
+                    seen.insert(w.to_string());
+                });
+            }
+            for word in seen {
+                *counts.entry(word).or_default() += 1;
+            }
+        }
+        counts.into_iter().filter_map(|(word, df)| stem_of(&word, analyzer).map(|stem| (word, (stem, df)))).collect()
+    }
+
+    #[test]
+    fn the_words_counted_while_indexing_are_the_words_of_the_corpus() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+        let Ok(loaded) = crate::load::load(&dir, crate::load::LoadOptions { today }) else { panic!("content/ loads") };
+        let mut kb = loaded.kb;
+        // Words that differ only in case, outside ASCII, too long to keep,
+        // in several fields of one document, and in empty fields.
+        kb.incidents[0].title = "Retry RETRY retry Über ÜBER İstanbul".into();
+        kb.incidents[0].summary = Some("retry storm".into());
+        kb.incidents[1].title = format!("retry {} {}", "x".repeat(39), "y".repeat(40));
+        kb.incidents[1].summary = None;
+        kb.incidents[2].body = String::new();
+        let (index, words) = SearchIndex::build(&kb).unwrap_or_else(|e| panic!("{e}"));
+        let expected = words_counted_again(&kb, &mut index.analyzer().unwrap_or_else(|e| panic!("{e}")));
+        assert!(expected.len() > 1000, "{} words", expected.len());
+        assert_eq!(words.map.get("retry").map(|w| w.1), expected.get("retry").map(|w| w.1));
+        assert!(expected.get("retry").is_some_and(|w| w.1 >= 2));
+        assert!(words.map.contains_key("über") && words.map.contains_key(&"x".repeat(39)));
+        assert!(!words.map.contains_key(&"y".repeat(40)));
+        assert_eq!(words.map, expected);
+    }
 }

@@ -68,8 +68,7 @@ pub fn open(site: &Path) -> Result<(SearchIndex, Words, BTreeMap<String, DocInfo
 
 /// Build the index of `kb` in memory.
 pub fn in_memory(kb: &KnowledgeBase) -> Result<(SearchIndex, Words, BTreeMap<String, DocInfo>), IndexError> {
-    let index = SearchIndex::build(kb)?;
-    let words = Words::collect(kb, &mut index.analyzer()?);
+    let (index, words) = SearchIndex::build(kb)?;
     let docs = kb
         .incidents
         .iter()

@@ -6,38 +6,96 @@
 //! always the same: this tokenizer cuts the text the same way, asks the real
 //! analyzer once per distinct word, and reuses the answer. The tokens are
 //! exactly `en_stem`'s; the index reads back with the stock analyzer.
+//!
+//! While it cuts the documents, it also counts in how many documents each
+//! lower-cased word occurs: the corpus word list the browser stems queries
+//! with ([`super::Words`]) then needs no second pass over the text.
 
 use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
-/// Word → its stem, or `None` when the analyzer drops the word.
-type Memory = FxHashMap<Box<str>, Option<Box<str>>>;
+/// A word as it appears in the text.
+struct Seen {
+    /// Its stem, or `None` when the analyzer drops the word.
+    stem: Option<Box<str>>,
+    /// Its lower-cased form's number in `Memory::words`; `None` for words
+    /// too long for the word list (as [`super::each_raw_word`] cuts them).
+    word: Option<u32>,
+}
+
+#[derive(Default)]
+struct Memory {
+    seen: FxHashMap<Box<str>, Seen>,
+    /// Token streams opened so far: the index opens one per text field of
+    /// each document, in document order, so this numbers the documents.
+    streams: u64,
+    /// Lower-cased word → its number.
+    numbers: FxHashMap<Box<str>, u32>,
+    /// Per word number: documents containing it, and the last of them + 1.
+    counts: Vec<(u32, u64)>,
+}
 
 #[derive(Clone)]
 pub struct CachedStems {
     analyzer: TextAnalyzer,
+    /// Text fields per document, each cut by a stream of its own.
+    fields: u64,
     /// Shared by the clones Tantivy makes per field.
     memory: Arc<Mutex<Memory>>,
 }
 
 impl CachedStems {
-    pub fn new(analyzer: TextAnalyzer) -> Self {
-        CachedStems { analyzer, memory: Arc::default() }
+    /// `fields`: how many token streams each document opens.
+    pub fn new(analyzer: TextAnalyzer, fields: usize) -> Self {
+        CachedStems { analyzer, fields: (fields as u64).max(1), memory: Arc::default() }
     }
 
-    /// Put the stem of `word` into `out`; false when the analyzer drops it.
-    fn stem_into(&mut self, word: &str, out: &mut String) -> bool {
+    /// Every lower-cased word cut so far that the analyzer keeps: its stem
+    /// and the number of documents it occurs in.
+    pub fn words(&mut self) -> super::Words {
+        let Ok(memory) = self.memory.lock() else { return super::Words::default() };
+        let mut map = std::collections::BTreeMap::new();
+        for (word, &n) in &memory.numbers {
+            // A word already in lower case was stemmed as it stands.
+            let stem = match memory.seen.get(word) {
+                Some(seen) => seen.stem.as_deref().map(str::to_string),
+                None => super::stem_of(word, &mut self.analyzer),
+            };
+            if let (Some(stem), Some(count)) = (stem, memory.counts.get(n as usize)) {
+                map.insert(word.to_string(), (stem, count.0));
+            }
+        }
+        super::Words { map }
+    }
+
+    /// Put the stem of `word` into `out`, and count `word` once for
+    /// document `doc`; false when the analyzer drops it.
+    fn stem_into(&mut self, word: &str, doc: u64, out: &mut String) -> bool {
         let Ok(mut memory) = self.memory.lock() else { return false };
-        let found = match memory.get(word) {
+        let Memory { seen, numbers, counts, .. } = &mut *memory;
+        let found = match seen.get(word) {
             Some(found) => found,
             None => {
                 let stem = super::stem_of(word, &mut self.analyzer).map(String::into_boxed_str);
-                memory.entry(word.into()).or_insert(stem)
+                let number = (word.len() < super::WORD_LIMIT).then(|| {
+                    let lower = if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_lowercase() };
+                    *numbers.entry(lower.into_boxed_str()).or_insert_with(|| {
+                        counts.push((0, 0));
+                        (counts.len() - 1) as u32
+                    })
+                });
+                seen.entry(word.into()).or_insert(Seen { stem, word: number })
             }
         };
-        match found {
+        if let Some(count) = found.word.and_then(|n| counts.get_mut(n as usize)) {
+            if count.1 != doc + 1 {
+                count.0 += 1;
+                count.1 = doc + 1;
+            }
+        }
+        match &found.stem {
             Some(stem) => {
                 out.clear();
                 out.push_str(stem);
@@ -51,6 +109,8 @@ impl CachedStems {
 pub struct CachedStream<'a> {
     stems: &'a mut CachedStems,
     text: &'a str,
+    /// The document this stream cuts a field of.
+    doc: u64,
     at: usize,
     position: usize,
     token: Token,
@@ -60,7 +120,14 @@ impl Tokenizer for CachedStems {
     type TokenStream<'a> = CachedStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> CachedStream<'a> {
-        CachedStream { stems: self, text, at: 0, position: usize::MAX, token: Token::default() }
+        let doc = match self.memory.lock() {
+            Ok(mut memory) => {
+                memory.streams += 1;
+                (memory.streams - 1) / self.fields
+            }
+            Err(_) => 0,
+        };
+        CachedStream { stems: self, text, doc, at: 0, position: usize::MAX, token: Token::default() }
     }
 }
 
@@ -75,7 +142,7 @@ impl TokenStream for CachedStream<'_> {
             self.at = end;
             // Positions count every word, kept or not, as the simple tokenizer's do.
             self.position = self.position.wrapping_add(1);
-            if self.stems.stem_into(&self.text[start..end], &mut self.token.text) {
+            if self.stems.stem_into(&self.text[start..end], self.doc, &mut self.token.text) {
                 self.token.offset_from = start;
                 self.token.offset_to = end;
                 self.token.position = self.position;
@@ -110,7 +177,7 @@ mod tests {
     #[test]
     fn gives_exactly_the_stock_analyzers_tokens() {
         let Some(stock) = TokenizerManager::default().get("en_stem") else { panic!("no en_stem") };
-        let cached = TextAnalyzer::from(CachedStems::new(stock.clone()));
+        let cached = TextAnalyzer::from(CachedStems::new(stock.clone(), 1));
         for text in [
             "",
             "  ",
