@@ -348,7 +348,7 @@ fn render_pages(
         }));
     }
     let site_pages = || -> Result<(), RenderError> {
-        jobs.par_iter().try_for_each(|job| job()?.into_par_iter().try_for_each(&render))
+        jobs.par_iter().try_for_each(|job| job()?.into_par_iter().try_for_each(render))
     };
     let files = || -> Result<(), RenderError> {
         let feed = feed(data, theme, &site_json)?;
