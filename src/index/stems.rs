@@ -11,7 +11,7 @@
 //! lower-cased word occurs: the corpus word list the browser stems queries
 //! with ([`super::Words`]) then needs no second pass over the text.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -69,45 +69,12 @@ impl CachedStems {
         }
         super::Words { map }
     }
-
-    /// Put the stem of `word` into `out`, and count `word` once for
-    /// document `doc`; false when the analyzer drops it.
-    fn stem_into(&mut self, word: &str, doc: u64, out: &mut String) -> bool {
-        let Ok(mut memory) = self.memory.lock() else { return false };
-        let Memory { seen, numbers, counts, .. } = &mut *memory;
-        let found = match seen.get(word) {
-            Some(found) => found,
-            None => {
-                let stem = super::stem_of(word, &mut self.analyzer).map(String::into_boxed_str);
-                let number = (word.len() < super::WORD_LIMIT).then(|| {
-                    let lower = if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_lowercase() };
-                    *numbers.entry(lower.into_boxed_str()).or_insert_with(|| {
-                        counts.push((0, 0));
-                        (counts.len() - 1) as u32
-                    })
-                });
-                seen.entry(word.into()).or_insert(Seen { stem, word: number })
-            }
-        };
-        if let Some(count) = found.word.and_then(|n| counts.get_mut(n as usize)) {
-            if count.1 != doc + 1 {
-                count.0 += 1;
-                count.1 = doc + 1;
-            }
-        }
-        match &found.stem {
-            Some(stem) => {
-                out.clear();
-                out.push_str(stem);
-                true
-            }
-            None => false,
-        }
-    }
 }
 
 pub struct CachedStream<'a> {
-    stems: &'a mut CachedStems,
+    analyzer: &'a mut TextAnalyzer,
+    /// Held while the stream lasts: the index cuts one text at a time.
+    memory: MutexGuard<'a, Memory>,
     text: &'a str,
     /// The document this stream cuts a field of.
     doc: u64,
@@ -120,14 +87,49 @@ impl Tokenizer for CachedStems {
     type TokenStream<'a> = CachedStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> CachedStream<'a> {
-        let doc = match self.memory.lock() {
-            Ok(mut memory) => {
-                memory.streams += 1;
-                (memory.streams - 1) / self.fields
+        let CachedStems { analyzer, fields, memory } = self;
+        // A panic elsewhere cannot leave a half-made entry: keep using the memory.
+        let mut memory = memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        memory.streams += 1;
+        let doc = (memory.streams - 1) / *fields;
+        CachedStream { analyzer, memory, text, doc, at: 0, position: usize::MAX, token: Token::default() }
+    }
+}
+
+impl CachedStream<'_> {
+    /// Put the stem of the word at `range` into the token, and count the
+    /// word once for this stream's document; false when the analyzer drops it.
+    fn stem_into(&mut self, range: std::ops::Range<usize>) -> bool {
+        let word = &self.text[range];
+        let Memory { seen, numbers, counts, .. } = &mut *self.memory;
+        let found = match seen.get(word) {
+            Some(found) => found,
+            None => {
+                let stem = super::stem_of(word, self.analyzer).map(String::into_boxed_str);
+                let number = (word.len() < super::WORD_LIMIT).then(|| {
+                    let lower = if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_lowercase() };
+                    *numbers.entry(lower.into_boxed_str()).or_insert_with(|| {
+                        counts.push((0, 0));
+                        (counts.len() - 1) as u32
+                    })
+                });
+                seen.entry(word.into()).or_insert(Seen { stem, word: number })
             }
-            Err(_) => 0,
         };
-        CachedStream { stems: self, text, doc, at: 0, position: usize::MAX, token: Token::default() }
+        if let Some(count) = found.word.and_then(|n| counts.get_mut(n as usize)) {
+            if count.1 != self.doc + 1 {
+                count.0 += 1;
+                count.1 = self.doc + 1;
+            }
+        }
+        match &found.stem {
+            Some(stem) => {
+                self.token.text.clear();
+                self.token.text.push_str(stem);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -142,7 +144,7 @@ impl TokenStream for CachedStream<'_> {
             self.at = end;
             // Positions count every word, kept or not, as the simple tokenizer's do.
             self.position = self.position.wrapping_add(1);
-            if self.stems.stem_into(&self.text[start..end], self.doc, &mut self.token.text) {
+            if self.stem_into(start..end) {
                 self.token.offset_from = start;
                 self.token.offset_to = end;
                 self.token.position = self.position;
