@@ -118,6 +118,34 @@ impl Staging {
 
     /// Write one file at `path` (relative, `/`-separated) into the staging directory.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let target = self.target(path)?;
+        std::fs::write(&target, bytes).map_err(io(&target))?;
+        self.wrote(bytes.len() as u64);
+        Ok(())
+    }
+
+    /// [`Staging::write`] for a file that `write` produces piece by piece,
+    /// through a buffer, without holding the whole file in memory.
+    pub fn write_with(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), WriteError> {
+        let target = self.target(path)?;
+        let file = std::fs::File::create(&target).map_err(io(&target))?;
+        let mut counted = Counted { inner: std::io::BufWriter::with_capacity(1 << 16, file), bytes: 0 };
+        write(&mut counted).and_then(|()| counted.flush()).map_err(io(&target))?;
+        self.wrote(counted.bytes);
+        Ok(())
+    }
+
+    fn wrote(&self, bytes: u64) {
+        self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Where `path` goes in the staging directory, its directory made.
+    fn target(&self, path: &str) -> Result<PathBuf, WriteError> {
         let target = self.dir.join(path);
         if let Some(parent) = target.parent() {
             let known = self.made.lock().map(|m| m.contains(parent)).unwrap_or(false);
@@ -128,10 +156,7 @@ impl Staging {
                 }
             }
         }
-        std::fs::write(&target, bytes).map_err(io(&target))?;
-        self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        Ok(())
+        Ok(target)
     }
 
     /// Swap the staging directory in for `out`.
@@ -170,10 +195,40 @@ impl Staging {
 
 impl crate::render::Sink for Staging {
     fn put(&self, file: crate::render::OutputFile) -> std::io::Result<()> {
-        self.write(&file.path, &file.bytes).map_err(|e| match e {
-            WriteError::Io { source, .. } => source,
-            other => std::io::Error::other(other.to_string()),
-        })
+        self.write(&file.path, &file.bytes).map_err(into_io)
+    }
+
+    fn put_written(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.write_with(path, write).map_err(into_io)
+    }
+}
+
+/// A writer that counts the bytes it passes on.
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn into_io(e: WriteError) -> std::io::Error {
+    match e {
+        WriteError::Io { source, .. } => source,
+        other => std::io::Error::other(other.to_string()),
     }
 }
 

@@ -48,7 +48,9 @@ pub struct Incident {
     pub recurrence_of: Vec<String>,
     pub related: Vec<RelatedLink>,
     pub lessons: Lessons,
-    /// The Markdown narrative after the front matter.
+    /// The Markdown narrative after the front matter. Not in the JSON
+    /// export, which carries the structured record and links to the page.
+    #[serde(skip_serializing)]
     pub body: String,
 }
 

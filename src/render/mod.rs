@@ -42,6 +42,18 @@ pub struct OutputFile {
 /// into memory for `serve`. Called from several threads at once.
 pub trait Sink: Sync {
     fn put(&self, file: OutputFile) -> std::io::Result<()>;
+
+    /// A file written piece by piece by `write`, for a file too large to
+    /// hold twice (the JSON exports). By default it is gathered, then put.
+    fn put_written(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        write(&mut bytes)?;
+        self.put(OutputFile { path: path.to_string(), bytes })
+    }
 }
 
 /// Keeps every file in memory, in the order they arrive.
@@ -92,6 +104,20 @@ impl<'a> Output<'a> {
         self.sink
             .put(OutputFile { path: path.clone(), bytes })
             .map_err(|e| RenderError::Write { path, message: e.to_string() })
+    }
+
+    /// [`Sink::put_written`], recorded like [`Output::put`].
+    fn put_written(
+        &self,
+        path: &str,
+        mut write: impl FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), RenderError> {
+        if let Ok(mut paths) = self.paths.lock() {
+            paths.push(path.to_string());
+        }
+        self.sink
+            .put_written(path, &mut write)
+            .map_err(|e| RenderError::Write { path: path.to_string(), message: e.to_string() })
     }
 
     fn timed(&self, template: &'static str, took: std::time::Duration) {
@@ -353,9 +379,7 @@ fn render_pages(
     let files = || -> Result<(), RenderError> {
         let feed = feed(data, theme, &site_json)?;
         out.put(feed.path, feed.bytes)?;
-        for file in exports(data, &all_actions)? {
-            out.put(file.path, file.bytes)?;
-        }
+        exports(data, &all_actions, out)?;
         for (path, bytes) in theme.static_files() {
             out.put(format!("static/{path}"), bytes.to_vec())?;
         }
@@ -1106,13 +1130,14 @@ fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn exports(data: &SiteData<'_>, actions: &[ActionView]) -> Result<Vec<OutputFile>, RenderError> {
+/// The machine-readable exports, each written as it is serialised: the
+/// incidents' file is the largest of the site (tens of MB at 10,000 records).
+fn exports(data: &SiteData<'_>, actions: &[ActionView], out: &Output<'_>) -> Result<(), RenderError> {
     // One incident at a time: the JSON trees of every incident at once
     // would hold several times the size of the file.
     let incident = |inc: &Incident| -> Result<serde_json::Value, serde_json::Error> {
         let mut v = serde_json::to_value(inc)?;
         if let Some(obj) = v.as_object_mut() {
-            obj.remove("body");
             obj.insert("url".into(), SiteData::incident_url(&inc.id).into());
             let links = data.links.get(&inc.id).cloned().unwrap_or_default();
             obj.insert("recurred_as".into(), serde_json::to_value(&links.recurred_as)?);
@@ -1128,26 +1153,26 @@ fn exports(data: &SiteData<'_>, actions: &[ActionView]) -> Result<Vec<OutputFile
         }
         Ok(v)
     };
-    Ok(vec![
-        OutputFile { path: "data/incidents.json".into(), bytes: json_lines(data.kb.incidents.iter().map(incident))? },
-        OutputFile { path: "data/actions.json".into(), bytes: json_lines(actions.iter().map(Ok))? },
-    ])
+    out.put_written("data/incidents.json", |w| json_lines(w, data.kb.incidents.iter().map(incident)))?;
+    out.put_written("data/actions.json", |w| json_lines(w, actions.iter().map(Ok)))
 }
 
 /// A JSON array with one compact entry per line: a third of the size of
 /// pretty JSON, and still easy to grep and diff.
-fn json_lines<T: Serialize>(items: impl Iterator<Item = Result<T, serde_json::Error>>) -> Result<Vec<u8>, RenderError> {
-    let mut out = b"[\n".to_vec();
+fn json_lines<T: Serialize>(
+    out: &mut dyn std::io::Write,
+    items: impl Iterator<Item = Result<T, serde_json::Error>>,
+) -> std::io::Result<()> {
+    out.write_all(b"[\n")?;
     let mut empty = true;
     for item in items {
         if !empty {
-            out.extend_from_slice(b",\n");
+            out.write_all(b",\n")?;
         }
-        serde_json::to_writer(&mut out, &item?)?;
+        serde_json::to_writer(&mut *out, &item?)?;
         empty = false;
     }
-    out.extend_from_slice(if empty { b"]\n" } else { b"\n]\n" });
-    Ok(out)
+    out.write_all(if empty { b"]\n" } else { b"\n]\n" })
 }
 
 #[cfg(test)]
