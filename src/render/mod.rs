@@ -691,14 +691,21 @@ fn group_detail(
     urls: &GroupUrls,
 ) -> GroupDetail {
     let ids: BTreeSet<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
-    let all: Vec<ActionView> =
-        incidents.iter().flat_map(|i| i.actions.iter().map(|a| data.action_view(i, a))).collect();
-    let counts = ActionCounts::of(all.iter());
-    let mut open_actions: Vec<ActionView> =
-        all.into_iter().filter(|a| a.status == "open" || a.status == "in-progress").collect();
-    open_actions.sort_by(|a, b| a.due.cmp(&b.due));
-    let open_total = open_actions.len();
-    open_actions.truncate(OVERVIEW_ENTRIES);
+    // Count every action, but make views only of the open ones shown.
+    let mut counts = ActionCounts::default();
+    let mut open: Vec<(&Incident, &crate::model::Action)> = Vec::new();
+    for inc in incidents {
+        for a in &inc.actions {
+            counts.add(a.status.as_str(), a.is_overdue(data.today));
+            if matches!(a.status.as_str(), "open" | "in-progress") {
+                open.push((inc, a));
+            }
+        }
+    }
+    open.sort_by_key(|(_, a)| a.due);
+    let open_total = open.len();
+    let open_actions: Vec<ActionView> =
+        open.into_iter().take(OVERVIEW_ENTRIES).map(|(inc, a)| data.action_view(inc, a)).collect();
 
     // Incidents are in start order: the most recent are at the end.
     let recent = incidents.iter().rev();

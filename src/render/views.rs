@@ -433,17 +433,22 @@ impl ActionCounts {
     pub fn of<'x>(actions: impl Iterator<Item = &'x ActionView>) -> Self {
         let mut c = ActionCounts::default();
         for a in actions {
-            c.total += 1;
-            match a.status {
-                "done" => c.done += 1,
-                "wont-do" => c.wont_do += 1,
-                _ => c.open += 1,
-            }
-            if a.overdue {
-                c.overdue += 1;
-            }
+            c.add(a.status, a.overdue);
         }
         c
+    }
+
+    /// Count one action by its status and whether it is overdue.
+    pub fn add(&mut self, status: &str, overdue: bool) {
+        self.total += 1;
+        match status {
+            "done" => self.done += 1,
+            "wont-do" => self.wont_do += 1,
+            _ => self.open += 1,
+        }
+        if overdue {
+            self.overdue += 1;
+        }
     }
 }
 
