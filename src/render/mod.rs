@@ -423,7 +423,10 @@ fn render_page(
 ) -> Result<OutputFile, RenderError> {
     let started = std::time::Instant::now();
     let ctx = &mut page.ctx;
-    ctx.insert("site", site_json);
+    // A page rendered again as another (an incident's brief) has it already.
+    if !ctx.contains_key("site") {
+        ctx.insert("site", site_json);
+    }
     ctx.insert("root", &root_prefix(&page.path, config.site.base_url.as_deref()));
     ctx.insert("page", &serde_json::json!({ "title": page.title, "path": page.path, "section": page.section }));
     let ctx = &page.ctx;
