@@ -40,7 +40,11 @@ pub struct Built {
 impl Built {
     /// One line per phase: `  rendering pages      412 ms`.
     pub fn timings_table(&self) -> String {
-        self.timings.iter().map(|(phase, d)| format!("  {phase:<22} {:>8.1} ms\n", d.as_secs_f64() * 1000.0)).collect()
+        let width = self.timings.iter().map(|(phase, _)| phase.chars().count()).max().unwrap_or(0).max(22);
+        self.timings
+            .iter()
+            .map(|(phase, d)| format!("  {phase:<width$} {:>8.1} ms\n", d.as_secs_f64() * 1000.0))
+            .collect()
     }
 
     pub fn summary_line(&self, out: &Path) -> String {
@@ -278,7 +282,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
         by_time.sort_by_key(|t| std::cmp::Reverse(t.2));
         timings.insert(at + 1, ("  search index, alongside".to_string(), rendered.search_took));
         for (i, (template, pages, took)) in by_time.into_iter().enumerate() {
-            timings.insert(at + 2 + i, (format!("  {template} ×{pages} (cpu)"), took));
+            timings.insert(at + 2 + i, (format!("  {template} ×{pages} (all threads)"), took));
         }
     }
     Ok(Built {
