@@ -434,9 +434,9 @@ fn render_page(
         // The context is everything the template sees: its JSON is the cache key.
         let json = ctx.clone().into_json().to_string();
         let key = cache.key(&[page.template.as_bytes(), json.as_bytes()]);
-        cache.page(key, || Ok(theme.render(page.template, ctx)?.into_bytes()))?
+        cache.page(key, || theme.render(page.template, ctx))?
     } else {
-        theme.render(page.template, ctx)?.into_bytes()
+        theme.render(page.template, ctx)?
     };
     out.timed(page.template, started.elapsed());
     Ok(OutputFile { path: page.path.clone(), bytes })
@@ -1116,7 +1116,7 @@ fn feed(data: &SiteData<'_>, theme: &Theme, site: &serde_json::Value) -> Result<
     ctx.insert("root", &root_prefix("feed.xml", data.config.site.base_url.as_deref()));
     ctx.insert("entries", &entries);
     ctx.insert("updated", &format!("{}T00:00:00Z", data.today.format("%Y-%m-%d")));
-    Ok(OutputFile { path: "feed.xml".into(), bytes: theme.render("feed.xml", &ctx)?.into_bytes() })
+    Ok(OutputFile { path: "feed.xml".into(), bytes: theme.render("feed.xml", &ctx)? })
 }
 
 fn sitemap(paths: &[String], base_url: Option<&str>, build_date: &str) -> OutputFile {

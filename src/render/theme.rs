@@ -92,10 +92,21 @@ impl Theme {
         cache.key(&parts)
     }
 
-    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, RenderError> {
-        self.tera
-            .render(template, ctx)
-            .map_err(|e| RenderError::Template { template: template.to_string(), message: error_chain(&e) })
+    /// Render `template` to HTML (or XML) bytes.
+    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>, RenderError> {
+        thread_local! {
+            /// Each thread renders into one buffer that keeps its size, instead of
+            /// growing a new one from nothing for every page.
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUFFER.with_borrow_mut(|buffer| {
+            buffer.clear();
+            self.tera
+                .render_to(template, ctx, &mut *buffer)
+                .map_err(|e| RenderError::Template { template: template.to_string(), message: error_chain(&e) })?;
+            // An exact-size copy: `serve` keeps every page in memory.
+            Ok(buffer.to_vec())
+        })
     }
 
     pub fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
