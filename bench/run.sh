@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Casebook's benchmark harness: check and build at 1,000 and 10,000 generated
-# records, side by side with Hugo on the same records, one table at the end.
+# records, side by side with Hugo on the same records: one table of medians,
+# then each run's build ÷ hugo ratio and check time.
 #
 #   bench/run.sh                 1,000 and 10,000 records, 3 runs each
 #   bench/run.sh --runs 5        more runs (medians are reported)
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
     --with-50k) sizes="$sizes 50000"; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -119,6 +120,7 @@ EOF
 }
 
 rows=()
+per_run=()
 for n in $sizes; do
   corpus="$bench/corpus-$n"
   if [ ! -d "$corpus/incidents" ]; then
@@ -149,6 +151,10 @@ for n in $sizes; do
   rss_ratio=$(awk -v a="$br" -v b="$hr" 'BEGIN { printf "%.2f", a / b }')
   rows+=("$(printf '| %s (%s MB, %s words) | %.2f s / %d MB | %.2f s / %d MB | %s files, %s MB | %.2f s / %d MB | %s files, %s MB | %s× | %s× |' \
     "$n" "$mb" "$words" "$cw" $((cr / 1024)) "$bw" $((br / 1024)) "$files" "$size" "$hw" $((hr / 1024)) "$hfiles" "$hsize" "$ratio" "$rss_ratio")")
+  # Runs alternate (check, build, hugo), so run k of each saw the same machine.
+  per_run+=("$(paste "$bench/build-$n.times" "$bench/hugo-$n.times" "$bench/check-$n.times" | awk -v n="$n" '
+    { r = r sprintf(" %.2f×", $1 / $3); c = c sprintf(" %.2f", $5) }
+    END { printf "%s records, run by run: build ÷ hugo%s; check%s s", n, r, c }')")
   echo "  phases of the last build:"
   stash "$bench/out-$n"
   "$casebook" build "$corpus" -o "$bench/out-$n" --today 2026-11-27 --timings 2>&1 | grep ' ms$' | sed 's/^/  /'
@@ -160,6 +166,8 @@ echo
 echo "| records | casebook check | casebook build | build output | hugo | hugo output | build ÷ hugo (time) | build ÷ hugo (RSS) |"
 echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+echo
+printf '%s\n' "${per_run[@]}"
 
 # Now that nothing is measured any more.
 rm -rf "$bench/trash"
