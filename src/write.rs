@@ -133,9 +133,10 @@ impl Staging {
     ) -> Result<(), WriteError> {
         let target = self.target(path)?;
         let file = std::fs::File::create(&target).map_err(io(&target))?;
-        let mut counted = Counted { inner: std::io::BufWriter::with_capacity(1 << 16, file), bytes: 0 };
-        write(&mut counted).and_then(|()| counted.flush()).map_err(io(&target))?;
-        self.wrote(counted.bytes);
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out).and_then(|()| out.flush()).map_err(io(&target))?;
+        let bytes = out.get_ref().metadata().map_err(io(&target))?.len();
+        self.wrote(bytes);
         Ok(())
     }
 
@@ -204,24 +205,6 @@ impl crate::render::Sink for Staging {
         write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         self.write_with(path, write).map_err(into_io)
-    }
-}
-
-/// A writer that counts the bytes it passes on.
-struct Counted<W> {
-    inner: W,
-    bytes: u64,
-}
-
-impl<W: std::io::Write> std::io::Write for Counted<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 

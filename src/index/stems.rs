@@ -20,7 +20,7 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 struct Seen {
     /// Its stem, or `None` when the analyzer drops the word.
     stem: Option<Box<str>>,
-    /// Its lower-cased form's number in `Memory::words`; `None` for words
+    /// Its lower-cased form's number (`Memory::numbers`); `None` for words
     /// too long for the word list (as [`super::each_raw_word`] cuts them).
     word: Option<u32>,
 }
