@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Casebook's benchmark harness: check and build at 1,000 and 10,000 generated
 # records, side by side with Hugo on the same records: one table of medians,
-# then each run's build ÷ hugo ratio and check time.
+# then each run's build ÷ hugo ratio and check time, and how each median grew
+# from one size to the next.
 #
 #   bench/run.sh                 1,000 and 10,000 records, 3 runs each
 #   bench/run.sh --runs 5        more runs (medians are reported)
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
     --with-50k) sizes="$sizes 50000"; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -121,6 +122,8 @@ EOF
 
 rows=()
 per_run=()
+growth=()
+prev=""
 for n in $sizes; do
   corpus="$bench/corpus-$n"
   if [ ! -d "$corpus/incidents" ]; then
@@ -155,6 +158,13 @@ for n in $sizes; do
   per_run+=("$(paste "$bench/build-$n.times" "$bench/hugo-$n.times" "$bench/check-$n.times" | awk -v n="$n" '
     { r = r sprintf(" %.2f×", $1 / $3); c = c sprintf(" %.2f", $5) }
     END { printf "%s records, run by run: build ÷ hugo%s; check%s s", n, r, c }')")
+  # How each median grew from the previous size: linear growth is the records' ratio.
+  if [ -n "$prev" ]; then
+    read -r pn pc pb ph <<<"$prev"
+    growth+=("$(awk -v a="$pn" -v b="$n" -v pc="$pc" -v c="$cw" -v pb="$pb" -v bb="$bw" -v ph="$ph" -v h="$hw" 'BEGIN {
+      printf "%s → %s records (×%.2f): check ×%.2f, build ×%.2f, hugo ×%.2f", a, b, b / a, c / pc, bb / pb, h / ph }')")
+  fi
+  prev="$n $cw $bw $hw"
   echo "  phases of the last build:"
   stash "$bench/out-$n"
   "$casebook" build "$corpus" -o "$bench/out-$n" --today 2026-11-27 --timings 2>&1 | grep ' ms$' | sed 's/^/  /'
@@ -168,6 +178,9 @@ echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 printf '%s\n' "${per_run[@]}"
+[ ${#growth[@]} -eq 0 ] || printf '%s\n' "${growth[@]}"
 
-# Now that nothing is measured any more.
+# Now that nothing is measured any more. The disk scans past these freed
+# inodes for a few minutes (see `stash`): wait before timing anything else.
 rm -rf "$bench/trash"
+echo "(outputs of earlier runs deleted: wait five minutes before timing builds again on this disk)"
