@@ -296,7 +296,7 @@ fn idf(doc_freq: usize, docs: usize) -> f64 {
 }
 
 /// The Jaccard index of two short lists of names, without listing them.
-fn jaccard_score(a: &[String], b: &[String]) -> f64 {
+fn jaccard_score<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
     let shared = a.iter().filter(|x| b.contains(x)).count();
     let union = a.len() + b.len() - shared;
     if union == 0 { 0.0 } else { shared as f64 / union as f64 }
@@ -319,7 +319,7 @@ pub fn compute(kb: &KnowledgeBase, params: &Params) -> Similarity {
 }
 
 /// [`compute`] over any set of incidents.
-pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
+pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similarity {
     let (threshold, max_listed) = (params.threshold, params.max_listed);
     let recurrence_threshold = params.recurrence_threshold.max(threshold);
     let Some(mut analyzer) = analyzer() else {
@@ -411,6 +411,23 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         }
     }
 
+    // What the scoring loop reads of every candidate, numbered and side by
+    // side rather than behind each record: names as numbers, so comparing
+    // them is comparing integers.
+    let mut names: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut candidates: Vec<(u32, Vec<u32>, Vec<u32>)> = Vec::with_capacity(docs);
+    for inc in incidents {
+        let mut number = |name: &'a String| {
+            let next = names.len() as u32;
+            *names.entry(name.as_str()).or_insert(next)
+        };
+        let id = number(&inc.id);
+        let categories = inc.categories.iter().map(&mut number).collect();
+        let services = inc.services.iter().map(&mut number).collect();
+        candidates.push((id, categories, services));
+    }
+    drop(names);
+
     // Keep the best few per incident: enough for listing and for judging
     // recurrence, bounded however alike a knowledge base's records are.
     let keep = max_listed.saturating_mul(4).max(KEEP_AT_LEAST);
@@ -420,34 +437,35 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         .map_init(
             || (vec![0.0f32; docs], Vec::<usize>::new()),
             |(acc, touched), d| {
+                // Every list of `d`'s terms holds `d` too: it is scored with
+                // the rest and passed over below.
                 for &(n, w) in &profiles[d].top {
                     let w = w as f32;
                     for &(e, w2) in &postings[n] {
                         let e = e as usize;
-                        if e != d {
-                            if acc[e] == 0.0 {
-                                touched.push(e);
-                            }
-                            acc[e] += w * w2;
+                        if acc[e] == 0.0 {
+                            touched.push(e);
                         }
+                        acc[e] += w * w2;
                     }
                 }
-                let a = incidents[d];
+                let (id, categories, services) = &candidates[d];
                 let mut scored: Vec<(f64, f64, usize)> = Vec::new();
                 for &e in touched.iter() {
                     let text = f64::from(std::mem::take(&mut acc[e]));
-                    if text * boost < threshold || incidents[e].id == a.id {
+                    let (other, their_categories, their_services) = &candidates[e];
+                    if e == d || text * boost < threshold || other == id {
                         continue;
                     }
-                    let b = incidents[e];
-                    let cat = jaccard_score(&a.categories, &b.categories);
-                    let svc = jaccard_score(&a.services, &b.services);
+                    let cat = jaccard_score(categories, their_categories);
+                    let svc = jaccard_score(services, their_services);
                     let score = combined_score(text, cat, svc, params);
                     if score >= threshold {
                         scored.push((score, text, e));
                     }
                 }
                 touched.clear();
+                let a = incidents[d];
                 scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| incidents[x.2].id.cmp(&incidents[y.2].id)));
                 scored.truncate(keep);
                 let found: Vec<SimilarLink> = scored
