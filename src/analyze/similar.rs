@@ -634,6 +634,27 @@ mod tests {
     }
 
     #[test]
+    fn no_incident_matches_itself_and_shared_names_raise_the_score() {
+        let sim = compute(&kb(), &at(0.0, 5));
+        for (id, links) in &sim.links {
+            assert!(links.iter().all(|l| &l.id != id), "{id} lists itself: {links:#?}");
+        }
+        // A and C share only "ledger" in their text, and all their categories and services.
+        let a = sim.all("A");
+        let c: Vec<&SimilarLink> = a.iter().filter(|l| l.id == "C").collect();
+        assert_eq!(c.len(), 1, "{a:#?}");
+        assert_eq!(c[0].reasons.categories, ["certificate-expiry"]);
+        assert_eq!(c[0].reasons.services, ["payments"]);
+        let p = Params::default();
+        let boosted = combined_score(c[0].text_score, 1.0, 1.0, &p);
+        assert!(c[0].score > c[0].text_score && (c[0].score - boosted).abs() < 0.002, "{:?}", c[0]);
+        // B shares neither: its score is its text score.
+        let b: Vec<&SimilarLink> = a.iter().filter(|l| l.id == "B").collect();
+        assert_eq!(b.len(), 1, "{a:#?}");
+        assert_eq!(b[0].score, b[0].text_score);
+    }
+
+    #[test]
     fn threshold_and_listing_limit_apply() {
         let sim = compute(&kb(), &at(0.0, 1));
         assert!(sim.listed("A").len() <= 1);
