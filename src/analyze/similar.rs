@@ -432,16 +432,20 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
     // recurrence, bounded however alike a knowledge base's records are.
     let keep = max_listed.saturating_mul(4).max(KEEP_AT_LEAST);
     let boost = 1.0 + params.category_boost + params.service_boost;
-    let links: BTreeMap<String, Vec<SimilarLink>> = (0..docs)
+    // The text score of each pair, computed once, from the side of the
+    // incident that comes first: each incident is scored against the ones
+    // after it (the lists are in incident order). Pairs that cannot reach
+    // the threshold even with every category and service shared are dropped.
+    let after: Vec<Vec<(u32, f32)>> = (0..docs)
         .into_par_iter()
         .map_init(
             || (vec![0.0f32; docs], Vec::<usize>::new()),
             |(acc, touched), d| {
-                // Every list of `d`'s terms holds `d` too: it is scored with
-                // the rest and passed over below.
                 for &(n, w) in &profiles[d].top {
                     let w = w as f32;
-                    for &(e, w2) in &postings[n] {
+                    let list = &postings[n];
+                    let later = list.partition_point(|&(e, _)| e as usize <= d);
+                    for &(e, w2) in &list[later..] {
                         let e = e as usize;
                         if acc[e] == 0.0 {
                             touched.push(e);
@@ -449,32 +453,54 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
                         acc[e] += w * w2;
                     }
                 }
-                let (id, categories, services) = &candidates[d];
-                let mut scored: Vec<(f64, f64, usize)> = Vec::new();
+                let mut near = Vec::new();
                 for &e in touched.iter() {
-                    let text = f64::from(std::mem::take(&mut acc[e]));
-                    let (other, their_categories, their_services) = &candidates[e];
-                    if e == d || text * boost < threshold || other == id {
-                        continue;
-                    }
-                    let cat = jaccard_score(categories, their_categories);
-                    let svc = jaccard_score(services, their_services);
-                    let score = combined_score(text, cat, svc, params);
-                    if score >= threshold {
-                        scored.push((score, text, e));
+                    let text = std::mem::take(&mut acc[e]);
+                    if f64::from(text) * boost >= threshold {
+                        near.push((e as u32, text));
                     }
                 }
                 touched.clear();
-                let a = incidents[d];
-                scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| incidents[x.2].id.cmp(&incidents[y.2].id)));
-                scored.truncate(keep);
-                let found: Vec<SimilarLink> = scored
-                    .into_iter()
-                    .map(|(score, text, e)| link(a, incidents[e], &profiles[d], &profiles[e], score, text))
-                    .collect();
-                (a.id.clone(), found)
+                near
             },
         )
+        .collect();
+    drop(postings);
+    // The same pairs seen from the later incident.
+    let mut before: Vec<Vec<(u32, f32)>> = vec![Vec::new(); docs];
+    for (d, near) in after.iter().enumerate() {
+        for &(e, text) in near {
+            before[e as usize].push((d as u32, text));
+        }
+    }
+    let links: BTreeMap<String, Vec<SimilarLink>> = (0..docs)
+        .into_par_iter()
+        .map(|d| {
+            let (id, categories, services) = &candidates[d];
+            let mut scored: Vec<(f64, f64, usize)> = Vec::new();
+            for &(e, text) in before[d].iter().chain(&after[d]) {
+                let e = e as usize;
+                let (other, their_categories, their_services) = &candidates[e];
+                if other == id {
+                    continue;
+                }
+                let text = f64::from(text);
+                let cat = jaccard_score(categories, their_categories);
+                let svc = jaccard_score(services, their_services);
+                let score = combined_score(text, cat, svc, params);
+                if score >= threshold {
+                    scored.push((score, text, e));
+                }
+            }
+            let a = incidents[d];
+            scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| incidents[x.2].id.cmp(&incidents[y.2].id)));
+            scored.truncate(keep);
+            let found: Vec<SimilarLink> = scored
+                .into_iter()
+                .map(|(score, text, e)| link(a, incidents[e], &profiles[d], &profiles[e], score, text))
+                .collect();
+            (a.id.clone(), found)
+        })
         .filter(|(_, found)| !found.is_empty())
         .collect();
     Similarity { threshold, recurrence_threshold, max_listed, links }
