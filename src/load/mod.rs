@@ -12,6 +12,7 @@
 mod crossref;
 mod front_matter;
 mod lint;
+mod quick_toml;
 mod raw;
 mod record;
 pub(crate) mod toml_error;
@@ -375,7 +376,10 @@ fn parse_record(source: SourceFile, config: &Config, config_ok: bool, diags: &mu
             return None;
         }
     };
-    let raw: raw::RawRecord = match toml::from_str(toml_text) {
+    // The quick reader handles what records usually contain; anything else,
+    // and every error, is read by the `toml` crate, which reports it.
+    let quick = quick_toml::from_str(toml_text);
+    let raw: raw::RawRecord = match quick.map_or_else(|| toml::from_str(toml_text), Ok) {
         Ok(raw) => raw,
         Err(err) => {
             toml_error::report(&source, offset, &err, diags);
