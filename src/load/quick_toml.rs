@@ -63,7 +63,9 @@ enum Value<'a> {
     Int(i64),
     Float(f64),
     Bool(bool),
-    Datetime(Datetime),
+    /// Checked when read; the text is what serde receives, as with the `toml`
+    /// crate, which writes its parsed value back to text for serde.
+    Datetime(&'a str),
     Array(Vec<Node<'a>>),
     Table(Table<'a>),
 }
@@ -261,33 +263,30 @@ impl<'a> Reader<'a> {
         if self.peek() == Some(b'"') && self.at(1) == Some(b'"') {
             return Err(GiveUp); // a multi-line string
         }
-        let start = self.pos;
         let mut owned: Option<String> = None;
-        let mut run = start;
         loop {
-            let Some(b) = self.peek() else { return Err(GiveUp) };
-            match b {
-                b'"' => {
-                    let text = &self.text[run..self.pos];
-                    self.pos += 1;
-                    return Ok(match owned {
-                        None => Cow::Borrowed(text),
-                        Some(mut s) => {
-                            s.push_str(text);
-                            Cow::Owned(s)
-                        }
-                    });
-                }
-                b'\\' => {
-                    let s = owned.get_or_insert_with(String::new);
-                    s.push_str(&self.text[run..self.pos]);
-                    self.pos += 1;
-                    s.push(self.escape()?);
-                    run = self.pos;
-                }
-                _ if is_control(b) => return Err(GiveUp),
-                _ => self.pos += 1,
+            let run_start = self.pos;
+            let len = memchr::memchr2(b'"', b'\\', &self.bytes[run_start..]).ok_or(GiveUp)?;
+            self.pos += len;
+            let run = &self.text[run_start..self.pos];
+            // Folded rather than searched, so that it compiles to a vector loop.
+            if run.bytes().fold(false, |found, b| found | is_control(b)) {
+                return Err(GiveUp);
             }
+            if self.bytes[self.pos] == b'"' {
+                self.pos += 1;
+                return Ok(match owned {
+                    None => Cow::Borrowed(run),
+                    Some(mut s) => {
+                        s.push_str(run);
+                        Cow::Owned(s)
+                    }
+                });
+            }
+            let s = owned.get_or_insert_with(String::new);
+            s.push_str(run);
+            self.pos += 1;
+            s.push(self.escape()?);
         }
     }
 
@@ -397,7 +396,7 @@ impl<'a> Reader<'a> {
 
     /// `YYYY-MM-DD`, optionally followed by `THH:MM:SS`, a fraction and `Z` or
     /// `±HH:MM`. Other spellings TOML allows are left to the `toml` crate.
-    fn datetime(&mut self) -> Result<Datetime> {
+    fn datetime(&mut self) -> Result<&'a str> {
         let start = self.pos;
         self.digits_then(4, Some(b'-'))?;
         self.digits_then(2, Some(b'-'))?;
@@ -432,7 +431,9 @@ impl<'a> Reader<'a> {
         if self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'-' | b'+' | b'_')) {
             return Err(GiveUp);
         }
-        self.text[start..self.pos].parse().map_err(|_| GiveUp)
+        let text = &self.text[start..self.pos];
+        text.parse::<Datetime>().map_err(|_| GiveUp)?;
+        Ok(text)
     }
 
     fn digits_then(&mut self, count: usize, separator: Option<u8>) -> Result<()> {
@@ -517,6 +518,27 @@ fn finish<'a>(root: &mut Table<'a>, arrays: &mut Vec<&'a str>, header: Option<He
     Ok(())
 }
 
+/// A datetime in serde's datetime protocol: the key that marks it, then its
+/// text. The key is whatever `toml_datetime`'s own deserializer names it.
+struct DatetimeText<'a>(Option<&'a str>);
+
+impl<'de> de::MapAccess<'de> for DatetimeText<'de> {
+    type Error = GiveUp;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if self.0.is_none() {
+            return Ok(None);
+        }
+        let empty = Datetime { date: None, time: None, offset: None };
+        de::MapAccess::next_key_seed(&mut toml_datetime::de::DatetimeDeserializer::<GiveUp>::new(empty), seed)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let text = self.0.take().ok_or(GiveUp)?;
+        seed.deserialize(de::value::BorrowedStrDeserializer::new(text))
+    }
+}
+
 impl<'de> IntoDeserializer<'de, GiveUp> for Node<'de> {
     type Deserializer = Self;
 
@@ -537,7 +559,7 @@ impl<'de> de::Deserializer<'de> for Node<'de> {
             Value::Int(v) => visitor.visit_i64(v),
             Value::Float(v) => visitor.visit_f64(v),
             Value::Bool(v) => visitor.visit_bool(v),
-            Value::Datetime(v) => visitor.visit_map(toml_datetime::de::DatetimeDeserializer::new(v)),
+            Value::Datetime(text) => visitor.visit_map(DatetimeText(Some(text))),
             Value::Array(items) => visitor.visit_seq(de::value::SeqDeserializer::new(items.into_iter())),
             Value::Table(entries) => visitor.visit_map(de::value::MapDeserializer::new(entries.into_iter())),
         }
