@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use rustc_hash::FxHashSet;
+
 use super::Parsed;
 use super::raw::S;
 use super::toml_error::suggest;
@@ -124,19 +126,19 @@ pub(super) fn check_names(parsed: &[Parsed], diags: &mut Diagnostics) {
         ("tag", |p: &Parsed| p.raw.tags.as_ref().map(|t| t.iter().collect()).unwrap_or_default()),
     ] {
         // The first spelling of each slug, and where it is; locations are
-        // worked out only for what is reported.
-        let mut seen: BTreeMap<String, (String, &Parsed, Range<usize>)> = BTreeMap::new();
-        let mut reported: Vec<(String, String)> = Vec::new();
+        // worked out only for what is reported. Each spelling is looked at
+        // once: a repeated one adds nothing, and slugs are not cheap.
+        let mut seen: BTreeMap<String, (&str, &Parsed, Range<usize>)> = BTreeMap::new();
+        let mut spellings: FxHashSet<&str> = FxHashSet::default();
         for p in parsed {
             for name in get(p) {
-                let spelling = name.get_ref().trim().to_string();
-                let slug = slugify(&spelling);
+                let spelling = name.get_ref().trim();
+                if !spellings.insert(spelling) {
+                    continue;
+                }
+                let slug = slugify(spelling);
                 match seen.get(&slug) {
-                    Some((first, first_p, first_span)) if *first != spelling => {
-                        if reported.contains(&(first.clone(), spelling.clone())) {
-                            continue;
-                        }
-                        reported.push((first.clone(), spelling.clone()));
+                    Some((first, first_p, first_span)) => {
                         let mut d = Diagnostic::warning(
                             "merged-names",
                             &p.source.path,
@@ -153,7 +155,6 @@ pub(super) fn check_names(parsed: &[Parsed], diags: &mut Diagnostics) {
                         });
                         diags.push(d);
                     }
-                    Some(_) => {}
                     None => {
                         seen.insert(slug, (spelling, p, name.span()));
                     }

@@ -140,14 +140,20 @@ fn symlink_loops_and_dangling_links_are_diagnostics() {
 #[test]
 fn merged_service_names_warn() {
     let second = crate::support::GOOD_RECORD.replace("\"payments-api\"", "\"Payments API\"");
-    let kb = KbTest::new().file("incidents/a.md", crate::support::GOOD_RECORD).file("incidents/b.md", second);
+    let kb = KbTest::new()
+        .file("incidents/a.md", crate::support::GOOD_RECORD)
+        .file("incidents/b.md", &second)
+        .file("incidents/c.md", &second);
     let run = kb.check(&[]);
-    assert_eq!(run.code, 0);
+    assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
         run.stdout.contains("warning[merged-names]: service `Payments API` and `payments-api` share the address services/payments-api/ and are merged"),
         "{}",
         run.stdout
     );
+    // Said once, where the second spelling first appears, not again for c.md.
+    assert_eq!(run.stdout.matches("warning[merged-names]").count(), 1, "{}", run.stdout);
+    assert!(run.stdout.contains("incidents/b.md"), "{}", run.stdout);
 }
 
 #[test]
