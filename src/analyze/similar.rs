@@ -473,6 +473,19 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
             before[e as usize].push((d as u32, text));
         }
     }
+    // Ties are broken by id: by each id's rank, so the sort compares integers
+    // rather than strings (ids are unique in any knowledge base that builds;
+    // the position breaks ties between duplicates).
+    let mut by_id: Vec<u32> = (0..docs as u32).collect();
+    by_id.sort_by(|&x, &y| incidents[x as usize].id.cmp(&incidents[y as usize].id));
+    let mut id_rank = vec![0u32; docs];
+    for (rank, &d) in by_id.iter().enumerate() {
+        id_rank[d as usize] = rank as u32;
+    }
+    drop(by_id);
+    let best_first = |x: &(f64, f64, usize), y: &(f64, f64, usize)| {
+        y.0.total_cmp(&x.0).then(id_rank[x.2].cmp(&id_rank[y.2])).then(x.2.cmp(&y.2))
+    };
     let links: BTreeMap<String, Vec<SimilarLink>> = (0..docs)
         .into_par_iter()
         .map(|d| {
@@ -493,8 +506,11 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
                 }
             }
             let a = incidents[d];
-            scored.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| incidents[x.2].id.cmp(&incidents[y.2].id)));
-            scored.truncate(keep);
+            if scored.len() > keep {
+                scored.select_nth_unstable_by(keep, best_first);
+                scored.truncate(keep);
+            }
+            scored.sort_unstable_by(best_first);
             let found: Vec<SimilarLink> = scored
                 .into_iter()
                 .map(|(score, text, e)| link(a, incidents[e], &profiles[d], &profiles[e], score, text))
@@ -678,6 +694,30 @@ mod tests {
         let b: Vec<&SimilarLink> = a.iter().filter(|l| l.id == "B").collect();
         assert_eq!(b.len(), 1, "{a:#?}");
         assert_eq!(b[0].score, b[0].text_score);
+    }
+
+    #[test]
+    fn equal_scores_are_listed_by_id_and_the_kept_few_are_the_first_ids() {
+        // 24 incidents alike in every word, in no particular order, among 36
+        // that share nothing: each of the 24 ties with the other 23, and
+        // only KEEP_AT_LEAST of them are kept.
+        let alike = "Connection pool exhausted after the replica failover; restarted the api pods";
+        let mut incidents: Vec<Incident> = (0..24)
+            .map(|i| (i * 7) % 24)
+            .map(|i| incident(&format!("same-{i:02}"), &["database"], &["api"], alike, "Restarted pods"))
+            .collect();
+        for i in 0..36 {
+            let word = format!("unique{}", "x".repeat(i + 1));
+            incidents.push(incident(&format!("other-{i:02}"), &["misc"], &["misc"], &word, &word));
+        }
+        let sim = compute(&KnowledgeBase { incidents }, &at(0.0, 1));
+        for i in 0..24 {
+            let id = format!("same-{i:02}");
+            let listed: Vec<&str> = sim.all(&id).iter().map(|l| l.id.as_str()).collect();
+            let expected: Vec<String> =
+                (0..24).map(|j| format!("same-{j:02}")).filter(|o| *o != id).take(KEEP_AT_LEAST).collect();
+            assert_eq!(listed, expected, "{id}");
+        }
     }
 
     #[test]
