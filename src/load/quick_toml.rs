@@ -90,7 +90,8 @@ struct Header<'a> {
     table: Table<'a>,
 }
 
-/// Arrays nested deeper than this are left to the `toml` crate.
+/// Arrays and inline tables nested deeper than this are left to the `toml`
+/// crate, so that no text can exhaust the stack.
 const MAX_DEPTH: usize = 16;
 
 struct Reader<'a> {
@@ -240,8 +241,19 @@ impl<'a> Reader<'a> {
         let value = match self.peek() {
             Some(b'"') => Value::Str(self.basic_string()?),
             Some(b'\'') => Value::Str(Cow::Borrowed(self.literal_string()?)),
-            Some(b'[') => Value::Array(self.array()?),
-            Some(b'{') => Value::Table(self.inline_table()?),
+            Some(b'[' | b'{') => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(GiveUp);
+                }
+                let value = if self.bytes[start] == b'[' {
+                    Value::Array(self.array()?)
+                } else {
+                    Value::Table(self.inline_table()?)
+                };
+                self.depth -= 1;
+                value
+            }
             Some(b't') if self.bytes[self.pos..].starts_with(b"true") => {
                 self.pos += 4;
                 Value::Bool(true)
@@ -338,10 +350,6 @@ impl<'a> Reader<'a> {
 
     fn array(&mut self) -> Result<Vec<Node<'a>>> {
         self.pos += 1;
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(GiveUp);
-        }
         let mut items = Vec::new();
         loop {
             self.skip_blank_lines()?;
@@ -357,7 +365,6 @@ impl<'a> Reader<'a> {
             }
         }
         self.pos += 1;
-        self.depth -= 1;
         Ok(items)
     }
 
@@ -714,6 +721,19 @@ mod tests {
             "a = [[1, 2], [\"x\"], []]\nb = {}\nc = 0\nd = -0.0\ne = 1E5\nf = 9223372036854775807\n",
         );
         assert_read_alike::<toml::Table>("a = { b = [1, 2], c = { d = true } }\n[t]\n[[u]]\n[[u]]\nx = 1\n");
+        let nested = |depth: usize| {
+            format!(
+                "a = {}1{}\nb = {}1{}\n",
+                "[".repeat(depth),
+                "]".repeat(depth),
+                "{ c = ".repeat(depth),
+                " }".repeat(depth)
+            )
+        };
+        assert_read_alike::<toml::Table>(&nested(MAX_DEPTH / 2));
+        // Deeper than that is left to the toml crate (which also has a limit).
+        assert!(from_str::<toml::Table>(&nested(MAX_DEPTH + 1)).is_none());
+        assert!(from_str::<toml::Table>(&format!("a = {}", "{ b = ".repeat(100_000))).is_none());
     }
 
     #[test]
@@ -777,7 +797,9 @@ mod tests {
             assert!(quick.is_none(), "quick reads {text:?}, which toml refuses");
         }
         for text in outside {
-            assert!(from_str::<toml::Table>(text).is_none(), "quick reads {text:?}");
+            let (quick, toml) = both::<toml::Table>(text);
+            assert!(toml.is_ok(), "toml refuses {text:?}: {toml:?}");
+            assert!(quick.is_none(), "quick reads {text:?}");
         }
         // Right syntax, wrong schema: left to toml, which names the problem.
         for text in ["sevrity = \"SEV1\"\n", "services = \"a\"\n", "[[findings]]\nid = \"F1\"\n"] {
