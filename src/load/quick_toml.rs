@@ -415,13 +415,7 @@ impl<'a> Reader<'a> {
             self.digits_then(2, None)?;
             if self.peek() == Some(b'.') {
                 self.pos += 1;
-                let digits = self.pos;
-                while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-                    self.pos += 1;
-                }
-                if self.pos == digits {
-                    return Err(GiveUp);
-                }
+                self.run_of_digits()?;
             }
             match self.peek() {
                 Some(b'Z') => self.pos += 1,
