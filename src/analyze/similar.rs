@@ -302,11 +302,6 @@ fn jaccard_score<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
     if union == 0 { 0.0 } else { shared as f64 / union as f64 }
 }
 
-/// The names two lists share, in the first list's order.
-fn shared(a: &[String], b: &[String]) -> Vec<String> {
-    a.iter().filter(|x| b.contains(x)).cloned().collect()
-}
-
 /// Combine a text similarity with the shared categories and services.
 pub fn combined_score(text: f64, categories: f64, services: f64, params: &Params) -> f64 {
     (text * (1.0 + params.category_boost * categories + params.service_boost * services)).min(1.0)
@@ -513,7 +508,11 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
             scored.sort_unstable_by(best_first);
             let found: Vec<SimilarLink> = scored
                 .into_iter()
-                .map(|(score, text, e)| link(a, incidents[e], &profiles[d], &profiles[e], score, text))
+                .map(|(score, text, e)| {
+                    let (mine, theirs) =
+                        ((a, &candidates[d], &profiles[d]), (incidents[e], &candidates[e], &profiles[e]));
+                    link(mine, theirs, score, text)
+                })
                 .collect();
             (a.id.clone(), found)
         })
@@ -522,27 +521,45 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
     Similarity { threshold, recurrence_threshold, max_listed, links }
 }
 
-/// A link from `a` to `b`, with the reasons.
-fn link(a: &Incident, b: &Incident, mine: &Profile, theirs: &Profile, score: f64, text: f64) -> SimilarLink {
-    let categories = shared(&a.categories, &b.categories);
-    let services = shared(&a.services, &b.services);
-    let mut shared: Vec<(usize, f64)> = Vec::new();
+/// An incident as [`link`] reads it: the record, its names as numbers
+/// (id, categories, services) and its profile.
+type Side<'a> = (&'a Incident, &'a (u32, Vec<u32>, Vec<u32>), &'a Profile);
+
+/// A link from `a` to `b`, with the reasons. Called for every link kept, so
+/// it compares names as numbers and picks the few heaviest shared terms
+/// without sorting them all.
+fn link((a, a_names, mine): Side<'_>, (b, b_names, theirs): Side<'_>, score: f64, text: f64) -> SimilarLink {
+    // The names of `a` that `b` shares, in `a`'s order.
+    let shared_names = |names: &[String], numbers: &[u32], theirs: &[u32]| -> Vec<String> {
+        names.iter().zip(numbers).filter(|(_, n)| theirs.contains(n)).map(|(name, _)| name.clone()).collect()
+    };
+    let categories = shared_names(&a.categories, &a_names.1, &b_names.1);
+    let services = shared_names(&a.services, &a_names.2, &b_names.2);
+    // The heaviest shared terms, heaviest first (ties by term number): kept
+    // in order as the two term lists are merged.
+    let mut best: [(usize, f64); REASON_TERMS] = [(usize::MAX, f64::NEG_INFINITY); REASON_TERMS];
+    let mut found = 0;
     let (mut i, mut j) = (0, 0);
     while let (Some(&(n, w)), Some(&(m, w2))) = (mine.by_term.get(i), theirs.by_term.get(j)) {
         match n.cmp(&m) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                shared.push((n, w * w2));
+                // The terms come in increasing number, so an equal weight
+                // ranks after those already kept.
+                let weight = w * w2;
+                if let Some(at) = best.iter().position(|&(_, kept)| weight > kept) {
+                    best.copy_within(at..REASON_TERMS - 1, at + 1);
+                    best[at] = (n, weight);
+                    found = (found + 1).min(REASON_TERMS);
+                }
                 i += 1;
                 j += 1;
             }
         }
     }
-    shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    let terms = shared
+    let terms = best[..found]
         .iter()
-        .take(REASON_TERMS)
         .filter_map(|(n, _)| {
             let i = mine.surface.binary_search_by_key(n, |s| s.0).ok()?;
             Some(mine.surface[i].1.to_string())
