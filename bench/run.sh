@@ -8,6 +8,10 @@
 #   bench/run.sh --runs 5        more runs (medians are reported)
 #   bench/run.sh --sizes 1000    only some sizes
 #   bench/run.sh --with-50k      also 50,000 records (slow; needs disk space)
+#   bench/run.sh --instructions  also count the instructions `check` runs at
+#                                each size (valgrind; about 2 minutes per
+#                                10,000 records): what the work grows by,
+#                                whatever else the machine is doing
 #
 # Needs /usr/bin/time (GNU time) and Hugo (`apt-get install -y hugo`; the
 # script installs both when it runs as root). Corpora and outputs go to
@@ -25,12 +29,14 @@ cd "$(dirname "$0")/.."
 
 runs=3
 sizes="1000 10000"
+instructions=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
     --with-50k) sizes="$sizes 50000"; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --instructions) instructions=1; shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,6 +62,7 @@ stash() {
 need=()
 [ -x /usr/bin/time ] || need+=(time)
 command -v hugo >/dev/null 2>&1 || need+=(hugo)
+[ -z "$instructions" ] || command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -70,7 +77,8 @@ cargo build --release --quiet --bin casebook --example gen-corpus
 casebook=target/release/casebook
 gen=target/release/examples/gen-corpus
 
-# measure NAME CMD... : runs CMD under GNU time; appends "seconds kilobytes" to $bench/NAME.times
+# measure NAME CMD... : runs CMD under GNU time; appends "seconds kilobytes
+# cpu-seconds" (wall time, peak RSS, user + system time) to $bench/NAME.times
 measure() {
   local name=$1; shift
   local log="$bench/$name.last"
@@ -82,10 +90,18 @@ measure() {
     tail -20 "$log" >&2
     exit 1
   fi
-  local wall rss
+  local wall rss cpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log")
   rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")
-  echo "$wall $rss" >>"$bench/$name.times"
+  cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { print s }' "$log")
+  echo "$wall $rss $cpu" >>"$bench/$name.times"
+}
+
+# instructions CORPUS: the instructions `casebook check` runs on CORPUS
+# (callgrind): the same count on a busy machine as on a quiet one.
+instructions() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$casebook" check "$1" --today 2026-11-27 2>&1 >/dev/null |
+    awk '/Collected :/ { print $NF }'
 }
 
 # median FILE COLUMN
@@ -123,6 +139,7 @@ EOF
 rows=()
 per_run=()
 growth=()
+counted=()
 prev=""
 for n in $sizes; do
   corpus="$bench/corpus-$n"
@@ -150,21 +167,33 @@ for n in $sizes; do
   cw=$(median "$bench/check-$n.times" 1); cr=$(median "$bench/check-$n.times" 2)
   bw=$(median "$bench/build-$n.times" 1); br=$(median "$bench/build-$n.times" 2)
   hw=$(median "$bench/hugo-$n.times" 1); hr=$(median "$bench/hugo-$n.times" 2)
+  cc=$(median "$bench/check-$n.times" 3); bc=$(median "$bench/build-$n.times" 3); hc=$(median "$bench/hugo-$n.times" 3)
+  ci=""
+  if [ -n "$instructions" ]; then
+    echo "  counting the instructions of check"
+    ci=$(instructions "$corpus")
+  fi
   ratio=$(awk -v a="$bw" -v b="$hw" 'BEGIN { printf "%.2f", a / b }')
   rss_ratio=$(awk -v a="$br" -v b="$hr" 'BEGIN { printf "%.2f", a / b }')
   rows+=("$(printf '| %s (%s MB, %s words) | %.2f s / %d MB | %.2f s / %d MB | %s files, %s MB | %.2f s / %d MB | %s files, %s MB | %s× | %s× |' \
     "$n" "$mb" "$words" "$cw" $((cr / 1024)) "$bw" $((br / 1024)) "$files" "$size" "$hw" $((hr / 1024)) "$hfiles" "$hsize" "$ratio" "$rss_ratio")")
   # Runs alternate (check, build, hugo), so run k of each saw the same machine.
+  # Columns: build's wall, RSS, CPU, then Hugo's, then check's.
   per_run+=("$(paste "$bench/build-$n.times" "$bench/hugo-$n.times" "$bench/check-$n.times" | awk -v n="$n" '
-    { r = r sprintf(" %.2f×", $1 / $3); c = c sprintf(" %.2f", $5) }
+    { r = r sprintf(" %.2f×", $1 / $4); c = c sprintf(" %.2f", $7) }
     END { printf "%s records, run by run: build ÷ hugo%s; check%s s", n, r, c }')")
-  # How each median grew from the previous size: linear growth is the records' ratio.
+  # How each median grew from the previous size: linear growth is the
+  # records' ratio. CPU time (user + system) in brackets.
   if [ -n "$prev" ]; then
-    read -r pn pc pb ph <<<"$prev"
-    growth+=("$(awk -v a="$pn" -v b="$n" -v pc="$pc" -v c="$cw" -v pb="$pb" -v bb="$bw" -v ph="$ph" -v h="$hw" 'BEGIN {
-      printf "%s → %s records (×%.2f): check ×%.2f, build ×%.2f, hugo ×%.2f", a, b, b / a, c / pc, bb / pb, h / ph }')")
+    read -r pn pc pb ph pcc pbc phc pci <<<"$prev"
+    growth+=("$(awk -v a="$pn" -v b="$n" -v pc="$pc" -v c="$cw" -v pb="$pb" -v bb="$bw" -v ph="$ph" -v h="$hw" \
+      -v pcc="$pcc" -v cc="$cc" -v pbc="$pbc" -v bc="$bc" -v phc="$phc" -v hc="$hc" -v pci="$pci" -v ci="$ci" 'BEGIN {
+      printf "%s → %s records (×%.2f): check ×%.2f (CPU ×%.2f), build ×%.2f (CPU ×%.2f), hugo ×%.2f (CPU ×%.2f)",
+        a, b, b / a, c / pc, cc / pcc, bb / pb, bc / pbc, h / ph, hc / phc
+      if (pci != "-" && ci != "") printf "; check instructions ×%.2f", ci / pci }')")
   fi
-  prev="$n $cw $bw $hw"
+  [ -z "$ci" ] || counted+=("$(awk -v n="$n" -v i="$ci" 'BEGIN { printf "%s records: check runs %.2f G instructions, %.0f per record", n, i / 1e9, i / n }')")
+  prev="$n $cw $bw $hw $cc $bc $hc ${ci:--}"
   echo "  phases of the last build:"
   stash "$bench/out-$n"
   "$casebook" build "$corpus" -o "$bench/out-$n" --today 2026-11-27 --timings 2>&1 | grep ' ms$' | sed 's/^/  /'
@@ -179,6 +208,7 @@ printf '%s\n' "${rows[@]}"
 echo
 printf '%s\n' "${per_run[@]}"
 [ ${#growth[@]} -eq 0 ] || printf '%s\n' "${growth[@]}"
+[ ${#counted[@]} -eq 0 ] || printf '%s\n' "${counted[@]}"
 
 # Now that nothing is measured any more. The disk scans past these freed
 # inodes for a few minutes (see `stash`): wait before timing anything else.
