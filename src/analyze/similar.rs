@@ -192,8 +192,9 @@ struct Stems<'f> {
     analyzer: TextAnalyzer,
     fold: &'f HashMap<String, String>,
     words: FxHashMap<Box<str>, Option<Arc<Word>>>,
-    /// One `Arc` per folded stem, so that equal stems share an address.
-    folded: FxHashMap<Box<str>, Arc<str>>,
+    /// One `Arc` per folded stem, so that equal stems share an address,
+    /// and the stem's number in this cache (in order of first sight).
+    folded: FxHashMap<Box<str>, (Arc<str>, u32)>,
 }
 
 /// One stem of one incident: the word it first appears as, and how often it
@@ -204,6 +205,8 @@ type Counted = (Arc<Word>, u32);
 /// unfolded stem (to compare with service names), and its lower-case form.
 struct Word {
     folded: Arc<str>,
+    /// The folded stem's number in the cache that made this word.
+    local: u32,
     stem: Arc<str>,
     surface: Arc<str>,
 }
@@ -258,11 +261,9 @@ impl<'f> Stems<'f> {
         let fold = self.fold;
         let folded = fold.get(&stem).map_or(stem.as_str(), |f| f.as_str());
         keep.then(|| {
-            Arc::new(Word {
-                folded: self.folded.entry(folded.into()).or_insert_with(|| Arc::from(folded)).clone(),
-                stem: Arc::from(stem.as_str()),
-                surface: Arc::from(surface),
-            })
+            let next = self.folded.len() as u32;
+            let (folded, local) = self.folded.entry(folded.into()).or_insert_with(|| (Arc::from(folded), next)).clone();
+            Arc::new(Word { folded, local, stem: Arc::from(stem.as_str()), surface: Arc::from(surface) })
         })
     }
 }
@@ -327,38 +328,47 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
     // for every piece rayon splits the work into, and stem every word again).
     let caches: Vec<Mutex<Stems>> =
         (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(Stems::new(analyzer.clone(), &fold))).collect();
-    let local: Vec<Vec<Counted>> = incidents
+    // Each incident's counts, with the cache that made them.
+    let local: Vec<(usize, Vec<Counted>)> = incidents
         .par_iter()
         .map(|inc| {
             let slot = rayon::current_thread_index().unwrap_or(0) % caches.len();
             let mut cached = caches[slot].lock().unwrap_or_else(PoisonError::into_inner);
             let names = inc.services.join(" ");
             let skip = stems(&names, &mut cached.analyzer);
-            cached.counts(&similarity_text(inc), &skip)
+            (slot, cached.counts(&similarity_text(inc), &skip))
         })
         .collect();
+    // Term numbers, parallel to `local`. A stem is looked up by its text
+    // once per cache, the first time that cache's number for it comes up;
+    // after that its number is read from `remap`, by the cache's number.
+    let mut remap: Vec<Vec<u32>> =
+        caches.iter().map(|c| vec![u32::MAX; c.lock().unwrap_or_else(PoisonError::into_inner).folded.len()]).collect();
     drop(caches);
-    // Term numbers, parallel to `local`.
-    let mut numbers: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut numbers: FxHashMap<&str, u32> = FxHashMap::default();
     let mut doc_freq: Vec<usize> = Vec::new();
     let ids: Vec<Vec<u32>> = local
         .iter()
-        .map(|terms| {
+        .map(|(slot, terms)| {
+            let remap = &mut remap[*slot];
             terms
                 .iter()
                 .map(|(word, _)| {
-                    let next = numbers.len();
-                    let n = *numbers.entry(&word.folded).or_insert(next);
-                    if n == doc_freq.len() {
-                        doc_freq.push(0);
+                    let known = &mut remap[word.local as usize];
+                    if *known == u32::MAX {
+                        let next = numbers.len() as u32;
+                        *known = *numbers.entry(&word.folded).or_insert(next);
+                        if *known as usize == doc_freq.len() {
+                            doc_freq.push(0);
+                        }
                     }
-                    doc_freq[n] += 1;
-                    n as u32
+                    doc_freq[*known as usize] += 1;
+                    *known
                 })
                 .collect()
         })
         .collect();
-    drop(numbers);
+    drop((numbers, remap));
 
     let docs = incidents.len();
     // A word in more than half the incidents of a small knowledge base, or
@@ -370,7 +380,7 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
     let profiles: Vec<Profile> = local
         .par_iter()
         .zip(&ids)
-        .map(|(terms, ids)| {
+        .map(|((_, terms), ids)| {
             let tf = || terms.iter().zip(ids).map(|((word, count), &n)| (n as usize, *count as usize, word));
             let mut weighted: Vec<(usize, f64)> = tf()
                 .filter(|(n, _, _)| (2..=too_common).contains(&doc_freq[*n]))
