@@ -632,6 +632,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn reasons_name_the_shared_names_and_the_five_heaviest_shared_terms() {
+        // Term n is written "tn"; weights chosen so that the products tie
+        // (terms 2 and 6, 3 and 7) and an unshared term (1) weighs most.
+        let profile = |terms: &[(usize, f64)]| Profile {
+            top: terms.to_vec(),
+            by_term: terms.to_vec(),
+            surface: terms.iter().map(|&(n, _)| (n, Arc::from(format!("t{n}").as_str()))).collect(),
+        };
+        let mine = profile(&[(1, 0.9), (2, 0.5), (3, 0.4), (4, 0.1), (5, 0.3), (6, 0.5), (7, 0.4), (8, 0.2)]);
+        let theirs = profile(&[(2, 1.0), (3, 1.0), (4, 1.0), (5, 1.0), (6, 1.0), (7, 1.0), (8, 1.0), (9, 1.0)]);
+        let a = incident("A", &["dns", "cache", "network"], &["edge", "api"], "x", "y");
+        let b = incident("B", &["network", "dns"], &["api"], "x", "y");
+        // Names as numbers, as the scoring loop gives them.
+        let (a_names, b_names) = ((0, vec![10, 11, 12], vec![20, 21]), (1, vec![12, 10], vec![21]));
+        let l = link((&a, &a_names, &mine), (&b, &b_names, &theirs), 0.5, 0.4);
+        assert_eq!(l.reasons.categories, ["dns", "network"], "in A's order");
+        assert_eq!(l.reasons.services, ["api"]);
+        // Heaviest first, equal weights by term number; t8 and t4 are left out.
+        assert_eq!(l.reasons.terms, ["t2", "t6", "t3", "t7", "t5"]);
+        assert_eq!((l.id.as_str(), l.score, l.text_score), ("B", 0.5, 0.4));
+    }
+
     fn at(threshold: f64, max_listed: usize) -> Params {
         Params { threshold, max_listed, ..Params::default() }
     }
