@@ -420,7 +420,7 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
     // side rather than behind each record: names as numbers, so comparing
     // them is comparing integers.
     let mut names: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut candidates: Vec<(u32, Vec<u32>, Vec<u32>)> = Vec::with_capacity(docs);
+    let mut candidates: Vec<Names> = Vec::with_capacity(docs);
     for inc in incidents {
         let mut number = |name: &'a String| {
             let next = names.len() as u32;
@@ -531,9 +531,12 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
     Similarity { threshold, recurrence_threshold, max_listed, links }
 }
 
-/// An incident as [`link`] reads it: the record, its names as numbers
-/// (id, categories, services) and its profile.
-type Side<'a> = (&'a Incident, &'a (u32, Vec<u32>, Vec<u32>), &'a Profile);
+/// An incident's names as numbers: its id, categories and services.
+type Names = (u32, Vec<u32>, Vec<u32>);
+
+/// An incident as [`link`] reads it: the record, its names as numbers and
+/// its profile.
+type Side<'a> = (&'a Incident, &'a Names, &'a Profile);
 
 /// A link from `a` to `b`, with the reasons. Called for every link kept, so
 /// it compares names as numbers and picks the few heaviest shared terms

@@ -241,16 +241,12 @@ impl<'a> Reader<'a> {
         let value = match self.peek() {
             Some(b'"') => Value::Str(self.basic_string()?),
             Some(b'\'') => Value::Str(Cow::Borrowed(self.literal_string()?)),
-            Some(b'[' | b'{') => {
+            Some(open @ (b'[' | b'{')) => {
                 self.depth += 1;
                 if self.depth > MAX_DEPTH {
                     return Err(GiveUp);
                 }
-                let value = if self.bytes[start] == b'[' {
-                    Value::Array(self.array()?)
-                } else {
-                    Value::Table(self.inline_table()?)
-                };
+                let value = if open == b'[' { Value::Array(self.array()?) } else { Value::Table(self.inline_table()?) };
                 self.depth -= 1;
                 value
             }
