@@ -1,4 +1,5 @@
-//! `casebook build`: the whole pipeline, load → analyze → render → write.
+//! `casebook build`: the whole pipeline, load → analyze → check across
+//! records → index and render → write.
 //!
 //! Kept apart from the CLI so tests and `serve` run the same build. Content
 //! errors stop the build before anything is written; the previous site stays
@@ -9,11 +10,15 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+use crate::analyze::Analysis;
+use crate::analyze::similar::{self, Similarity};
+use crate::crosscheck;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::{self, LoadOptions};
+use crate::load::{self, LoadOptions, Loaded};
 use crate::model::{KnowledgeBase, RecordStatus};
+use crate::output::{File, Sink};
 use crate::render::cache::RenderCache;
-use crate::render::{self, Output, OutputFile, RenderOptions, Sink, theme::Theme};
+use crate::render::{self, Output, RenderOptions, theme::Theme};
 use crate::write;
 
 #[derive(Debug, Clone, Copy)]
@@ -105,7 +110,7 @@ struct LastBuild {
     kb: KnowledgeBase,
     config: crate::config::Config,
     theme: Theme,
-    similarity: crate::analyze::similar::Similarity,
+    analysis: Analysis,
 }
 
 impl SiteBuilder {
@@ -134,8 +139,8 @@ impl SiteBuilder {
         let dir = self.dir.as_path();
         let options = self.options;
         progress("loading records");
-        let mut loaded =
-            load::load(dir, LoadOptions { today: options.today }).map_err(|e| BuildError::Usage(e.to_string()))?;
+        let Checked { mut loaded, similarity } =
+            check(dir, options.today).map_err(|e| BuildError::Usage(e.to_string()))?;
         if options.strict {
             loaded.diagnostics.make_strict();
         }
@@ -163,6 +168,7 @@ impl SiteBuilder {
                 .filter(|i| options.drafts || i.status != RecordStatus::Draft)
                 .collect(),
         };
+        let analysis = Analysis::new(&kb, similarity);
         progress("rendering pages");
         let render_options = RenderOptions { today: options.today, drafts: options.drafts };
         let out = Output::new(sink);
@@ -179,8 +185,7 @@ impl SiteBuilder {
                 });
                 (written, started.elapsed())
             });
-            let rendered =
-                render::render_site(&kb, &loaded.config, &loaded.similarity, &theme, &render_options, cache, &out);
+            let rendered = render::render_site(&kb, &loaded.config, &analysis, &theme, &render_options, cache, &out);
             progress("indexing for search");
             match search.join() {
                 Ok((written, took)) => (rendered, written, took),
@@ -197,13 +202,8 @@ impl SiteBuilder {
         }
         let incidents = kb.incidents.len();
         let load_timings = loaded.timings;
-        let last = LastBuild { kb, config: loaded.config, theme, similarity: loaded.similarity };
         if self.cache.reuses() {
-            self.last = Some(last);
-        } else {
-            // A one-off build ends with the process: freeing every record
-            // one by one would only delay the exit.
-            std::mem::forget(last);
+            self.last = Some(LastBuild { kb, config: loaded.config, theme, analysis });
         }
         Ok(Rendered {
             paths: out.paths(),
@@ -221,7 +221,7 @@ impl SiteBuilder {
     /// milliseconds of a save, before the full rebuild replaces every page.
     /// `None` when a quick preview cannot be trusted (a new or renamed
     /// record, a draft, any error): then only the full rebuild runs.
-    pub fn preview_record(&mut self, path: &Path) -> Option<Vec<OutputFile>> {
+    pub fn preview_record(&mut self, path: &Path) -> Option<Vec<File>> {
         let dir = self.dir.canonicalize().ok()?;
         let last = self.last.as_mut()?;
         let incident = load::load_one(&dir, path, &last.config)?;
@@ -235,12 +235,38 @@ impl SiteBuilder {
         let kb = &last.kb;
         let options = RenderOptions { today: self.options.today, drafts: self.options.drafts };
         let site = self.cache.site()?;
-        render::render_incident(kb, &last.config, &last.similarity, &last.theme, &options, &self.cache, &id, &site).ok()
+        render::render_incident(kb, &last.config, &last.analysis, &last.theme, &options, &self.cache, &id, &site).ok()
     }
 }
 
+/// A knowledge base loaded, with the similar incidents found among every
+/// record and the checks across records done: all `casebook check` reports.
+pub struct Checked {
+    pub loaded: Loaded,
+    /// Among every record that parsed, drafts too.
+    pub similarity: Similarity,
+}
+
+/// Load `dir`, find similar incidents, and run the checks across records.
+pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, load::LoadError> {
+    let mut loaded = load::load(dir, LoadOptions { today })?;
+    let started = Instant::now();
+    // In file order, as the scores' ties and term numbers are defined.
+    let in_file_order: Vec<&crate::model::Incident> =
+        loaded.anchors.iter().filter_map(|a| loaded.kb.incidents.get(a.incident)).collect();
+    let similarity = similar::compute_among(&in_file_order, &similar::Params::from_config(&loaded.config.recurrence));
+    loaded.timings.push(("similar incidents", started.elapsed()));
+    let started = Instant::now();
+    crosscheck::check(&loaded.kb, &loaded.anchors, &similarity, &mut loaded.diagnostics);
+    if loaded.config.policy.strict {
+        loaded.diagnostics.make_strict();
+    }
+    loaded.timings.push(("checking guardrails", started.elapsed()));
+    Ok(Checked { loaded, similarity })
+}
+
 /// The Tantivy index of `kb` and its static export.
-pub fn search_files(kb: &KnowledgeBase) -> Result<Vec<OutputFile>, crate::index::IndexError> {
+pub fn search_files(kb: &KnowledgeBase) -> Result<Vec<File>, crate::index::IndexError> {
     let (index, words) = crate::index::SearchIndex::build(kb)?;
     crate::index::export::export(&index, kb, &words)
 }
@@ -299,7 +325,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
 /// Add the knowledge base's static files; one that would replace a generated file is an error.
 fn add_static(
     out: &Output<'_>,
-    statics: Vec<OutputFile>,
+    statics: Vec<File>,
     diags: &mut Diagnostics,
     dir: &Path,
 ) -> Result<(), crate::render::RenderError> {

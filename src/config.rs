@@ -12,42 +12,12 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::diagnostics::toml_error;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
-use crate::load::toml_error;
-use crate::model::Category;
+use crate::model::{Category, RequirableField, Vocabulary};
 
 /// The file name looked for at the root of a knowledge base.
 pub const FILE_NAME: &str = "casebook.toml";
-
-/// Record fields a policy may require (the names of top-level record keys).
-pub const REQUIRABLE_FIELDS: &[&str] = &[
-    "summary",
-    "severity",
-    "owner",
-    "authors",
-    "reviewers",
-    "facilitator",
-    "participants",
-    "started",
-    "detected",
-    "mitigated",
-    "resolved",
-    "reviewed",
-    "published",
-    "services",
-    "categories",
-    "tags",
-    "customer_impact",
-    "detection",
-    "environment",
-    "timeline",
-    "findings",
-    "barriers",
-    "remedies",
-    "guardrails",
-    "actions",
-    "lessons",
-];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -81,7 +51,7 @@ pub struct Policy {
     /// Actions should be due at most this many days after resolution.
     pub action_due_within_days: Option<u32>,
     /// Fields each severity must fill in, beyond the minimum-viable ones.
-    pub required_fields: BTreeMap<String, Vec<String>>,
+    pub required_fields: BTreeMap<String, Vec<RequirableField>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -332,19 +302,24 @@ impl RawConfig {
         let mut required_fields = BTreeMap::new();
         for (level, fields) in self.policy.required_fields {
             check_level(&level, diags);
+            let mut known = Vec::with_capacity(fields.len());
             for field in &fields {
-                if !REQUIRABLE_FIELDS.contains(&field.get_ref().as_str()) {
-                    let help = match toml_error::suggest(field.get_ref(), REQUIRABLE_FIELDS) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("fields that can be required: {}", REQUIRABLE_FIELDS.join(", ")),
-                    };
-                    diags.push(
-                        error("config", field.span(), format!("`{}` is not a record field", field.get_ref()))
-                            .help(help),
-                    );
+                match RequirableField::parse(field.get_ref()) {
+                    Some(f) => known.push(f),
+                    None => {
+                        let words = RequirableField::words();
+                        let help = match toml_error::suggest(field.get_ref(), &words) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("fields that can be required: {}", words.join(", ")),
+                        };
+                        diags.push(
+                            error("config", field.span(), format!("`{}` is not a record field", field.get_ref()))
+                                .help(help),
+                        );
+                    }
                 }
             }
-            required_fields.insert(level.into_inner(), fields.into_iter().map(Spanned::into_inner).collect());
+            required_fields.insert(level.into_inner(), known);
         }
 
         let mut share = |key: &str, value: Option<Spanned<f64>>, default: f64| match value {
@@ -370,7 +345,7 @@ impl RawConfig {
         for cat in self.categories {
             let cat = cat.into_inner();
             let name = cat.name.get_ref();
-            if !crate::load::is_category_slug(name) {
+            if !crate::model::is_category_slug(name) {
                 diags.push(
                     error("config", cat.name.span(), format!("category name `{name}` is not a slug"))
                         .help("use lower-case words joined by '-', e.g. \"certificate-expiry\""),

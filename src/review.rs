@@ -292,7 +292,7 @@ pub fn report(
         .filter(|i| started_day(i).is_some_and(|d| since.is_none_or(|s| d >= s) && d <= until))
         .collect();
     // The same chains and recurrences the site's pages use.
-    let derived = crate::render::views::Derived::compute(kb, similarity);
+    let derived = crate::analyze::Relations::compute(kb, similarity);
     let (chains, recurrent) = (&derived.chains, &derived.recurrences);
     let by_id: std::collections::HashMap<&str, &Incident> = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
     let ctx = metrics::Context { policy: &config.policy, today, recurrences: recurrent };

@@ -5,12 +5,11 @@
 //! a test runs the checker over them, so the templates cannot drift from the
 //! record format.
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::model::slugify;
+use crate::output::File;
 
 /// The starter taxonomy `init` writes: (name, group, description).
 pub const STARTER_CATEGORIES: &[(&str, &str, &str)] = &[
@@ -32,15 +31,8 @@ pub const STARTER_CATEGORIES: &[(&str, &str, &str)] = &[
     ("monitoring-gap", "observability", "Missing, noisy or misrouted alerts and dashboards."),
 ];
 
-/// A file to create, relative to the knowledge base directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewFile {
-    pub path: PathBuf,
-    pub contents: String,
-}
-
 /// The layout `casebook init` creates.
-pub fn init(title: &str, today: NaiveDate) -> Vec<NewFile> {
+pub fn init(title: &str, today: NaiveDate) -> Vec<File> {
     let mut config = format!(
         r#"# Casebook configuration. Only [site] title is required; everything else has
 # a default. Reference: docs/configuration.md in the Casebook repository.
@@ -86,10 +78,10 @@ name = "default"              # or the name of a folder under themes/
         ));
     }
     vec![
-        NewFile { path: "casebook.toml".into(), contents: config },
-        NewFile { path: "incidents/example-expired-certificate.md".into(), contents: example_record(today) },
-        NewFile { path: "templates/.keep".into(), contents: String::new() },
-        NewFile { path: "static/.keep".into(), contents: String::new() },
+        new_file("casebook.toml", config),
+        new_file("incidents/example-expired-certificate.md", example_record(today)),
+        new_file("templates/.keep", String::new()),
+        new_file("static/.keep", String::new()),
     ]
 }
 
@@ -199,7 +191,7 @@ pub fn new_record_id(title: &str, today: NaiveDate, taken: &[String]) -> String 
 }
 
 /// A new draft record with every section present, the optional ones commented out.
-pub fn new_record(id: &str, title: &str, today: NaiveDate, config: &Config) -> NewFile {
+pub fn new_record(id: &str, title: &str, today: NaiveDate, config: &Config) -> File {
     let year = today.format("%Y");
     let day = today.format("%Y-%m-%d");
     let severities = config.severities.join(", ");
@@ -310,7 +302,12 @@ tags = []
 "#,
         title = toml_string(title)
     );
-    NewFile { path: PathBuf::from(format!("incidents/{year}/{id}.md")), contents }
+    new_file(&format!("incidents/{year}/{id}.md"), contents)
+}
+
+/// A file to create, relative to the knowledge base directory.
+fn new_file(path: &str, text: String) -> File {
+    File { path: path.to_string(), bytes: text.into_bytes() }
 }
 
 /// A TOML basic string with the needed escapes.

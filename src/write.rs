@@ -10,7 +10,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::scaffold::NewFile;
+use crate::output;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -40,7 +40,7 @@ pub fn is_missing_or_empty(dir: &Path) -> Result<bool, WriteError> {
 }
 
 /// Create every file under `dir`. Fails, before writing anything, if one exists.
-pub fn create_new_files(dir: &Path, files: &[NewFile]) -> Result<Vec<PathBuf>, WriteError> {
+pub fn create_new_files(dir: &Path, files: &[output::File]) -> Result<Vec<PathBuf>, WriteError> {
     for f in files {
         let path = dir.join(&f.path);
         if path.exists() {
@@ -54,7 +54,7 @@ pub fn create_new_files(dir: &Path, files: &[NewFile]) -> Result<Vec<PathBuf>, W
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(io(&path))?;
-        file.write_all(f.contents.as_bytes()).map_err(io(&path))?;
+        file.write_all(&f.bytes).map_err(io(&path))?;
         created.push(path);
     }
     Ok(created)
@@ -194,8 +194,8 @@ impl Staging {
     }
 }
 
-impl crate::render::Sink for Staging {
-    fn put(&self, file: crate::render::OutputFile) -> std::io::Result<()> {
+impl crate::output::Sink for Staging {
+    fn put(&self, file: crate::output::File) -> std::io::Result<()> {
         self.write(&file.path, &file.bytes).map_err(into_io)
     }
 

@@ -1,15 +1,17 @@
 //! What the records mean together: links between incidents, recurrence
 //! chains, and whether guardrails held.
 //!
-//! The analyze stage of the pipeline (load → model → **analyze** → index →
-//! render → write). Pure functions of the model: no I/O, no templates, so
-//! they are unit-tested on hand-built incidents. Explicit links only here
-//! (`recurrence_of`, `related`); detected similarity joins them in its own
-//! module.
+//! Layer 3 of the pipeline (see `docs/architecture.md`), beside `index`.
+//! Pure functions of the model: no I/O, no templates, so they are
+//! unit-tested on hand-built incidents. Explicit links here (`recurrence_of`,
+//! `related`); detected similarity in `similar`; what they add up to for
+//! each incident in `relations`; the learning metrics in `metrics`.
 
 pub mod metrics;
+pub mod relations;
 pub mod similar;
-pub mod thesaurus;
+
+pub use relations::Relations;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,6 +19,24 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::model::{Incident, KnowledgeBase, Relation};
+
+/// What the analysis of a knowledge base found, for the stages after it.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Detected similar incidents among every record that parsed (drafts too).
+    pub similarity: similar::Similarity,
+    /// Links, chains, recurrences and names among the incidents to publish.
+    pub relations: Relations,
+}
+
+impl Analysis {
+    /// The relations of `kb` (the incidents to publish), given the
+    /// similarity found among every record.
+    pub fn new(kb: &KnowledgeBase, similarity: similar::Similarity) -> Self {
+        let relations = Relations::compute(kb, &similarity);
+        Analysis { similarity, relations }
+    }
+}
 
 /// One incident's links, both directions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

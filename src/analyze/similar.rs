@@ -26,7 +26,7 @@ use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+use tantivy::tokenizer::TextAnalyzer;
 
 use crate::model::{Incident, KnowledgeBase};
 
@@ -180,7 +180,7 @@ pub fn similarity_text(inc: &Incident) -> String {
 
 /// The search index's analyzer.
 fn analyzer() -> Option<TextAnalyzer> {
-    TokenizerManager::default().get(crate::index::ANALYZER)
+    crate::text::analyzer()
 }
 
 /// The analyzer with a memory: Tantivy's `SimpleTokenizer` splits on every
@@ -253,7 +253,7 @@ impl<'f> Stems<'f> {
 
     fn word(&mut self, word: &str) -> Option<Arc<Word>> {
         // `word` is one run of alphanumerics: one token at most.
-        let stem = crate::index::stem_of(word, &mut self.analyzer)?;
+        let stem = crate::text::stem_of(word, &mut self.analyzer)?;
         let surface = word.to_lowercase();
         let keep = surface.len() > 1
             && STOP_WORDS.binary_search(&surface.as_str()).is_err()
@@ -278,7 +278,7 @@ fn stems(words: &str, analyzer: &mut TextAnalyzer) -> Vec<String> {
 /// Stem → the stem of its synonym group's first word.
 fn fold_map(extra: &[Vec<String>], analyzer: &mut TextAnalyzer) -> HashMap<String, String> {
     let mut fold = HashMap::new();
-    let built_in = super::thesaurus::GROUPS.iter().map(|g| g.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+    let built_in = crate::text::thesaurus::GROUPS.iter().map(|g| g.iter().map(|w| w.to_string()).collect::<Vec<_>>());
     for group in built_in.chain(extra.iter().cloned()) {
         let Some(head) = group.first().and_then(|w| stems(w, analyzer).into_iter().next()) else { continue };
         for word in &group {

@@ -33,7 +33,7 @@ use tantivy::{Directory, DocSet};
 
 use super::{IndexError, SearchIndex, TEXT_FIELDS, Words, facets};
 use crate::model::{Incident, KnowledgeBase};
-use crate::render::OutputFile;
+use crate::output::File;
 
 /// BM25 parameters, as Tantivy's.
 const K1: f32 = 1.2;
@@ -105,10 +105,10 @@ fn write_postings(out: &mut Vec<u8>, term: &FieldTerm, reader: &FieldReader, num
 }
 
 /// Every static search file, plus the index files.
-pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<Vec<OutputFile>, IndexError> {
+pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<Vec<File>, IndexError> {
     let searcher = index.reader.searcher();
     let num_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
-    let mut files: Vec<OutputFile> = Vec::new();
+    let mut files: Vec<File> = Vec::new();
 
     // Where each stem's postings are, by field, in the single segment.
     let mut stems: BTreeMap<String, Vec<FieldTerm>> = BTreeMap::new();
@@ -229,15 +229,15 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
     let mut first_words = Vec::new();
     for (i, (first, bytes)) in chunks.into_iter().enumerate() {
         first_words.push(first);
-        files.push(OutputFile { path: format!("search/w-{chunk_set}-{i}.json"), bytes });
+        files.push(File { path: format!("search/w-{chunk_set}-{i}.json"), bytes });
     }
     let shard_count = shards.len();
     for (i, bytes) in shards.into_iter().enumerate() {
-        files.push(OutputFile { path: format!("search/d-{shard_set}-{i}.json"), bytes });
+        files.push(File { path: format!("search/d-{shard_set}-{i}.json"), bytes });
     }
     let facet_file = facet_file(&docs)?;
     let facet_name = hashed("f", &facet_file);
-    files.push(OutputFile { path: format!("search/{facet_name}"), bytes: facet_file });
+    files.push(File { path: format!("search/{facet_name}"), bytes: facet_file });
 
     let manifest = Manifest {
         format: FORMAT,
@@ -253,10 +253,10 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         prefix_expansions: super::PREFIX_EXPANSIONS,
     };
     let bytes = serde_json::to_vec(&manifest).map_err(|e| IndexError::Io(e.to_string()))?;
-    files.push(OutputFile { path: "search/manifest.json".into(), bytes });
+    files.push(File { path: "search/manifest.json".into(), bytes });
 
     for (name, bytes) in tantivy_files(index)? {
-        files.push(OutputFile { path: format!("search/tantivy/{name}"), bytes });
+        files.push(File { path: format!("search/tantivy/{name}"), bytes });
     }
     Ok(files)
 }

@@ -26,12 +26,8 @@ use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
 
 use crate::model::{Incident, KnowledgeBase};
 
-/// The analyzer of every searched text field: split on non-alphanumerics,
-/// drop tokens of 40 bytes or more, lowercase, English stemming.
-pub const ANALYZER: &str = "en_stem";
-
-/// Words of this many bytes or more are dropped, as `en_stem` drops them.
-pub(crate) const WORD_LIMIT: usize = 40;
+pub use crate::text::ANALYZER;
+use crate::text::raw_words;
 
 /// The searched text fields, in the order queries list them.
 pub const TEXT_FIELDS: &[&str] = &["title", "summary", "findings", "remedies", "guardrails", "actions", "narrative"];
@@ -310,43 +306,6 @@ impl Words {
     }
 }
 
-/// Tokens as Tantivy's simple tokenizer cuts them, lowercased, long ones dropped.
-pub fn raw_words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    each_raw_word(text, |w| out.push(w.to_string()));
-    out
-}
-
-/// [`raw_words`] one at a time, lending each word: a word already in lower
-/// case is not copied.
-fn each_raw_word(text: &str, mut f: impl FnMut(&str)) {
-    let mut lower = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.len() < WORD_LIMIT) {
-        if !word.is_ascii() {
-            f(&word.to_lowercase());
-        } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
-            lower.clear();
-            lower.push_str(word);
-            lower.make_ascii_lowercase();
-            f(&lower);
-        } else {
-            f(word);
-        }
-    }
-}
-
-/// The stem of one word (its first token), or None when the analyzer drops it.
-pub(crate) fn stem_of(word: &str, analyzer: &mut TextAnalyzer) -> Option<String> {
-    let mut out = None;
-    let mut stream = analyzer.token_stream(word);
-    stream.process(&mut |t| {
-        if out.is_none() {
-            out = Some(t.text.clone());
-        }
-    });
-    out
-}
-
 /// The distinct stems a query searches for, in query order. Words are
 /// stemmed through the corpus word list (the browser has the same list and
 /// no stemmer), so a word that occurs nowhere in the corpus matches nothing.
@@ -385,7 +344,7 @@ mod tests {
         for inc in &kb.incidents {
             let mut seen = std::collections::BTreeSet::new();
             for text in field_texts(inc) {
-                each_raw_word(&text, |w| {
+                crate::text::each_raw_word(&text, |w| {
                     seen.insert(w.to_string());
                 });
             }
@@ -393,7 +352,10 @@ mod tests {
                 *counts.entry(word).or_default() += 1;
             }
         }
-        counts.into_iter().filter_map(|(word, df)| stem_of(&word, analyzer).map(|stem| (word, (stem, df)))).collect()
+        counts
+            .into_iter()
+            .filter_map(|(word, df)| crate::text::stem_of(&word, analyzer).map(|stem| (word, (stem, df))))
+            .collect()
     }
 
     #[test]

@@ -21,7 +21,7 @@ struct Seen {
     /// Its stem, or `None` when the analyzer drops the word.
     stem: Option<Box<str>>,
     /// Its lower-cased form's number (`Memory::numbers`); `None` for words
-    /// too long for the word list (as [`super::each_raw_word`] cuts them).
+    /// too long for the word list (as [`crate::text::each_raw_word`] cuts them).
     word: Option<u32>,
 }
 
@@ -61,7 +61,7 @@ impl CachedStems {
             // A word already in lower case was stemmed as it stands.
             let stem = match memory.seen.get(word) {
                 Some(seen) => seen.stem.as_deref().map(str::to_string),
-                None => super::stem_of(word, &mut self.analyzer),
+                None => crate::text::stem_of(word, &mut self.analyzer),
             };
             if let (Some(stem), Some(count)) = (stem, memory.counts.get(n as usize)) {
                 map.insert(word.to_string(), (stem, count.0));
@@ -105,8 +105,8 @@ impl CachedStream<'_> {
         let found = match seen.get(word) {
             Some(found) => found,
             None => {
-                let stem = super::stem_of(word, self.analyzer).map(String::into_boxed_str);
-                let number = (word.len() < super::WORD_LIMIT).then(|| {
+                let stem = crate::text::stem_of(word, self.analyzer).map(String::into_boxed_str);
+                let number = (word.len() < crate::text::WORD_LIMIT).then(|| {
                     let lower = if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_lowercase() };
                     *numbers.entry(lower.into_boxed_str()).or_insert_with(|| {
                         counts.push((0, 0));

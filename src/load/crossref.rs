@@ -9,7 +9,7 @@ use rustc_hash::FxHashSet;
 
 use super::Parsed;
 use super::raw::S;
-use super::toml_error::suggest;
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Related};
 use crate::model::{RecordStatus, slugify};
 

@@ -10,14 +10,13 @@
 use std::ops::Range;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 
 use super::Parsed;
 use super::raw::S;
-use crate::analyze::similar::Similarity;
+
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::model::{FindingKind, Incident, RecordStatus};
+use crate::model::{FindingKind, RecordStatus, RequirableField};
 
 /// Phrases that assign blame or argue with hindsight, as (phrase, why).
 const BLAME_PHRASES: &[&str] = &[
@@ -95,8 +94,7 @@ fn missing_fields(lint: &mut Lint<'_>, config: &Config) {
     }
     let Some(severity) = &inc.severity else { return };
     let Some(required) = config.policy.required_fields.get(severity) else { return };
-    let absent: Vec<&str> =
-        required.iter().map(String::as_str).filter(|f| !has_field(inc, raw_has(lint.p, f), f)).collect();
+    let absent: Vec<&str> = required.iter().filter(|&&f| !is_filled(lint.p, f)).map(|f| f.as_str()).collect();
     if !absent.is_empty() {
         let span = raw.severity.as_ref().map(S::span);
         lint.warn(
@@ -108,45 +106,39 @@ fn missing_fields(lint: &mut Lint<'_>, config: &Config) {
     }
 }
 
-/// Whether the raw front matter set a top-level key (for fields the model defaults).
-fn raw_has(p: &Parsed, field: &str) -> bool {
-    let raw = &p.raw;
+/// Whether the record fills in `field`: the key is set (for fields the model
+/// defaults), or the list or table it names is not empty.
+fn is_filled(p: &Parsed, field: RequirableField) -> bool {
+    use RequirableField as F;
+    let (raw, inc) = (&p.raw, &p.incident);
     match field {
-        "summary" => raw.summary.is_some(),
-        "severity" => raw.severity.is_some(),
-        "owner" => raw.owner.is_some(),
-        "facilitator" => raw.facilitator.is_some(),
-        "started" => raw.started.is_some(),
-        "detected" => raw.detected.is_some(),
-        "mitigated" => raw.mitigated.is_some(),
-        "resolved" => raw.resolved.is_some(),
-        "reviewed" => raw.reviewed.is_some(),
-        "published" => raw.published.is_some(),
-        "customer_impact" => raw.customer_impact.is_some(),
-        "detection" => raw.detection.is_some(),
-        "environment" => raw.environment.is_some(),
-        _ => false,
+        F::Summary => raw.summary.is_some(),
+        F::Severity => raw.severity.is_some(),
+        F::Owner => raw.owner.is_some(),
+        F::Facilitator => raw.facilitator.is_some(),
+        F::Started => raw.started.is_some(),
+        F::Detected => raw.detected.is_some(),
+        F::Mitigated => raw.mitigated.is_some(),
+        F::Resolved => raw.resolved.is_some(),
+        F::Reviewed => raw.reviewed.is_some(),
+        F::Published => raw.published.is_some(),
+        F::CustomerImpact => raw.customer_impact.is_some(),
+        F::Detection => raw.detection.is_some(),
+        F::Environment => raw.environment.is_some(),
+        F::Authors => !inc.people.authors.is_empty(),
+        F::Reviewers => !inc.people.reviewers.is_empty(),
+        F::Participants => !inc.people.participants.is_empty(),
+        F::Services => !inc.services.is_empty(),
+        F::Categories => !inc.categories.is_empty(),
+        F::Tags => !inc.tags.is_empty(),
+        F::Timeline => !inc.timeline.is_empty(),
+        F::Findings => !inc.findings.is_empty(),
+        F::Barriers => !inc.barriers.is_empty(),
+        F::Remedies => !inc.remedies.is_empty(),
+        F::Guardrails => !inc.guardrails.is_empty(),
+        F::Actions => !inc.actions.is_empty(),
+        F::Lessons => !inc.lessons.is_empty(),
     }
-}
-
-fn has_field(inc: &Incident, raw_set: bool, field: &str) -> bool {
-    raw_set
-        || match field {
-            "authors" => !inc.people.authors.is_empty(),
-            "reviewers" => !inc.people.reviewers.is_empty(),
-            "participants" => !inc.people.participants.is_empty(),
-            "services" => !inc.services.is_empty(),
-            "categories" => !inc.categories.is_empty(),
-            "tags" => !inc.tags.is_empty(),
-            "timeline" => !inc.timeline.is_empty(),
-            "findings" => !inc.findings.is_empty(),
-            "barriers" => !inc.barriers.is_empty(),
-            "remedies" => !inc.remedies.is_empty(),
-            "guardrails" => !inc.guardrails.is_empty(),
-            "actions" => !inc.actions.is_empty(),
-            "lessons" => !inc.lessons.is_empty(),
-            _ => false,
-        }
 }
 
 fn late_publication(lint: &mut Lint<'_>, config: &Config, today: NaiveDate) {
@@ -358,108 +350,6 @@ fn guardrail_dates(lint: &mut Lint<'_>) {
                 "add implemented = YYYY-MM-DD so Casebook can tell whether the failure recurred after it".into(),
             );
         }
-    }
-}
-
-/// Warn on an incident that reads like an earlier one whose guardrail was
-/// already in place when it started: the guardrail may not hold. Incidents
-/// already linked either way (`recurrence_of` or `related`) were reviewed by a
-/// person (or sit in one recurrence chain) are left alone; the guardrails
-/// page reports those outcomes.
-pub(super) fn check_guardrails_held(parsed: &[Parsed], similarity: &Similarity, diags: &mut Diagnostics) {
-    let by_id: std::collections::HashMap<&str, &Incident> =
-        parsed.iter().map(|p| (p.incident.id.as_str(), &p.incident)).collect();
-    // Start order, as the chains need it.
-    let mut incidents: Vec<&Incident> = parsed.iter().map(|p| &p.incident).collect();
-    incidents.sort_by(|a, b| a.start_key().cmp(&b.start_key()));
-    let chain_of: std::collections::HashMap<&str, usize> = crate::analyze::chains_among(&incidents)
-        .into_iter()
-        .enumerate()
-        .flat_map(|(n, c)| c.members.into_iter().map(move |m| (m, n)))
-        .filter_map(|(m, n)| by_id.get_key_value(m.as_str()).map(|(k, _)| (*k, n)))
-        .collect();
-    let linked = |a: &Incident, b: &Incident| {
-        chain_of.get(a.id.as_str()).is_some_and(|n| chain_of.get(b.id.as_str()) == Some(n))
-            || a.recurrence_of.contains(&b.id)
-            || b.recurrence_of.contains(&a.id)
-            || a.related.iter().any(|r| r.id == b.id)
-            || b.related.iter().any(|r| r.id == a.id)
-    };
-    // Each record on its own, in parallel; merged in record order.
-    let found: Vec<Diagnostics> = parsed
-        .par_iter()
-        .map(|p| {
-            let mut mine = Diagnostics::default();
-            guardrail_held(p, similarity, &by_id, &linked, &mut mine);
-            mine
-        })
-        .collect();
-    for d in found {
-        diags.extend(d);
-    }
-}
-
-/// [`check_guardrails_held`] for one record.
-fn guardrail_held(
-    p: &Parsed,
-    similarity: &Similarity,
-    by_id: &std::collections::HashMap<&str, &Incident>,
-    linked: &(dyn Fn(&Incident, &Incident) -> bool + Sync),
-    diags: &mut Diagnostics,
-) {
-    let inc = &p.incident;
-    let Some(started) = inc.clock.started else { return };
-    let mut lint = Lint { p, diags };
-    // One warning per record, for its closest match; the rest are counted.
-    let matches: Vec<(&crate::analyze::similar::SimilarLink, &Incident, &crate::model::Guardrail)> = similarity
-        .likely(&inc.id)
-        .filter_map(|link| {
-            let earlier = *by_id.get(link.id.as_str())?;
-            if earlier.clock.started.is_none_or(|s| s >= started) || linked(inc, earlier) {
-                return None;
-            }
-            let g = earlier
-                .guardrails
-                .iter()
-                .find(|g| g.status.is_live() && g.implemented.is_some_and(|day| day <= started.date_naive()))?;
-            Some((link, earlier, g))
-        })
-        .collect();
-    if let Some(&(link, earlier, g)) = matches.first() {
-        let more = match matches.len() - 1 {
-            0 => String::new(),
-            1 => format!(" (and 1 more earlier incident, {})", matches[1].1.id),
-            n => format!(" (and {n} more earlier incidents)"),
-        };
-        let mut why: Vec<String> = Vec::new();
-        if !link.reasons.categories.is_empty() {
-            why.push(format!("categories {}", link.reasons.categories.join(", ")));
-        }
-        if !link.reasons.services.is_empty() {
-            why.push(format!("services {}", link.reasons.services.join(", ")));
-        }
-        if !link.reasons.terms.is_empty() {
-            why.push(format!("words \"{}\"", link.reasons.terms.join("\", \"")));
-        }
-        let span = p.raw.title.as_ref().or(p.raw.id.as_ref()).map(S::span);
-        lint.warn(
-            "guardrail-may-not-hold",
-            span,
-            format!(
-                "reads like {} (similarity {:.2}; shared {}), whose guardrail {} \"{}\" was in place from {}{more}",
-                earlier.id,
-                link.score,
-                why.join("; "),
-                g.id,
-                g.summary,
-                g.implemented.map(|d| d.to_string()).unwrap_or_default()
-            ),
-            format!(
-                "if it is the same failure, add recurrence_of = [\"{0}\"] and revisit guardrail {1}; \
-                 if it is not, add related = [{{ id = \"{0}\", relation = \"similar\" }}] to record the review",
-                earlier.id, g.id
-            ),
-        );
     }
 }
 

@@ -1,23 +1,19 @@
 //! Reads a knowledge base directory into the model, checking everything.
 //!
-//! First stage of the pipeline (**load** → model → analyze → index → render →
-//! write) and, with `write` and `serve`, the only one that touches the file
-//! system. It walks `incidents/`, decodes and splits each record, parses the
+//! Layer 2 of the pipeline (see `docs/architecture.md`) and, with `write`
+//! and `serve`, the only one that touches the file system. It walks `incidents/`, decodes and splits each record, parses the
 //! front matter with spans, converts it to the model (`record`) and runs the
 //! policy and writing lints of that record alone (`lint`), all in parallel;
-//! then it checks what needs every record at once (`crossref`, similar
-//! incidents, guardrails that may not hold). Problems are collected, never
+//! then it checks that every reference names a record (`crossref`). Checks
+//! that need the analysis of every record (similar incidents, guardrails that
+//! may not hold) run later, in `crosscheck`. Problems are collected, never
 //! returned early: one run reports every broken file.
 
 mod crossref;
 mod front_matter;
 mod lint;
-mod quick_toml;
 mod raw;
 mod record;
-pub(crate) mod toml_error;
-
-pub(crate) use toml_error::suggest;
 
 use std::path::{Path, PathBuf};
 
@@ -25,10 +21,10 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
-use crate::model::{Incident, KnowledgeBase};
-use crate::render::OutputFile;
-use crate::render::theme::Override;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::model::{Incident, KnowledgeBase, is_id};
+use crate::output::File;
+use crate::output::Template;
 use front_matter::SplitError;
 use raw::S;
 
@@ -50,13 +46,13 @@ pub struct Loaded {
     pub files: usize,
     /// Templates that override the default theme's, by name: a named theme's
     /// (`themes/NAME/templates/`), then the knowledge base's own `templates/`.
-    pub templates: Vec<Override>,
+    pub templates: Vec<Template>,
     /// Files to copy to the site: a named theme's `static/` (under `static/`),
     /// then the knowledge base's `static/` (at the site root).
-    pub static_files: Vec<OutputFile>,
-    /// Detected similar incidents among every record that parsed (drafts too).
-    pub similarity: crate::analyze::similar::Similarity,
-    /// How long computing `similarity` took (part of loading).
+    pub static_files: Vec<File>,
+    /// Where each record that parsed is, in file order: what checks across
+    /// records (`crosscheck`) point at.
+    pub anchors: Vec<Anchor>,
     /// How long each step of loading took, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -70,6 +66,16 @@ pub enum LoadError {
     Io { path: PathBuf, source: std::io::Error },
 }
 
+/// Where a record is, for the checks that run after analysis: its file and
+/// the line of its title (or id, or its first line).
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    /// The record's position in [`KnowledgeBase::incidents`].
+    pub incident: usize,
+    pub path: PathBuf,
+    pub headline: Location,
+}
+
 /// One parsed record with what later checks need: its text and spans.
 pub(crate) struct Parsed {
     pub source: SourceFile,
@@ -81,6 +87,14 @@ pub(crate) struct Parsed {
 }
 
 impl Parsed {
+    fn anchor(&self, incident: usize) -> Anchor {
+        let headline = match self.raw.title.as_ref().or(self.raw.id.as_ref()).map(S::span) {
+            Some(s) => self.source.location(s.start + self.offset..s.end + self.offset),
+            None => self.source.line_location(1),
+        };
+        Anchor { incident, path: self.source.path.clone(), headline }
+    }
+
     /// Keep only what the checks across records read: the spans of the id,
     /// the title, the references and the names, and the lines they start on
     /// (for locations). The incident keeps everything else.
@@ -198,13 +212,6 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     crossref::check(&parsed, &unreadable_ids, &mut diags);
     crossref::check_names(&parsed, &mut diags);
     lap("checking records");
-    let similarity = crate::analyze::similar::compute_among(
-        &parsed.iter().map(|p| &p.incident).collect::<Vec<_>>(),
-        &crate::analyze::similar::Params::from_config(&config.recurrence),
-    );
-    lap("similar incidents");
-    lint::check_guardrails_held(&parsed, &similarity, &mut diags);
-    lap("checking guardrails");
 
     let (templates, static_files) = theme_files(dir, &config, &mut diags);
 
@@ -212,6 +219,11 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     // to move; the sort is stable, so ties keep file order.
     let mut order: Vec<usize> = (0..parsed.len()).collect();
     order.sort_by(|&a, &b| parsed[a].incident.start_key().cmp(&parsed[b].incident.start_key()));
+    let mut position = vec![0; parsed.len()];
+    for (at, &i) in order.iter().enumerate() {
+        position[i] = at;
+    }
+    let anchors: Vec<Anchor> = parsed.iter().zip(&position).map(|(p, &incident)| p.anchor(incident)).collect();
     let mut slots: Vec<Option<Incident>> = parsed.into_iter().map(|p| Some(p.incident)).collect();
     let incidents: Vec<Incident> = order.iter().filter_map(|&i| slots[i].take()).collect();
     if config.policy.strict {
@@ -224,7 +236,7 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         files: files.len(),
         templates,
         static_files,
-        similarity,
+        anchors,
         timings,
     })
 }
@@ -244,15 +256,15 @@ pub fn load_one(dir: &Path, path: &Path, config: &Config) -> Option<Incident> {
 }
 
 /// Template overrides and static files from a named theme and the knowledge base.
-fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Override>, Vec<OutputFile>) {
-    let mut templates: Vec<Override> = Vec::new();
-    let mut statics: Vec<OutputFile> = Vec::new();
+fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Template>, Vec<File>) {
+    let mut templates: Vec<Template> = Vec::new();
+    let mut statics: Vec<File> = Vec::new();
     let mut add_templates = |root: &Path, diags: &mut Diagnostics| {
         for (name, bytes) in files_under(root, diags) {
             match String::from_utf8(bytes) {
                 Ok(text) => {
                     templates.retain(|t| t.name != name);
-                    templates.push(Override { name, text });
+                    templates.push(Template { name, text });
                 }
                 Err(_) => diags.push(Diagnostic::error("not-utf8", &root.join(&name), "template is not UTF-8")),
             }
@@ -265,7 +277,7 @@ fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Ove
             statics.extend(
                 files_under(&theme_dir.join("static"), diags)
                     .into_iter()
-                    .map(|(p, bytes)| OutputFile { path: format!("static/{p}"), bytes }),
+                    .map(|(p, bytes)| File { path: format!("static/{p}"), bytes }),
             );
         } else {
             diags.push(
@@ -279,7 +291,7 @@ fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Ove
         }
     }
     add_templates(&dir.join("templates"), diags);
-    statics.extend(files_under(&dir.join("static"), diags).into_iter().map(|(path, bytes)| OutputFile { path, bytes }));
+    statics.extend(files_under(&dir.join("static"), diags).into_iter().map(|(path, bytes)| File { path, bytes }));
     (templates, statics)
 }
 
@@ -390,13 +402,10 @@ fn parse_record(source: SourceFile, config: &Config, config_ok: bool, diags: &mu
             return None;
         }
     };
-    // The quick reader handles what records usually contain; anything else,
-    // and every error, is read by the `toml` crate, which reports it.
-    let quick = quick_toml::from_str(toml_text);
-    let raw: raw::RawRecord = match quick.map_or_else(|| toml::from_str(toml_text), Ok) {
+    let raw: raw::RawRecord = match toml::from_str(toml_text) {
         Ok(raw) => raw,
         Err(err) => {
-            toml_error::report(&source, offset, &err, diags);
+            crate::diagnostics::toml_error::report(&source, offset, &err, diags);
             return None;
         }
     };
@@ -456,19 +465,6 @@ fn split_error(source: &SourceFile, e: SplitError) -> Diagnostic {
     }
 }
 
-/// An id: ASCII letters, digits, '-' and '_', starting with a letter or digit.
-pub(crate) fn is_id(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-/// A category slug: lower-case ASCII letters and digits joined by single '-'.
-pub(crate) fn is_category_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.split('-')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,17 +476,5 @@ mod tests {
         paths.sort_by_cached_key(|p| walk_order(p));
         let sorted: Vec<&str> = paths.iter().filter_map(|p| p.to_str()).collect();
         assert_eq!(sorted, ["r/2021/a.md", "r/2021/z.md", "r/2021-old/a.md", "r/a b.md", "r/b.md"]);
-    }
-
-    #[test]
-    fn ids_and_slugs() {
-        assert!(is_id("2024-02-payments_db"));
-        assert!(is_id("F1"));
-        assert!(!is_id("-x"));
-        assert!(!is_id("a b"));
-        assert!(!is_id(""));
-        assert!(is_category_slug("certificate-expiry"));
-        assert!(!is_category_slug("Database"));
-        assert!(!is_category_slug("a--b"));
     }
 }

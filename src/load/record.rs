@@ -12,14 +12,14 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use toml::value::{Datetime, Offset};
 
 use super::raw::{OneOrMany, RawEnvironment, RawRecord, RawRelated, S};
-use super::toml_error::suggest;
-use super::{is_category_slug, is_id};
 use crate::config::Config;
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{
     Action, Barrier, Clock, CustomerImpact, Detection, Environment, Finding, Guardrail, Incident, Lessons, Participant,
     People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
 };
+use crate::model::{is_category_slug, is_id};
 
 /// Positions and reporting for one record.
 pub(crate) struct RecordCtx<'a> {

@@ -15,7 +15,7 @@ mod vocabulary;
 
 pub use vocabulary::{
     ActionKind, ActionStatus, Control, DetectionMethod, FindingClass, FindingKind, GuardrailStatus, RecordStatus,
-    Relation, TimePrecision, Vocabulary,
+    Relation, RequirableField, TimePrecision, Vocabulary,
 };
 
 /// One postmortem record.
@@ -254,9 +254,34 @@ pub fn slugify(name: &str) -> String {
     slug
 }
 
+/// An id: ASCII letters, digits, '-' and '_', starting with a letter or digit.
+pub fn is_id(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A category slug: lower-case ASCII letters and digits joined by single '-'.
+pub fn is_category_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_and_slugs() {
+        assert!(is_id("2024-02-payments_db"));
+        assert!(is_id("F1"));
+        assert!(!is_id("-x"));
+        assert!(!is_id("a b"));
+        assert!(!is_id(""));
+        assert!(is_category_slug("certificate-expiry"));
+        assert!(!is_category_slug("Database"));
+        assert!(!is_category_slug("a--b"));
+    }
 
     #[test]
     fn slugify_collapses_and_lowercases() {

@@ -55,6 +55,38 @@ macro_rules! vocabulary {
 }
 
 vocabulary!(
+    /// Record fields a policy may require (`[policy] required_fields`): the
+    /// names of top-level record keys.
+    RequirableField, "requirable field", default Summary, {
+    Summary => "summary",
+    Severity => "severity",
+    Owner => "owner",
+    Authors => "authors",
+    Reviewers => "reviewers",
+    Facilitator => "facilitator",
+    Participants => "participants",
+    Started => "started",
+    Detected => "detected",
+    Mitigated => "mitigated",
+    Resolved => "resolved",
+    Reviewed => "reviewed",
+    Published => "published",
+    Services => "services",
+    Categories => "categories",
+    Tags => "tags",
+    CustomerImpact => "customer_impact",
+    Detection => "detection",
+    Environment => "environment",
+    Timeline => "timeline",
+    Findings => "findings",
+    Barriers => "barriers",
+    Remedies => "remedies",
+    Guardrails => "guardrails",
+    Actions => "actions",
+    Lessons => "lessons",
+});
+
+vocabulary!(
     /// Where a postmortem is in its life.
     RecordStatus, "status", default Published, {
     Draft => "draft",

@@ -29,8 +29,6 @@ pub struct RenderCache {
     renderers: [std::sync::OnceLock<super::markdown::Markdown>; 2],
     /// The shared `site` context of the latest build.
     site: Mutex<Option<serde_json::Value>>,
-    /// The whole-knowledge-base lookups of the latest build, for previews.
-    derived: Mutex<Option<std::sync::Arc<super::views::Derived>>>,
 }
 
 /// One kind of cached result, with the entries used by the current build.
@@ -136,18 +134,6 @@ impl RenderCache {
         if let Ok(mut s) = self.site.lock() {
             *s = Some(site.clone());
         }
-    }
-
-    /// Keep the latest build's lookups for previews.
-    pub fn remember_derived(&self, derived: std::sync::Arc<super::views::Derived>) {
-        if let Ok(mut d) = self.derived.lock() {
-            *d = Some(derived);
-        }
-    }
-
-    /// The lookups of the latest build.
-    pub fn derived(&self) -> Option<std::sync::Arc<super::views::Derived>> {
-        self.derived.lock().ok().and_then(|d| d.clone())
     }
 
     /// The `site` context of the latest build.

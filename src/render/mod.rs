@@ -23,66 +23,16 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyze::similar::{SimilarLink, Similarity};
+use crate::analyze::Analysis;
+use crate::analyze::similar::SimilarLink;
 use crate::config::Config;
 use crate::model::{Incident, KnowledgeBase, slugify};
 use cache::RenderCache;
 use theme::Theme;
+
+use crate::output::File;
+pub use crate::output::{MemorySink, Sink};
 use views::{ActionCounts, ActionView, GuardrailView, IncidentRef, IncidentRow, RemedyView, SiteData, incident_ref};
-
-/// One file of the built site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path relative to the output directory, with `/` separators.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-/// Where rendered files go: straight to a staging directory for `build`, or
-/// into memory for `serve`. Called from several threads at once.
-pub trait Sink: Sync {
-    fn put(&self, file: OutputFile) -> std::io::Result<()>;
-
-    /// A file written piece by piece by `write`, for a file too large to
-    /// hold twice (the JSON exports). By default it is gathered, then put.
-    fn put_written(
-        &self,
-        path: &str,
-        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let mut bytes = Vec::new();
-        write(&mut bytes)?;
-        self.put(OutputFile { path: path.to_string(), bytes })
-    }
-}
-
-/// Keeps every file in memory, in the order they arrive.
-#[derive(Default)]
-pub struct MemorySink {
-    files: std::sync::Mutex<Vec<OutputFile>>,
-}
-
-impl MemorySink {
-    /// The files, sorted by path.
-    pub fn into_files(self) -> Vec<OutputFile> {
-        let mut files = match self.files.into_inner() {
-            Ok(files) => files,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
-    }
-}
-
-impl Sink for MemorySink {
-    fn put(&self, file: OutputFile) -> std::io::Result<()> {
-        match self.files.lock() {
-            Ok(mut files) => files.push(file),
-            Err(poisoned) => poisoned.into_inner().push(file),
-        }
-        Ok(())
-    }
-}
 
 /// A sink with a record of what went into it: the paths, and the time each
 /// template took.
@@ -102,7 +52,7 @@ impl<'a> Output<'a> {
             paths.push(path.clone());
         }
         self.sink
-            .put(OutputFile { path: path.clone(), bytes })
+            .put(File { path: path.clone(), bytes })
             .map_err(|e| RenderError::Write { path, message: e.to_string() })
     }
 
@@ -241,14 +191,14 @@ pub fn root_prefix(path: &str, base_url: Option<&str>) -> String {
 pub fn render_site(
     kb: &KnowledgeBase,
     config: &Config,
-    similarity: &Similarity,
+    analysis: &Analysis,
     theme: &Theme,
     options: &RenderOptions,
     cache: &mut RenderCache,
     out: &Output<'_>,
 ) -> Result<(), RenderError> {
     cache.begin(theme.key(cache));
-    let result = render_pages(kb, config, similarity, theme, options, cache, out);
+    let result = render_pages(kb, config, analysis, theme, options, cache, out);
     cache.finish();
     result
 }
@@ -256,13 +206,13 @@ pub fn render_site(
 fn render_pages(
     kb: &KnowledgeBase,
     config: &Config,
-    similarity: &Similarity,
+    analysis: &Analysis,
     theme: &Theme,
     options: &RenderOptions,
     cache: &RenderCache,
     out: &Output<'_>,
 ) -> Result<(), RenderError> {
-    let data = SiteData::new(kb, config, similarity, options.today);
+    let data = SiteData::new(kb, config, analysis, options.today);
     let markdown = cache.markdown_renderer(config.allow_raw_html);
     let all_actions = data.all_actions();
 
@@ -301,7 +251,6 @@ fn render_pages(
     };
     let site_json = serde_json::to_value(&site)?;
     cache.remember_site(&site_json);
-    cache.remember_derived(data.derived.clone());
     let render = |mut page: Page| -> Result<(), RenderError> {
         let file = render_page(&mut page, &site_json, config, theme, cache, out)?;
         out.put(file.path, file.bytes)
@@ -420,7 +369,7 @@ fn render_page(
     theme: &Theme,
     cache: &RenderCache,
     out: &Output<'_>,
-) -> Result<OutputFile, RenderError> {
+) -> Result<File, RenderError> {
     let started = std::time::Instant::now();
     let ctx = &mut page.ctx;
     // A page rendered again as another (an incident's brief) has it already.
@@ -439,7 +388,7 @@ fn render_page(
         theme.render(page.template, ctx)?
     };
     out.timed(page.template, started.elapsed());
-    Ok(OutputFile { path: page.path.clone(), bytes })
+    Ok(File { path: page.path.clone(), bytes })
 }
 
 /// Just the page and brief of incident `id`, for `serve`'s quick preview of
@@ -449,20 +398,17 @@ fn render_page(
 pub fn render_incident(
     kb: &KnowledgeBase,
     config: &Config,
-    similarity: &Similarity,
+    analysis: &Analysis,
     theme: &Theme,
     options: &RenderOptions,
     cache: &RenderCache,
     id: &str,
     site_json: &serde_json::Value,
-) -> Result<Vec<OutputFile>, RenderError> {
-    // The last build's links, chains and names: a preview must not cost a
-    // pass over the whole knowledge base. The full rebuild that follows
-    // settles anything the edit changed in them.
-    let data = match cache.derived() {
-        Some(derived) => SiteData::with_derived(kb, config, similarity, options.today, derived),
-        None => SiteData::new(kb, config, similarity, options.today),
-    };
+) -> Result<Vec<File>, RenderError> {
+    // `analysis` is the last build's: a preview must not cost a pass over
+    // the whole knowledge base. The full rebuild that follows settles
+    // anything the edit changed in it.
+    let data = SiteData::new(kb, config, analysis, options.today);
     let Some(inc) = data.get(id) else { return Ok(Vec::new()) };
     let markdown = cache.markdown_renderer(config.allow_raw_html);
     let view = data.incident_view(inc, markdown.render(&inc.body));
@@ -479,7 +425,7 @@ fn incident_pages(
     theme: &Theme,
     cache: &RenderCache,
     out: &Output<'_>,
-) -> Result<[OutputFile; 2], RenderError> {
+) -> Result<[File; 2], RenderError> {
     let mut page = Page::new("incident.html", format!("incidents/{}/index.html", inc.id), &inc.title, "incidents")
         .with("incident", view)?;
     let full = render_page(&mut page, site_json, config, theme, cache, out)?;
@@ -1089,7 +1035,7 @@ fn chain_views(data: &SiteData<'_>) -> Vec<ChainSummary> {
 
 // ---------------------------------------------------------------- feed, sitemap, data
 
-fn feed(data: &SiteData<'_>, theme: &Theme, site: &serde_json::Value) -> Result<OutputFile, RenderError> {
+fn feed(data: &SiteData<'_>, theme: &Theme, site: &serde_json::Value) -> Result<File, RenderError> {
     let mut entries: Vec<&Incident> = data.kb.incidents.iter().collect();
     entries.sort_by(|a, b| {
         let key = |i: &Incident| i.published.or(i.clock.started.map(|s| s.date_naive()));
@@ -1116,10 +1062,10 @@ fn feed(data: &SiteData<'_>, theme: &Theme, site: &serde_json::Value) -> Result<
     ctx.insert("root", &root_prefix("feed.xml", data.config.site.base_url.as_deref()));
     ctx.insert("entries", &entries);
     ctx.insert("updated", &format!("{}T00:00:00Z", data.today.format("%Y-%m-%d")));
-    Ok(OutputFile { path: "feed.xml".into(), bytes: theme.render("feed.xml", &ctx)? })
+    Ok(File { path: "feed.xml".into(), bytes: theme.render("feed.xml", &ctx)? })
 }
 
-fn sitemap(paths: &[String], base_url: Option<&str>, build_date: &str) -> OutputFile {
+fn sitemap(paths: &[String], base_url: Option<&str>, build_date: &str) -> File {
     let prefix = root_prefix("sitemap.xml", base_url);
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -1133,7 +1079,7 @@ fn sitemap(paths: &[String], base_url: Option<&str>, build_date: &str) -> Output
         ));
     }
     xml.push_str("</urlset>\n");
-    OutputFile { path: "sitemap.xml".into(), bytes: xml.into_bytes() }
+    File { path: "sitemap.xml".into(), bytes: xml.into_bytes() }
 }
 
 fn xml_escape(s: &str) -> String {

@@ -10,6 +10,7 @@
 use tera::Tera;
 
 use super::RenderError;
+use crate::output::Template;
 
 macro_rules! embedded {
     ($($name:literal),+ $(,)?) => {
@@ -60,17 +61,10 @@ pub struct Theme {
     sources: Vec<(String, String)>,
 }
 
-/// A template supplied by the knowledge base (name relative to `templates/`).
-#[derive(Debug, Clone)]
-pub struct Override {
-    pub name: String,
-    pub text: String,
-}
-
 impl Theme {
     /// The default theme with `overrides` on top. Static files of the
     /// knowledge base are not part of the theme (they go to the site root).
-    pub fn load(overrides: &[Override]) -> Result<Theme, RenderError> {
+    pub fn load(overrides: &[Template]) -> Result<Theme, RenderError> {
         let mut tera = Tera::default();
         tera.set_escape_fn(escape_html);
         let mut all: Vec<(String, String)> = TEMPLATES

@@ -6,13 +6,11 @@
 //! display strings for dates and durations, URLs relative to the site root,
 //! overdue flags as of the build date, back-links and guardrail outcomes.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
 use serde::Serialize;
 
 use crate::analyze::similar::Similarity;
-use crate::analyze::{self, Chain, GuardrailOutcome, IncidentLinks};
+use crate::analyze::{self, Analysis, GuardrailOutcome, Relations};
 use crate::config::Config;
 use crate::model::{
     Action, Environment, FindingKind, GuardrailStatus, Incident, KnowledgeBase, TimePrecision, slugify,
@@ -105,73 +103,24 @@ pub struct SiteData<'a> {
     pub today: NaiveDate,
     /// Detected similar incidents (links to records outside `kb` are skipped).
     pub similarity: &'a Similarity,
-    /// What the whole knowledge base says about each incident (shared with
-    /// quick previews, which reuse the last build's).
-    pub derived: std::sync::Arc<Derived>,
+    /// What the whole knowledge base says about each incident (a quick
+    /// preview reuses the last build's).
+    pub relations: &'a Relations,
     /// Incidents by id.
     by_id: std::collections::HashMap<&'a str, &'a Incident>,
 }
 
-/// Lookups that need the whole knowledge base: links both ways, chains,
-/// recurrences, and the names behind service and tag slugs.
-#[derive(Debug, Default)]
-pub struct Derived {
-    pub links: BTreeMap<String, IncidentLinks>,
-    pub chains: Vec<Chain>,
-    /// Ids of incidents that repeat an earlier one (explicitly or detected).
-    pub recurrences: std::collections::BTreeSet<String>,
-    /// Service URL slug → the name as first written.
-    pub services: BTreeMap<String, String>,
-    /// Tag URL slug → the name as first written.
-    pub tags: BTreeMap<String, String>,
-    /// The recurrence chain each incident belongs to.
-    chain_of: std::collections::HashMap<String, usize>,
-}
-
-impl Derived {
-    pub fn compute(kb: &KnowledgeBase, similarity: &Similarity) -> Self {
-        let mut services = BTreeMap::new();
-        let mut tags = BTreeMap::new();
-        for inc in &kb.incidents {
-            for s in &inc.services {
-                services.entry(slugify(s)).or_insert_with(|| s.clone());
-            }
-            for t in &inc.tags {
-                tags.entry(slugify(t)).or_insert_with(|| t.clone());
-            }
-        }
-        let chains = analyze::chains(kb);
-        let chain_of =
-            chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.clone(), i))).collect();
-        let all: Vec<&Incident> = kb.incidents.iter().collect();
-        let by_id: std::collections::HashMap<&str, &Incident> = all.iter().map(|i| (i.id.as_str(), *i)).collect();
-        let recurrences = analyze::metrics::recurrences(&all, &chains, similarity, |id| by_id.get(id).copied());
-        Derived { links: analyze::links(kb), chains, recurrences, services, tags, chain_of }
-    }
-}
-
 impl std::ops::Deref for SiteData<'_> {
-    type Target = Derived;
-    fn deref(&self) -> &Derived {
-        &self.derived
+    type Target = Relations;
+    fn deref(&self) -> &Relations {
+        self.relations
     }
 }
 
 impl<'a> SiteData<'a> {
-    pub fn new(kb: &'a KnowledgeBase, config: &'a Config, similarity: &'a Similarity, today: NaiveDate) -> Self {
-        Self::with_derived(kb, config, similarity, today, std::sync::Arc::new(Derived::compute(kb, similarity)))
-    }
-
-    /// With lookups computed earlier (a preview reuses the last build's).
-    pub fn with_derived(
-        kb: &'a KnowledgeBase,
-        config: &'a Config,
-        similarity: &'a Similarity,
-        today: NaiveDate,
-        derived: std::sync::Arc<Derived>,
-    ) -> Self {
+    pub fn new(kb: &'a KnowledgeBase, config: &'a Config, analysis: &'a Analysis, today: NaiveDate) -> Self {
         let by_id = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
-        SiteData { kb, config, today, similarity, derived, by_id }
+        SiteData { kb, config, today, similarity: &analysis.similarity, relations: &analysis.relations, by_id }
     }
 
     /// What metrics are judged against in this build.
@@ -182,11 +131,6 @@ impl<'a> SiteData<'a> {
     /// The incident with this id.
     pub fn get(&self, id: &str) -> Option<&'a Incident> {
         self.by_id.get(id).copied()
-    }
-
-    /// The recurrence chain `id` belongs to.
-    pub fn chain(&self, id: &str) -> Option<&Chain> {
-        self.chain_of.get(id).and_then(|&i| self.chains.get(i))
     }
 
     pub fn incident_url(id: &str) -> String {

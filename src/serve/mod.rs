@@ -97,7 +97,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
     let mut builder = SiteBuilder::new(&dir, options.build);
     let started = Instant::now();
-    let sink = crate::render::MemorySink::default();
+    let sink = crate::output::MemorySink::default();
     let (files, errors) = match builder.render(&|_| {}, &sink) {
         Ok(rendered) => {
             report_warnings(&rendered.diagnostics, style);
@@ -227,7 +227,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         }
         version += 1;
         let previous = shared.snapshot();
-        let sink = crate::render::MemorySink::default();
+        let sink = crate::output::MemorySink::default();
         match builder.render(&|_| {}, &sink) {
             Ok(rendered) => {
                 report_warnings(&rendered.diagnostics, style);
@@ -373,7 +373,7 @@ fn describe(changes: &[(PathBuf, ChangeKind)], dir: &Path) -> String {
     }
 }
 
-fn to_map(files: Vec<crate::render::OutputFile>) -> HashMap<String, Arc<[u8]>> {
+fn to_map(files: Vec<crate::output::File>) -> HashMap<String, Arc<[u8]>> {
     files.into_iter().map(|f| (f.path, Arc::from(f.bytes))).collect()
 }
 

@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod example;
 mod incremental;
+mod layers;
 mod learning;
 mod links;
 mod robustness;

@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub mod toml_error;
+
+pub use toml_error::suggest;
+
 /// How bad a problem is. Errors stop a build; warnings do not, unless strict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -6,10 +6,10 @@
 //! allowed keys, or how to spell a datetime. `offset` is where the TOML text
 //! starts inside the file, so the position is the position in the file.
 
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+use super::{Diagnostic, Diagnostics, SourceFile};
 
 /// Record one TOML error found in `source`, whose TOML starts at byte `offset`.
-pub(crate) fn report(source: &SourceFile, offset: usize, err: &toml::de::Error, diags: &mut Diagnostics) {
+pub fn report(source: &SourceFile, offset: usize, err: &toml::de::Error, diags: &mut Diagnostics) {
     let location = err.span().map(|s| source.location(s.start + offset..s.end + offset));
     let message = err.message().trim().to_string();
     let line_key = location.as_ref().and_then(|l| key_of_line(&l.line_text));
@@ -80,7 +80,7 @@ fn split_expected(rest: &str) -> (String, Vec<String>) {
 }
 
 /// The closest candidate to `word`, when one is close enough to be a typo.
-pub(crate) fn suggest(word: &str, candidates: &[impl AsRef<str>]) -> Option<String> {
+pub fn suggest(word: &str, candidates: &[impl AsRef<str>]) -> Option<String> {
     let word_lower = word.to_lowercase();
     candidates
         .iter()

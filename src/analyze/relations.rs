@@ -1,0 +1,53 @@
+//! What the whole knowledge base says about each incident: links both ways,
+//! recurrence chains, which incidents recur, and the names behind service and
+//! tag slugs. Computed once per build; every page and `casebook report` read
+//! the same values, and a quick preview in `serve` reuses the last build's.
+
+use std::collections::BTreeMap;
+
+use super::similar::Similarity;
+use super::{Chain, IncidentLinks};
+use crate::model::{Incident, KnowledgeBase, slugify};
+
+/// Lookups that need the whole knowledge base: links both ways, chains,
+/// recurrences, and the names behind service and tag slugs.
+#[derive(Debug, Default)]
+pub struct Relations {
+    pub links: BTreeMap<String, IncidentLinks>,
+    pub chains: Vec<Chain>,
+    /// Ids of incidents that repeat an earlier one (explicitly or detected).
+    pub recurrences: std::collections::BTreeSet<String>,
+    /// Service URL slug → the name as first written.
+    pub services: BTreeMap<String, String>,
+    /// Tag URL slug → the name as first written.
+    pub tags: BTreeMap<String, String>,
+    /// The recurrence chain each incident belongs to.
+    chain_of: std::collections::HashMap<String, usize>,
+}
+
+impl Relations {
+    pub fn compute(kb: &KnowledgeBase, similarity: &Similarity) -> Self {
+        let mut services = BTreeMap::new();
+        let mut tags = BTreeMap::new();
+        for inc in &kb.incidents {
+            for s in &inc.services {
+                services.entry(slugify(s)).or_insert_with(|| s.clone());
+            }
+            for t in &inc.tags {
+                tags.entry(slugify(t)).or_insert_with(|| t.clone());
+            }
+        }
+        let chains = super::chains(kb);
+        let chain_of =
+            chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.clone(), i))).collect();
+        let all: Vec<&Incident> = kb.incidents.iter().collect();
+        let by_id: std::collections::HashMap<&str, &Incident> = all.iter().map(|i| (i.id.as_str(), *i)).collect();
+        let recurrences = super::metrics::recurrences(&all, &chains, similarity, |id| by_id.get(id).copied());
+        Relations { links: super::links(kb), chains, recurrences, services, tags, chain_of }
+    }
+
+    /// The recurrence chain `id` belongs to.
+    pub fn chain(&self, id: &str) -> Option<&Chain> {
+        self.chain_of.get(id).and_then(|&i| self.chains.get(i))
+    }
+}

@@ -1,0 +1,59 @@
+//! Words as Casebook reads them: the analyzer of every searched and compared
+//! text, and the thesaurus of words operations teams use for the same thing.
+//!
+//! Bottom layer (see `docs/architecture.md`): the search index (`index`) and
+//! the similarity of incidents (`analyze::similar`) must cut and stem text
+//! the same way, so the analyzer lives below both.
+
+pub mod thesaurus;
+
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+
+/// The analyzer of every searched text field: split on non-alphanumerics,
+/// drop tokens of 40 bytes or more, lowercase, English stemming.
+pub const ANALYZER: &str = "en_stem";
+
+/// Words of this many bytes or more are dropped, as `en_stem` drops them.
+pub const WORD_LIMIT: usize = 40;
+
+/// A fresh instance of the [`ANALYZER`] (Tantivy's built-in `en_stem`).
+pub fn analyzer() -> Option<TextAnalyzer> {
+    TokenizerManager::default().get(ANALYZER)
+}
+
+/// Tokens as Tantivy's simple tokenizer cuts them, lowercased, long ones dropped.
+pub fn raw_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    each_raw_word(text, |w| out.push(w.to_string()));
+    out
+}
+
+/// [`raw_words`] one at a time, lending each word: a word already in lower
+/// case is not copied.
+pub fn each_raw_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut lower = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.len() < WORD_LIMIT) {
+        if !word.is_ascii() {
+            f(&word.to_lowercase());
+        } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower.clear();
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+            f(&lower);
+        } else {
+            f(word);
+        }
+    }
+}
+
+/// The stem of one word (its first token), or None when the analyzer drops it.
+pub fn stem_of(word: &str, analyzer: &mut TextAnalyzer) -> Option<String> {
+    let mut out = None;
+    let mut stream = analyzer.token_stream(word);
+    stream.process(&mut |t| {
+        if out.is_none() {
+            out = Some(t.text.clone());
+        }
+    });
+    out
+}
