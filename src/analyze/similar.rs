@@ -146,15 +146,27 @@ impl Similarity {
 /// The most incidents a compared word may occur in.
 const MAX_DOC_FREQ: usize = 500;
 
+/// A term of one incident and its weight there.
+#[derive(Debug, Clone, Copy)]
+struct Weighted {
+    term: usize,
+    weight: f64,
+}
+
+/// How an incident writes one of its top terms (its first spelling).
+struct Spelling {
+    term: usize,
+    word: Arc<str>,
+}
+
 /// One incident reduced to its weighted terms.
 struct Profile {
-    /// (term number, weight), weights L2-normalised, heaviest first.
-    top: Vec<(usize, f64)>,
+    /// Weights L2-normalised, heaviest first.
+    top: Vec<Weighted>,
     /// The same, by term number.
-    by_term: Vec<(usize, f64)>,
-    /// (term number, how the incident writes it (its first spelling)) of
-    /// the top terms, by term number.
-    surface: Vec<(usize, Arc<str>)>,
+    by_term: Vec<Weighted>,
+    /// The top terms' spellings, by term number.
+    surface: Vec<Spelling>,
 }
 
 /// The text the similarity reads: what failed and how it was fixed, not the
@@ -199,7 +211,10 @@ struct Stems<'f> {
 
 /// One stem of one incident: the word it first appears as, and how often it
 /// occurs. Compact, as there is one for every distinct word of every incident.
-type Counted = (Arc<Word>, u32);
+struct Counted {
+    word: Arc<Word>,
+    count: u32,
+}
 
 /// What a word contributes: its stem, folded onto its synonym group's, the
 /// unfolded stem (to compare with service names), and its lower-case form.
@@ -239,13 +254,13 @@ impl<'f> Stems<'f> {
             let slot = *by_word.entry(Arc::as_ptr(w)).or_insert_with(|| {
                 (!skip.iter().any(|s| **s == *w.stem)).then(|| {
                     *by_stem.entry(Arc::as_ptr(&w.folded).cast::<u8>()).or_insert_with(|| {
-                        out.push((w.clone(), 0));
+                        out.push(Counted { word: w.clone(), count: 0 });
                         out.len() - 1
                     })
                 })
             });
             if let Some(i) = slot {
-                out[i].1 += 1;
+                out[i].count += 1;
             }
         }
         out
@@ -314,22 +329,86 @@ pub fn compute(kb: &KnowledgeBase, params: &Params) -> Similarity {
     compute_among(&kb.incidents.iter().collect::<Vec<_>>(), params)
 }
 
-/// [`compute`] over any set of incidents.
-pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similarity {
+/// [`compute`] over any set of incidents. The order of `incidents` numbers
+/// the terms and breaks ties between equal scores of duplicate ids.
+pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
     let (threshold, max_listed) = (params.threshold, params.max_listed);
     let recurrence_threshold = params.recurrence_threshold.max(threshold);
     let Some(mut analyzer) = analyzer() else {
         return Similarity { threshold, recurrence_threshold, max_listed, links: BTreeMap::new() };
     };
     let fold = fold_map(&params.synonyms, &mut analyzer);
-    // Count each incident's stems (in parallel), then number the stems in
-    // order of first appearance and count the incidents each occurs in.
+    let terms = count_terms(incidents, analyzer, &fold);
+    let term_count = terms.doc_freq.len();
+    let profiles = profiles(terms, params.top_terms);
+    let boost = 1.0 + params.category_boost + params.service_boost;
+    let after = text_scores(&profiles, term_count, |text| text * boost >= threshold);
+    let before = seen_from_later(&after);
+    let candidates = number_names(incidents);
+    let id_rank = id_ranks(incidents);
+
+    // Keep the best few per incident: enough for listing and for judging
+    // recurrence, bounded however alike a knowledge base's records are.
+    let keep = max_listed.saturating_mul(4).max(KEEP_AT_LEAST);
+    // Ties are broken by id: by each id's rank, so the sort compares integers
+    // rather than strings (the position breaks ties between duplicates).
+    let best_first = |x: &Scored, y: &Scored| {
+        y.score.total_cmp(&x.score).then(id_rank[x.other].cmp(&id_rank[y.other])).then(x.other.cmp(&y.other))
+    };
+    let links: BTreeMap<String, Vec<SimilarLink>> = (0..incidents.len())
+        .into_par_iter()
+        .map(|d| {
+            let mine = &candidates[d];
+            let mut scored: Vec<Scored> = Vec::new();
+            for near in before[d].iter().chain(&after[d]) {
+                let other = near.other as usize;
+                let theirs = &candidates[other];
+                if theirs.id == mine.id {
+                    continue;
+                }
+                let text = f64::from(near.text);
+                let cat = jaccard_score(&mine.categories, &theirs.categories);
+                let svc = jaccard_score(&mine.services, &theirs.services);
+                let score = combined_score(text, cat, svc, params);
+                if score >= threshold {
+                    scored.push(Scored { score, text, other });
+                }
+            }
+            if scored.len() > keep {
+                scored.select_nth_unstable_by(keep, best_first);
+                scored.truncate(keep);
+            }
+            scored.sort_unstable_by(best_first);
+            let side = |i: usize| Side { incident: incidents[i], names: &candidates[i], profile: &profiles[i] };
+            let found: Vec<SimilarLink> =
+                scored.iter().map(|s| link(side(d), side(s.other), s.score, s.text)).collect();
+            (incidents[d].id.clone(), found)
+        })
+        .filter(|(_, found)| !found.is_empty())
+        .collect();
+    Similarity { threshold, recurrence_threshold, max_listed, links }
+}
+
+/// Every incident's stems with their counts, and each stem's number across
+/// the knowledge base (in order of first appearance, incident order).
+struct Terms {
+    /// Per incident, its stems in order of first appearance.
+    counts: Vec<Vec<Counted>>,
+    /// Parallel to `counts`: each stem's number.
+    numbers: Vec<Vec<u32>>,
+    /// Per stem number: in how many incidents it occurs.
+    doc_freq: Vec<usize>,
+}
+
+/// Count each incident's stems (in parallel), then number the stems in order
+/// of first appearance and count the incidents each occurs in.
+fn count_terms(incidents: &[&Incident], analyzer: TextAnalyzer, fold: &HashMap<String, String>) -> Terms {
     // One word cache per worker thread (`map_init` would start an empty one
     // for every piece rayon splits the work into, and stem every word again).
     let caches: Vec<Mutex<Stems>> =
-        (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(Stems::new(analyzer.clone(), &fold))).collect();
+        (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(Stems::new(analyzer.clone(), fold))).collect();
     // Each incident's counts, with the cache that made them.
-    let local: Vec<(usize, Vec<Counted>)> = incidents
+    let (slots, counts): (Vec<usize>, Vec<Vec<Counted>>) = incidents
         .par_iter()
         .map(|inc| {
             let slot = rayon::current_thread_index().unwrap_or(0) % caches.len();
@@ -338,26 +417,26 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
             let skip = stems(&names, &mut cached.analyzer);
             (slot, cached.counts(&similarity_text(inc), &skip))
         })
-        .collect();
-    // Term numbers, parallel to `local`. A stem is looked up by its text
-    // once per cache, the first time that cache's number for it comes up;
-    // after that its number is read from `remap`, by the cache's number.
+        .unzip();
+    // A stem is looked up by its text once per cache, the first time that
+    // cache's number for it comes up; after that its number is read from
+    // `remap`, by the cache's number.
     let mut remap: Vec<Vec<u32>> =
         caches.iter().map(|c| vec![u32::MAX; c.lock().unwrap_or_else(PoisonError::into_inner).folded.len()]).collect();
-    drop(caches);
-    let mut numbers: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
     let mut doc_freq: Vec<usize> = Vec::new();
-    let ids: Vec<Vec<u32>> = local
+    let numbers: Vec<Vec<u32>> = counts
         .iter()
-        .map(|(slot, terms)| {
-            let remap = &mut remap[*slot];
+        .zip(&slots)
+        .map(|(terms, &slot)| {
+            let remap = &mut remap[slot];
             terms
                 .iter()
-                .map(|(word, _)| {
-                    let known = &mut remap[word.local as usize];
+                .map(|counted| {
+                    let known = &mut remap[counted.word.local as usize];
                     if *known == u32::MAX {
-                        let next = numbers.len() as u32;
-                        *known = *numbers.entry(&word.folded).or_insert(next);
+                        let next = by_text.len() as u32;
+                        *known = *by_text.entry(&counted.word.folded).or_insert(next);
                         if *known as usize == doc_freq.len() {
                             doc_freq.push(0);
                         }
@@ -368,202 +447,202 @@ pub fn compute_among<'a>(incidents: &[&'a Incident], params: &Params) -> Similar
                 .collect()
         })
         .collect();
-    drop((numbers, remap));
+    Terms { counts, numbers, doc_freq }
+}
 
-    let docs = incidents.len();
+/// Each incident's profile: its `top_terms` heaviest terms by TF-IDF,
+/// leaving out the terms too rare to be shared and too common to tell.
+fn profiles(terms: Terms, top_terms: usize) -> Vec<Profile> {
+    let Terms { counts, numbers, doc_freq } = terms;
+    let docs = counts.len();
     // A word in more than half the incidents of a small knowledge base, or
     // in more than one in twenty of a large one (and never in more than
     // 500), describes incidents in general (MoreLikeThis's max_doc_freq). It
     // also keeps the inverted lists short: the bound keeps scoring linear in
     // the number of incidents beyond 10,000.
     let too_common = if docs >= 8 { (docs / 20).max((docs / 2).min(50)).min(MAX_DOC_FREQ) } else { docs };
-    let profiles: Vec<Profile> = local
+    counts
         .par_iter()
-        .zip(&ids)
-        .map(|((_, terms), ids)| {
-            let tf = || terms.iter().zip(ids).map(|((word, count), &n)| (n as usize, *count as usize, word));
-            let mut weighted: Vec<(usize, f64)> = tf()
-                .filter(|(n, _, _)| (2..=too_common).contains(&doc_freq[*n]))
-                .map(|(n, count, _)| (n, (1.0 + (count as f64).ln()) * idf(doc_freq[n], docs)))
+        .zip(&numbers)
+        .map(|(counted, numbers)| {
+            let numbered = || counted.iter().zip(numbers).map(|(c, &n)| (n as usize, c));
+            let mut weighted: Vec<Weighted> = numbered()
+                .filter(|(n, _)| (2..=too_common).contains(&doc_freq[*n]))
+                .map(|(n, c)| Weighted { term: n, weight: (1.0 + f64::from(c.count).ln()) * idf(doc_freq[n], docs) })
                 .collect();
-            weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            weighted.truncate(params.top_terms);
-            let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+            weighted.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.term.cmp(&b.term)));
+            weighted.truncate(top_terms);
+            let norm = weighted.iter().map(|w| w.weight * w.weight).sum::<f64>().sqrt();
             if norm > 0.0 {
-                for (_, w) in &mut weighted {
-                    *w /= norm;
+                for w in &mut weighted {
+                    w.weight /= norm;
                 }
             }
             let mut by_term = weighted.clone();
-            by_term.sort_by_key(|(n, _)| *n);
+            by_term.sort_by_key(|w| w.term);
             let surface = by_term
                 .iter()
-                .filter_map(|(n, _)| tf().find(|t| t.0 == *n).map(|t| (*n, t.2.surface.clone())))
+                .filter_map(|w| {
+                    let (_, c) = numbered().find(|(n, _)| *n == w.term)?;
+                    Some(Spelling { term: w.term, word: c.word.surface.clone() })
+                })
                 .collect();
             Profile { top: weighted, by_term, surface }
         })
-        .collect();
-    // Every incident's words are in its profile now.
-    drop((local, ids));
+        .collect()
+}
 
-    // Which incidents have each term among their top terms.
-    // Compact entries (incident number, weight): the scoring loop below
-    // streams through these lists, so their size is its speed.
-    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); doc_freq.len()];
+/// One incident in a term's inverted list, with the term's weight there.
+/// Compact: the scoring loop streams through these lists, so their size is
+/// its speed.
+#[derive(Clone, Copy)]
+struct Posting {
+    incident: u32,
+    weight: f32,
+}
+
+/// The text score of a pair, seen from one of its incidents.
+#[derive(Clone, Copy)]
+struct Near {
+    other: u32,
+    text: f32,
+}
+
+/// The text score of each pair, computed once, from the side of the incident
+/// that comes first: each incident is scored against the ones after it.
+/// Pairs that cannot `reach` the threshold, even with every category and
+/// service shared, are dropped.
+fn text_scores(profiles: &[Profile], term_count: usize, reach: impl Fn(f64) -> bool + Sync) -> Vec<Vec<Near>> {
+    let docs = profiles.len();
+    // Which incidents have each term among their top terms, in incident order.
+    let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); term_count];
     for (d, p) in profiles.iter().enumerate() {
-        for &(n, w) in &p.top {
-            postings[n].push((d as u32, w as f32));
+        for w in &p.top {
+            postings[w.term].push(Posting { incident: d as u32, weight: w.weight as f32 });
         }
     }
-
-    // What the scoring loop reads of every candidate, numbered and side by
-    // side rather than behind each record: names as numbers, so comparing
-    // them is comparing integers.
-    let mut names: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut candidates: Vec<Names> = Vec::with_capacity(docs);
-    for inc in incidents {
-        let mut number = |name: &'a String| {
-            let next = names.len() as u32;
-            *names.entry(name.as_str()).or_insert(next)
-        };
-        let id = number(&inc.id);
-        let categories = inc.categories.iter().map(&mut number).collect();
-        let services = inc.services.iter().map(&mut number).collect();
-        candidates.push((id, categories, services));
-    }
-    drop(names);
-
-    // Keep the best few per incident: enough for listing and for judging
-    // recurrence, bounded however alike a knowledge base's records are.
-    let keep = max_listed.saturating_mul(4).max(KEEP_AT_LEAST);
-    let boost = 1.0 + params.category_boost + params.service_boost;
-    // The text score of each pair, computed once, from the side of the
-    // incident that comes first: each incident is scored against the ones
-    // after it (the lists are in incident order). Pairs that cannot reach
-    // the threshold even with every category and service shared are dropped.
-    let after: Vec<Vec<(u32, f32)>> = (0..docs)
+    (0..docs)
         .into_par_iter()
         .map_init(
             || (vec![0.0f32; docs], Vec::<usize>::new()),
             |(acc, touched), d| {
-                for &(n, w) in &profiles[d].top {
-                    let w = w as f32;
-                    let list = &postings[n];
-                    let later = list.partition_point(|&(e, _)| e as usize <= d);
-                    for &(e, w2) in &list[later..] {
-                        let e = e as usize;
+                for w in &profiles[d].top {
+                    let weight = w.weight as f32;
+                    let list = &postings[w.term];
+                    let later = list.partition_point(|p| p.incident as usize <= d);
+                    for p in &list[later..] {
+                        let e = p.incident as usize;
                         if acc[e] == 0.0 {
                             touched.push(e);
                         }
-                        acc[e] += w * w2;
+                        acc[e] += weight * p.weight;
                     }
                 }
                 let mut near = Vec::new();
                 for &e in touched.iter() {
                     let text = std::mem::take(&mut acc[e]);
-                    if f64::from(text) * boost >= threshold {
-                        near.push((e as u32, text));
+                    if reach(f64::from(text)) {
+                        near.push(Near { other: e as u32, text });
                     }
                 }
                 touched.clear();
                 near
             },
         )
-        .collect();
-    drop(postings);
-    // The same pairs seen from the later incident.
-    let mut before: Vec<Vec<(u32, f32)>> = vec![Vec::new(); docs];
-    for (d, near) in after.iter().enumerate() {
-        for &(e, text) in near {
-            before[e as usize].push((d as u32, text));
-        }
-    }
-    // Ties are broken by id: by each id's rank, so the sort compares integers
-    // rather than strings (ids are unique in any knowledge base that builds;
-    // the position breaks ties between duplicates).
-    let mut by_id: Vec<u32> = (0..docs as u32).collect();
-    by_id.sort_by(|&x, &y| incidents[x as usize].id.cmp(&incidents[y as usize].id));
-    let mut id_rank = vec![0u32; docs];
-    for (rank, &d) in by_id.iter().enumerate() {
-        id_rank[d as usize] = rank as u32;
-    }
-    drop(by_id);
-    let best_first = |x: &(f64, f64, usize), y: &(f64, f64, usize)| {
-        y.0.total_cmp(&x.0).then(id_rank[x.2].cmp(&id_rank[y.2])).then(x.2.cmp(&y.2))
-    };
-    let links: BTreeMap<String, Vec<SimilarLink>> = (0..docs)
-        .into_par_iter()
-        .map(|d| {
-            let (id, categories, services) = &candidates[d];
-            let mut scored: Vec<(f64, f64, usize)> = Vec::new();
-            for &(e, text) in before[d].iter().chain(&after[d]) {
-                let e = e as usize;
-                let (other, their_categories, their_services) = &candidates[e];
-                if other == id {
-                    continue;
-                }
-                let text = f64::from(text);
-                let cat = jaccard_score(categories, their_categories);
-                let svc = jaccard_score(services, their_services);
-                let score = combined_score(text, cat, svc, params);
-                if score >= threshold {
-                    scored.push((score, text, e));
-                }
-            }
-            let a = incidents[d];
-            if scored.len() > keep {
-                scored.select_nth_unstable_by(keep, best_first);
-                scored.truncate(keep);
-            }
-            scored.sort_unstable_by(best_first);
-            let found: Vec<SimilarLink> = scored
-                .into_iter()
-                .map(|(score, text, e)| {
-                    let (mine, theirs) =
-                        ((a, &candidates[d], &profiles[d]), (incidents[e], &candidates[e], &profiles[e]));
-                    link(mine, theirs, score, text)
-                })
-                .collect();
-            (a.id.clone(), found)
-        })
-        .filter(|(_, found)| !found.is_empty())
-        .collect();
-    Similarity { threshold, recurrence_threshold, max_listed, links }
+        .collect()
 }
 
-/// An incident's names as numbers: its id, categories and services.
-type Names = (u32, Vec<u32>, Vec<u32>);
+/// The pairs of [`text_scores`] seen from the later incident.
+fn seen_from_later(after: &[Vec<Near>]) -> Vec<Vec<Near>> {
+    let mut before: Vec<Vec<Near>> = vec![Vec::new(); after.len()];
+    for (d, near) in after.iter().enumerate() {
+        for n in near {
+            before[n.other as usize].push(Near { other: d as u32, text: n.text });
+        }
+    }
+    before
+}
 
-/// An incident as [`link`] reads it: the record, its names as numbers and
-/// its profile.
-type Side<'a> = (&'a Incident, &'a Names, &'a Profile);
+/// An incident's names as numbers: its id, categories and services, so
+/// comparing them is comparing integers.
+struct Names {
+    id: u32,
+    categories: Vec<u32>,
+    services: Vec<u32>,
+}
+
+/// Every incident's [`Names`], numbered in order of first appearance.
+fn number_names<'a>(incidents: &[&'a Incident]) -> Vec<Names> {
+    let mut numbers: FxHashMap<&'a str, u32> = FxHashMap::default();
+    let mut number = |name: &'a str| {
+        let next = numbers.len() as u32;
+        *numbers.entry(name).or_insert(next)
+    };
+    incidents
+        .iter()
+        .map(|inc| {
+            let id = number(inc.id.as_str());
+            let categories = inc.categories.iter().map(|c| number(c.as_str())).collect();
+            let services = inc.services.iter().map(|s| number(s.as_str())).collect();
+            Names { id, categories, services }
+        })
+        .collect()
+}
+
+/// Each incident's rank in id order (ids are unique in any knowledge base
+/// that builds; the position breaks ties between duplicates).
+fn id_ranks(incidents: &[&Incident]) -> Vec<u32> {
+    let mut by_id: Vec<u32> = (0..incidents.len() as u32).collect();
+    by_id.sort_by(|&x, &y| incidents[x as usize].id.cmp(&incidents[y as usize].id));
+    let mut rank = vec![0u32; incidents.len()];
+    for (r, &d) in by_id.iter().enumerate() {
+        rank[d as usize] = r as u32;
+    }
+    rank
+}
+
+/// A candidate link: the combined score, the text score, the other incident.
+struct Scored {
+    score: f64,
+    text: f64,
+    other: usize,
+}
+
+/// An incident as [`link`] reads it.
+#[derive(Clone, Copy)]
+struct Side<'a> {
+    incident: &'a Incident,
+    names: &'a Names,
+    profile: &'a Profile,
+}
 
 /// A link from `a` to `b`, with the reasons. Called for every link kept, so
 /// it compares names as numbers and picks the few heaviest shared terms
 /// without sorting them all.
-fn link((a, a_names, mine): Side<'_>, (b, b_names, theirs): Side<'_>, score: f64, text: f64) -> SimilarLink {
+fn link(a: Side<'_>, b: Side<'_>, score: f64, text: f64) -> SimilarLink {
     // The names of `a` that `b` shares, in `a`'s order.
     let shared_names = |names: &[String], numbers: &[u32], theirs: &[u32]| -> Vec<String> {
         names.iter().zip(numbers).filter(|(_, n)| theirs.contains(n)).map(|(name, _)| name.clone()).collect()
     };
-    let categories = shared_names(&a.categories, &a_names.1, &b_names.1);
-    let services = shared_names(&a.services, &a_names.2, &b_names.2);
+    let categories = shared_names(&a.incident.categories, &a.names.categories, &b.names.categories);
+    let services = shared_names(&a.incident.services, &a.names.services, &b.names.services);
     // The heaviest shared terms, heaviest first (ties by term number): kept
     // in order as the two term lists are merged.
-    let mut best: [(usize, f64); REASON_TERMS] = [(usize::MAX, f64::NEG_INFINITY); REASON_TERMS];
+    let mut best = [Weighted { term: usize::MAX, weight: f64::NEG_INFINITY }; REASON_TERMS];
     let mut found = 0;
+    let (mine, theirs) = (&a.profile.by_term, &b.profile.by_term);
     let (mut i, mut j) = (0, 0);
-    while let (Some(&(n, w)), Some(&(m, w2))) = (mine.by_term.get(i), theirs.by_term.get(j)) {
-        match n.cmp(&m) {
+    while let (Some(x), Some(y)) = (mine.get(i), theirs.get(j)) {
+        match x.term.cmp(&y.term) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
                 // The terms come in increasing number, so an equal weight
                 // ranks after those already kept.
-                let weight = w * w2;
-                if let Some(at) = best.iter().position(|&(_, kept)| weight > kept) {
+                let weight = x.weight * y.weight;
+                if let Some(at) = best.iter().position(|kept| weight > kept.weight) {
                     best.copy_within(at..REASON_TERMS - 1, at + 1);
-                    best[at] = (n, weight);
+                    best[at] = Weighted { term: x.term, weight };
                     found = (found + 1).min(REASON_TERMS);
                 }
                 i += 1;
@@ -571,15 +650,16 @@ fn link((a, a_names, mine): Side<'_>, (b, b_names, theirs): Side<'_>, score: f64
             }
         }
     }
+    let surface = &a.profile.surface;
     let terms = best[..found]
         .iter()
-        .filter_map(|(n, _)| {
-            let i = mine.surface.binary_search_by_key(n, |s| s.0).ok()?;
-            Some(mine.surface[i].1.to_string())
+        .filter_map(|w| {
+            let i = surface.binary_search_by_key(&w.term, |s| s.term).ok()?;
+            Some(surface[i].word.to_string())
         })
         .collect();
     SimilarLink {
-        id: b.id.clone(),
+        id: b.incident.id.clone(),
         score: round3(score),
         text_score: round3(text),
         reasons: Reasons { categories, services, terms },
@@ -639,18 +719,26 @@ mod tests {
     fn reasons_name_the_shared_names_and_the_five_heaviest_shared_terms() {
         // Term n is written "tn"; weights chosen so that the products tie
         // (terms 2 and 6, 3 and 7) and an unshared term (1) weighs most.
-        let profile = |terms: &[(usize, f64)]| Profile {
-            top: terms.to_vec(),
-            by_term: terms.to_vec(),
-            surface: terms.iter().map(|&(n, _)| (n, Arc::from(format!("t{n}").as_str()))).collect(),
+        let profile = |terms: &[(usize, f64)]| {
+            let weighted: Vec<Weighted> = terms.iter().map(|&(term, weight)| Weighted { term, weight }).collect();
+            Profile {
+                top: weighted.clone(),
+                by_term: weighted,
+                surface: terms
+                    .iter()
+                    .map(|&(term, _)| Spelling { term, word: Arc::from(format!("t{term}").as_str()) })
+                    .collect(),
+            }
         };
         let mine = profile(&[(1, 0.9), (2, 0.5), (3, 0.4), (4, 0.1), (5, 0.3), (6, 0.5), (7, 0.4), (8, 0.2)]);
         let theirs = profile(&[(2, 1.0), (3, 1.0), (4, 1.0), (5, 1.0), (6, 1.0), (7, 1.0), (8, 1.0), (9, 1.0)]);
         let a = incident("A", &["dns", "cache", "network"], &["edge", "api"], "x", "y");
         let b = incident("B", &["network", "dns"], &["api"], "x", "y");
         // Names as numbers, as the scoring loop gives them.
-        let (a_names, b_names) = ((0, vec![10, 11, 12], vec![20, 21]), (1, vec![12, 10], vec![21]));
-        let l = link((&a, &a_names, &mine), (&b, &b_names, &theirs), 0.5, 0.4);
+        let a_names = Names { id: 0, categories: vec![10, 11, 12], services: vec![20, 21] };
+        let b_names = Names { id: 1, categories: vec![12, 10], services: vec![21] };
+        let side = |incident, names, profile| Side { incident, names, profile };
+        let l = link(side(&a, &a_names, &mine), side(&b, &b_names, &theirs), 0.5, 0.4);
         assert_eq!(l.reasons.categories, ["dns", "network"], "in A's order");
         assert_eq!(l.reasons.services, ["api"]);
         // Heaviest first, equal weights by term number; t8 and t4 are left out.
