@@ -1,8 +1,8 @@
 //! The knowledge base as plain data: incidents and everything they contain.
 //!
-//! This is the middle of the pipeline (load → **model** → analyze → index →
-//! render → write). The loader produces these values after every check has
-//! passed; later stages read them. Nothing here touches the file system or
+//! The bottom layer (see `docs/architecture.md`): it uses nothing else of
+//! the crate. The loader produces these values after every check of a
+//! record has passed; later stages read them. Nothing here touches the file system or
 //! knows about TOML spans, so the model can be built by hand in tests and can
 //! change shape without breaking template overrides (templates see view structs).
 
