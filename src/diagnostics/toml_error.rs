@@ -20,10 +20,11 @@ pub fn report(source: &SourceFile, offset: usize, err: &toml::de::Error, diags: 
 fn classify(message: &str, line_key: Option<&str>) -> (&'static str, String, Option<String>) {
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let (name, expected) = split_expected(rest);
-        let help = match suggest(&name, &expected) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if expected.is_empty() => "this table takes no keys".to_string(),
-            None => format!("allowed keys here: {}", expected.join(", ")),
+        let help = match (alias(&name, &expected).or_else(|| elsewhere(&name)), suggest(&name, &expected)) {
+            (Some(help), _) => help,
+            (None, Some(s)) => format!("did you mean `{s}`?"),
+            (None, None) if expected.is_empty() => "this table takes no keys".to_string(),
+            (None, None) => format!("allowed keys here: {}", expected.join(", ")),
         };
         return ("unknown-key", format!("unknown key `{name}`"), Some(help));
     }
@@ -70,6 +71,89 @@ fn classify(message: &str, line_key: Option<&str>) -> (&'static str, String, Opt
         );
     }
     ("toml-syntax", message.to_string(), None)
+}
+
+/// Keys other postmortem formats use (Hugo and Jekyll front matter, incident
+/// platforms, templates), and what a record says instead: (their names, the
+/// record's key, how to write it). Offered only where that key is allowed.
+const ALIASES: &[(&[&str], &str, &str)] = &[
+    (
+        &["start_time", "start", "start_date", "begin", "began", "date", "incident_date", "occurred"],
+        "started",
+        "started = 2024-03-01T09:00:00Z",
+    ),
+    (
+        &["end_time", "end", "end_date", "ended", "resolved_at", "resolution_time"],
+        "resolved",
+        "resolved = 2024-03-01T11:30:00Z",
+    ),
+    (&["detected_at", "detection_time", "time_to_detect"], "detected", "detected = 2024-03-01T09:12:00Z"),
+    (&["mitigated_at", "mitigation_time"], "mitigated", "mitigated = 2024-03-01T10:05:00Z"),
+    (
+        &["sev", "priority", "prio", "impact_level", "level"],
+        "severity",
+        "severity = \"SEV2\" (a level of [severity] levels)",
+    ),
+    (&["description", "abstract", "overview", "tldr", "excerpt"], "summary", "summary = \"…\""),
+    (&["keywords", "labels", "label"], "tags", "tags = [\"…\"]"),
+    (&["author", "written_by"], "authors", "authors = [\"…\"]"),
+    (
+        &["attendees", "responders", "people", "participants_list"],
+        "participants",
+        "[[participants]] with name and role",
+    ),
+    (&["reviewer", "approver", "approvers"], "reviewers", "reviewers = [\"…\"]"),
+    (
+        &["service", "systems", "system", "components", "component", "affected_services", "product", "products"],
+        "services",
+        "services = [\"…\"]",
+    ),
+    (
+        &["category", "type", "failure_type"],
+        "categories",
+        "categories = [\"…\"] (slugs of the taxonomy in casebook.toml)",
+    ),
+    (&["impact"], "customer_impact", "[customer_impact] with description, users_affected, revenue_impact"),
+    (
+        &["root_cause", "root_causes", "cause", "causes", "contributing_factors"],
+        "findings",
+        "[[findings]] with id, kind = \"root-cause\" (or \"contributing-factor\", \"trigger\"), class and summary",
+    ),
+    (
+        &["action_items", "actions_items", "followups", "follow_ups", "todo", "todos", "tasks"],
+        "actions",
+        "[[actions]] with id, summary, owner, due and status",
+    ),
+    (&["resolution", "mitigation", "fix", "remediation"], "remedies", "[[remedies]] with summary and symptom"),
+    (&["lessons_learned", "learnings"], "lessons", "[lessons] with went_well, went_wrong and lucky"),
+    (&["recurrence", "repeat_of", "duplicate_of"], "recurrence_of", "recurrence_of = [\"earlier-incident-id\"]"),
+];
+
+/// Help for a key another format uses, when this table has the key it means.
+fn alias(name: &str, expected: &[String]) -> Option<String> {
+    let lower = name.to_ascii_lowercase().replace('-', "_");
+    let (_, key, how) = ALIASES.iter().find(|(names, _, _)| names.contains(&lower.as_str()))?;
+    if let Some(known) = expected.iter().find(|e| e.as_str() == *key) {
+        return Some(format!("Casebook calls this `{known}`: {how}"));
+    }
+    None
+}
+
+/// Keys of other formats that a record has no key for, and where that
+/// information goes instead.
+const ELSEWHERE: &[(&[&str], &str)] = &[
+    (
+        &["url", "urls", "link", "links", "references", "source_url", "discussion"],
+        "put references in the body as Markdown links; another record is named in `related`",
+    ),
+    (&["timezone", "tz", "time_zone"], "write each time with its offset instead: started = 2024-03-01T09:00:00-08:00"),
+    (&["duration", "downtime", "outage_duration"], "give `started` and `resolved`; the duration is computed from them"),
+];
+
+/// Help for a key another format uses that a record has no key for.
+fn elsewhere(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase().replace('-', "_");
+    ELSEWHERE.iter().find(|(names, _)| names.contains(&lower.as_str())).map(|(_, how)| how.to_string())
 }
 
 /// From "`x`, expected one of `a`, `b`" get ("x", ["a", "b"]).

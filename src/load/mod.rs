@@ -14,6 +14,7 @@ mod front_matter;
 mod lint;
 mod raw;
 mod record;
+mod unknown_keys;
 
 use std::path::{Path, PathBuf};
 
@@ -405,7 +406,9 @@ fn parse_record(source: SourceFile, config: &Config, config_ok: bool, diags: &mu
     let raw: raw::RawRecord = match toml::from_str(toml_text) {
         Ok(raw) => raw,
         Err(err) => {
-            crate::diagnostics::toml_error::report(&source, offset, &err, diags);
+            for err in unknown_keys::all(toml_text, err) {
+                crate::diagnostics::toml_error::report(&source, offset, &err, diags);
+            }
             return None;
         }
     };

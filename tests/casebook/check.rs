@@ -30,6 +30,7 @@ fixture_cases! {
     empty_and_blank_files => "empty-file", exit 1;
     not_utf8_names_the_byte_offset => "not-utf8", exit 1;
     unknown_keys_suggest_the_right_one => "unknown-key", exit 1;
+    every_unknown_key_at_once_with_other_formats_names => "unknown-keys-from-other-formats", exit 1;
     wrong_types_say_what_is_expected => "wrong-type", exit 1;
     datetimes_without_offset_or_with_wrong_shape => "bad-datetime", exit 1;
     impossible_calendar_date => "impossible-date", exit 1;
