@@ -518,7 +518,7 @@ fn build(dir: &Path, out: &Path, options: build::BuildOptions, timings: bool) ->
             )?;
             Ok(ExitCode::from(1))
         }
-        Err(build::BuildError::Usage(message)) => Err(Failure::Usage(message)),
+        Err(e) => Err(Failure::Usage(e.to_string())),
     }
 }
 
