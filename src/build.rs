@@ -1,8 +1,8 @@
 //! `casebook build`: the whole pipeline, load → analyze → check across
 //! records → index and render → write.
 //!
-//! Layer L5. Kept apart from the CLI so tests and `serve` run the same
-//! build. Content errors stop the build before anything is written;
+//! Layer L5. Kept apart from the commands (`cmd/`) so tests and `serve` run
+//! the same build. Content errors stop the build before anything is written;
 //! the previous site stays as it was. Failures are typed ([`BuildError`]),
 //! each wrapping the stage's own error: the commands decide what to print.
 
@@ -42,34 +42,6 @@ pub struct Built {
     pub elapsed: Duration,
     /// How long each phase took, in order.
     pub timings: Vec<(String, Duration)>,
-}
-
-impl Built {
-    /// One line per phase: `  rendering pages      412 ms`.
-    pub fn timings_table(&self) -> String {
-        let width = self.timings.iter().map(|(phase, _)| phase.chars().count()).max().unwrap_or(0).max(22);
-        self.timings
-            .iter()
-            .map(|(phase, d)| format!("  {phase:<width$} {:>8.1} ms\n", d.as_secs_f64() * 1000.0))
-            .collect()
-    }
-
-    pub fn summary_line(&self, out: &Path) -> String {
-        let warnings = match self.diagnostics.warning_count() {
-            0 => String::new(),
-            1 => ", 1 warning".to_string(),
-            n => format!(", {n} warnings"),
-        };
-        format!(
-            "built {} incidents into {}: {} pages, {} files, {:.1} MB in {:.2} s{warnings}",
-            self.incidents,
-            out.display(),
-            self.pages,
-            self.files,
-            self.bytes as f64 / 1_000_000.0,
-            self.elapsed.as_secs_f64()
-        )
-    }
 }
 
 /// Why a build stopped. [`BuildError::Content`] is the knowledge base's
