@@ -1,9 +1,10 @@
 //! `casebook build`: the whole pipeline, load → analyze → check across
 //! records → index and render → write.
 //!
-//! Kept apart from the CLI so tests and `serve` run the same build. Content
-//! errors stop the build before anything is written; the previous site stays
-//! as it was.
+//! Layer L5. Kept apart from the commands (`cmd/`) so tests and `serve` run
+//! the same build. Content errors stop the build before anything is written;
+//! the previous site stays as it was. Failures are typed ([`BuildError`]),
+//! each wrapping the stage's own error: the commands decide what to print.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -14,11 +15,12 @@ use crate::analyze::Analysis;
 use crate::analyze::similar::{self, Similarity};
 use crate::crosscheck;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::index::IndexError;
 use crate::load::{self, LoadOptions, Loaded};
 use crate::model::{KnowledgeBase, RecordStatus};
 use crate::output::{File, Sink};
 use crate::render::cache::RenderCache;
-use crate::render::{self, Output, RenderOptions, theme::Theme};
+use crate::render::{self, Output, RenderError, RenderOptions, theme::Theme};
 use crate::write;
 
 #[derive(Debug, Clone, Copy)]
@@ -42,40 +44,33 @@ pub struct Built {
     pub timings: Vec<(String, Duration)>,
 }
 
-impl Built {
-    /// One line per phase: `  rendering pages      412 ms`.
-    pub fn timings_table(&self) -> String {
-        let width = self.timings.iter().map(|(phase, _)| phase.chars().count()).max().unwrap_or(0).max(22);
-        self.timings
-            .iter()
-            .map(|(phase, d)| format!("  {phase:<width$} {:>8.1} ms\n", d.as_secs_f64() * 1000.0))
-            .collect()
-    }
-
-    pub fn summary_line(&self, out: &Path) -> String {
-        let warnings = match self.diagnostics.warning_count() {
-            0 => String::new(),
-            1 => ", 1 warning".to_string(),
-            n => format!(", {n} warnings"),
-        };
-        format!(
-            "built {} incidents into {}: {} pages, {} files, {:.1} MB in {:.2} s{warnings}",
-            self.incidents,
-            out.display(),
-            self.pages,
-            self.files,
-            self.bytes as f64 / 1_000_000.0,
-            self.elapsed.as_secs_f64()
-        )
-    }
-}
-
-#[derive(Debug)]
+/// Why a build stopped. [`BuildError::Content`] is the knowledge base's
+/// problem, reported as diagnostics; every other variant means the build
+/// could not run at all, and wraps the stage's own error, whose message is
+/// the one users see.
+#[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// The knowledge base has errors (or warnings under strict): nothing written.
+    #[error("the knowledge base has {} errors", .0.error_count())]
     Content(Diagnostics),
-    /// The command cannot run: missing directory, output not ours, I/O failure.
-    Usage(String),
+    /// The knowledge base cannot be read: a missing directory, an I/O failure.
+    #[error(transparent)]
+    Load(#[from] load::LoadError),
+    /// The output directory cannot be prepared or swapped in.
+    #[error(transparent)]
+    Write(#[from] write::WriteError),
+    /// A page could not be rendered (or handed to the output while rendering).
+    #[error("rendering failed: {0}")]
+    Render(#[source] RenderError),
+    /// A search index or static file could not be handed to the output.
+    #[error(transparent)]
+    Output(RenderError),
+    /// The search index could not be built.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The thread building the search index stopped without an answer.
+    #[error("the search index build stopped unexpectedly")]
+    SearchStopped,
 }
 
 /// What a build handed to its sink.
@@ -139,8 +134,7 @@ impl SiteBuilder {
         let dir = self.dir.as_path();
         let options = self.options;
         progress("loading records");
-        let Checked { mut loaded, similarity } =
-            check(dir, options.today).map_err(|e| BuildError::Usage(e.to_string()))?;
+        let Checked { mut loaded, similarity } = check(dir, options.today)?;
         if options.strict {
             loaded.diagnostics.make_strict();
         }
@@ -180,8 +174,8 @@ impl SiteBuilder {
                 let started = Instant::now();
                 // Its files go out as soon as they are made, while pages
                 // are still being rendered.
-                let written = search_files(&kb).map_err(|e| e.to_string()).and_then(|files| {
-                    files.into_iter().try_for_each(|file| out.put(file.path, file.bytes).map_err(|e| e.to_string()))
+                let written = search_files(&kb).map_err(BuildError::Index).and_then(|files| {
+                    files.into_iter().try_for_each(|file| out.put(file.path, file.bytes).map_err(BuildError::Output))
                 });
                 (written, started.elapsed())
             });
@@ -189,14 +183,13 @@ impl SiteBuilder {
             progress("indexing for search");
             match search.join() {
                 Ok((written, took)) => (rendered, written, took),
-                Err(_) => (rendered, Err("the search index build stopped unexpectedly".to_string()), Duration::ZERO),
+                Err(_) => (rendered, Err(BuildError::SearchStopped), Duration::ZERO),
             }
         });
-        rendered.map_err(|e| BuildError::Usage(format!("rendering failed: {e}")))?;
+        rendered.map_err(BuildError::Render)?;
         let pages = out.paths().iter().filter(|p| p.ends_with(".html")).count();
-        search.map_err(BuildError::Usage)?;
-        add_static(&out, loaded.static_files, &mut loaded.diagnostics, dir)
-            .map_err(|e| BuildError::Usage(e.to_string()))?;
+        search?;
+        add_static(&out, loaded.static_files, &mut loaded.diagnostics, dir).map_err(BuildError::Output)?;
         if loaded.diagnostics.has_errors() {
             return Err(BuildError::Content(loaded.diagnostics));
         }
@@ -266,7 +259,7 @@ pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, load::LoadError> {
 }
 
 /// The Tantivy index of `kb` and its static export.
-pub fn search_files(kb: &KnowledgeBase) -> Result<Vec<File>, crate::index::IndexError> {
+pub fn search_files(kb: &KnowledgeBase) -> Result<Vec<File>, IndexError> {
     let (index, words) = crate::index::SearchIndex::build(kb)?;
     crate::index::export::export(&index, kb, &words)
 }
@@ -281,7 +274,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
     };
     // Check the output directory before any work, then write each file as
     // it is made: the site is never held in memory as a whole.
-    let staging = write::Staging::begin(out).map_err(|e| BuildError::Usage(e.to_string()))?;
+    let staging = write::Staging::begin(out)?;
     let rendered = match SiteBuilder::single(dir, options).render(&phase, &staging) {
         Ok(rendered) => rendered,
         Err(e) => {
@@ -290,7 +283,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
         }
     };
     phase("writing the site");
-    let stats = staging.commit().map_err(|e| BuildError::Usage(e.to_string()))?;
+    let stats = staging.commit()?;
     let end = Instant::now();
     let marks = marks.into_inner();
     let mut timings: Vec<(String, Duration)> = marks
@@ -323,12 +316,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
 }
 
 /// Add the knowledge base's static files; one that would replace a generated file is an error.
-fn add_static(
-    out: &Output<'_>,
-    statics: Vec<File>,
-    diags: &mut Diagnostics,
-    dir: &Path,
-) -> Result<(), crate::render::RenderError> {
+fn add_static(out: &Output<'_>, statics: Vec<File>, diags: &mut Diagnostics, dir: &Path) -> Result<(), RenderError> {
     let generated: std::collections::HashSet<String> = out.paths().into_iter().collect();
     for f in statics {
         if generated.contains(&f.path) {

@@ -19,6 +19,7 @@
 pub mod analyze;
 pub mod build;
 pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod crosscheck;
 pub mod diagnostics;

@@ -211,7 +211,8 @@ impl crate::output::Sink for Staging {
 fn into_io(e: WriteError) -> std::io::Error {
     match e {
         WriteError::Io { source, .. } => source,
-        other => std::io::Error::other(other.to_string()),
+        // Kept whole inside the I/O error, so its message and source survive.
+        other => std::io::Error::other(other),
     }
 }
 

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use crate::build::{BuildError, SiteBuilder};
 use crate::diagnostics::{self, Diagnostics, Style};
+use crate::load::LoadError;
 use http::Snapshot;
 use watch::ChangeKind;
 
@@ -44,8 +45,10 @@ pub enum ServeError {
     Listen { bind: IpAddr, message: String },
     #[error("cannot watch {path}: {message}")]
     Watch { path: PathBuf, message: String },
-    #[error("{0}")]
-    Build(String),
+    /// The first build could not run (a content error is not one: the
+    /// server starts and shows it).
+    #[error(transparent)]
+    Build(#[from] BuildError),
 }
 
 /// The served state, shared by the request threads and the rebuild loop.
@@ -90,7 +93,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         if stderr_terminal && std::env::var_os("NO_COLOR").is_none() { Style::colored() } else { Style::plain() };
     let dir = options.dir.clone();
     if !dir.is_dir() {
-        return Err(ServeError::Build(format!("{}: no such directory", dir.display())));
+        return Err(BuildError::from(LoadError::NoDirectory(dir)).into());
     }
 
     // Watch events carry canonical paths: classify against the canonical directory.
@@ -114,7 +117,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             report_errors(&diags, style);
             (HashMap::new(), Some(text))
         }
-        Err(BuildError::Usage(message)) => return Err(ServeError::Build(message)),
+        Err(e) => return Err(e.into()),
     };
     let shared = Arc::new(Shared {
         site: RwLock::new(Arc::new(Snapshot { files, errors, version: 1 })),
@@ -244,7 +247,9 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
                 eprintln!("{what}: the build failed; still serving the last good site");
                 shared.publish(Snapshot { files: previous.files.clone(), errors: Some(render_plain(&diags)), version });
             }
-            Err(BuildError::Usage(message)) => {
+            Err(e) => {
+                // The overlay shows what the terminal does.
+                let message = e.to_string();
                 eprintln!("{what}: {message}");
                 shared.publish(Snapshot { files: previous.files.clone(), errors: Some(message), version });
             }
