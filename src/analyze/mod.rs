@@ -258,6 +258,7 @@ pub(crate) mod tests {
             guardrails: vec![],
             actions: vec![],
             no_actions_reason: None,
+            imported: None,
             recurrence_of: vec![],
             related: vec![],
             lessons: Default::default(),

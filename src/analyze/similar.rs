@@ -708,6 +708,7 @@ mod tests {
             guardrails: vec![],
             actions: vec![],
             no_actions_reason: None,
+            imported: None,
             recurrence_of: vec![],
             related: vec![],
             lessons: Default::default(),

@@ -51,6 +51,7 @@ pub(crate) struct RawRecord {
     pub guardrails: Vec<S<RawGuardrail>>,
     pub actions: Option<S<Vec<S<RawAction>>>>,
     pub no_actions_reason: Option<S<String>>,
+    pub source: Option<RawSource>,
     #[serde(default)]
     pub recurrence_of: Vec<S<String>>,
     #[serde(default)]
@@ -67,6 +68,14 @@ impl RawRecord {
         let RawRecord { id, title, services, tags, recurrence_of, related, .. } = std::mem::take(self);
         *self = RawRecord { id, title, services, tags, recurrence_of, related, ..RawRecord::default() };
     }
+}
+
+/// `[source]`: where `casebook import` found the record.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSource {
+    pub from: String,
+    pub hash: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,8 +16,8 @@ use crate::config::Config;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{
-    Action, Barrier, Clock, CustomerImpact, Detection, Environment, Finding, Guardrail, Incident, Lessons, Participant,
-    People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
+    Action, Barrier, Clock, CustomerImpact, Detection, Environment, Finding, Guardrail, ImportedFrom, Incident,
+    Lessons, Participant, People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
 };
 use crate::model::{is_category_slug, is_id};
 
@@ -325,6 +325,7 @@ pub(crate) fn convert(
             went_wrong: raw.lessons.went_wrong.clone(),
             got_lucky: raw.lessons.got_lucky.clone(),
         },
+        imported: raw.source.as_ref().map(|s| ImportedFrom { from: s.from.clone(), hash: s.hash.clone() }),
         body: body.to_string(),
     }
 }

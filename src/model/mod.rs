@@ -18,6 +18,14 @@ pub use vocabulary::{
     Relation, RequirableField, TimePrecision, Vocabulary,
 };
 
+/// The postmortem a record was imported from: its path or URL, and a hash
+/// of what was read, so importing it again adds nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportedFrom {
+    pub from: String,
+    pub hash: String,
+}
+
 /// One postmortem record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incident {
@@ -48,6 +56,10 @@ pub struct Incident {
     pub recurrence_of: Vec<String>,
     pub related: Vec<RelatedLink>,
     pub lessons: Lessons,
+    /// Where an imported record came from (`[source]`): brought in by
+    /// `casebook import` from a postmortem written elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported: Option<ImportedFrom>,
     /// The Markdown narrative after the front matter. Not in the JSON
     /// export, which carries the structured record and links to the page.
     #[serde(skip_serializing)]

@@ -19,8 +19,10 @@ const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     // L1: the knowledge base's settings.
     ("config", 1),
-    // L2: files → checked model, one record at a time.
+    // L2: files → checked model, one record at a time; other formats →
+    // records.
     ("load", 2),
+    ("import", 2),
     // L3: what the whole knowledge base says; the search index.
     ("analyze", 3),
     ("index", 3),
