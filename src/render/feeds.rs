@@ -2,10 +2,11 @@
 //! (`feed.xml`), the sitemap (`sitemap.xml`) and the JSON exports
 //! (`data/incidents.json`, `data/actions.json`).
 //!
-//! Part of `render` (layer 4). The feed is a template of the theme
-//! (`feed.xml`), so Tera escapes it like every page; it is not a
-//! [`Page`](super::page::Page), as it has no `page` or navigation and is not
-//! cached. The sitemap is made last, from the paths of every page written.
+//! Part of `render` (layer 4). The feed and the sitemap are templates of the
+//! theme (`feed.xml`, `sitemap.xml`), so Tera escapes them like every page;
+//! they are not [`Page`](super::page::Page)s, as they have no `page` or
+//! navigation and are not cached. The sitemap is made last, from the paths
+//! of every page written.
 
 use serde::Serialize;
 
@@ -48,25 +49,15 @@ pub(crate) fn feed(data: &SiteData<'_>, theme: &Theme, site: &serde_json::Value)
 
 /// `sitemap.xml`: every page (each `…/index.html`, as its folder URL) of
 /// `paths`, stamped with the build date.
-pub(crate) fn sitemap(paths: &[String], base_url: Option<&str>, build_date: &str) -> File {
-    let prefix = root_prefix("sitemap.xml", base_url);
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for path in paths.iter().filter(|p| p.ends_with("index.html")) {
-        let dir = path.trim_end_matches("index.html");
-        xml.push_str(&format!(
-            "  <url><loc>{}{}</loc><lastmod>{build_date}</lastmod></url>\n",
-            xml_escape(&prefix),
-            xml_escape(dir)
-        ));
-    }
-    xml.push_str("</urlset>\n");
-    File { path: "sitemap.xml".into(), bytes: xml.into_bytes() }
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+pub(crate) fn sitemap(
+    paths: &[String],
+    theme: &Theme,
+    site: &serde_json::Value,
+    base_url: Option<&str>,
+) -> Result<File, RenderError> {
+    let urls: Vec<&str> =
+        paths.iter().filter(|p| p.ends_with("index.html")).map(|p| p.trim_end_matches("index.html")).collect();
+    xml_file(theme, "sitemap.xml", site, base_url, |ctx| ctx.insert("urls", &urls))
 }
 
 /// The theme's template `name` rendered into the file of that name at the

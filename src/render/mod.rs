@@ -231,8 +231,7 @@ fn render_pages(
     let (incidents, (others, files)) = rayon::join(every_incident, || rayon::join(site_pages, files));
     incidents.and(others).and(files)?;
     // Last: it lists every page written.
-    let build_date = options.today.format("%Y-%m-%d").to_string();
-    let sitemap = feeds::sitemap(&out.paths(), config.site.base_url.as_deref(), &build_date);
+    let sitemap = feeds::sitemap(&out.paths(), theme, &site_json, config.site.base_url.as_deref())?;
     out.put(sitemap.path, sitemap.bytes)
 }
 

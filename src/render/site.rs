@@ -73,7 +73,7 @@ impl SiteView {
             drafts: options.drafts,
             counts: SiteCounts {
                 incidents: kb.incidents.len(),
-                categories: categories.iter().filter(|c| c.count > 0).count(),
+                categories: categories.iter().filter(|c| c.totals.count > 0).count(),
                 services: services.len(),
                 remedies: kb.incidents.iter().map(|i| i.remedies.len()).sum(),
                 guardrails: kb.incidents.iter().map(|i| i.guardrails.len()).sum(),

@@ -2,7 +2,7 @@
 //!
 //! Part of `render` (layer 4): everything else in `render` renders through
 //! [`Theme::render`], and [`escape_html`] is the one escaping of the site
-//! (pages, the Atom feed, the SVG charts).
+//! (pages, the Atom feed, the sitemap, the SVG charts).
 //!
 //! The default theme (`themes/default/`) is compiled into the binary. A
 //! knowledge base overrides any template or partial by putting a file with
@@ -46,6 +46,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "404.html",
     "search.html",
     "feed.xml",
+    "sitemap.xml",
 );
 
 /// The default theme's static files, served under `static/`.

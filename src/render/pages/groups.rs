@@ -28,11 +28,8 @@ pub(crate) struct CategorySummary {
     url: String,
     description: Option<String>,
     group: Option<String>,
-    pub(crate) count: usize,
-    last: Option<IncidentRef>,
-    recurrences: usize,
-    remedies: usize,
-    guardrails: usize,
+    #[serde(flatten)]
+    pub(crate) totals: GroupTotals,
 }
 
 /// A service's line in the index, and the head of its page.
@@ -41,23 +38,37 @@ pub(crate) struct ServiceSummary {
     name: String,
     slug: String,
     url: String,
-    count: usize,
+    #[serde(flatten)]
+    totals: GroupTotals,
+}
+
+/// What the index says of each category or service (templates see these
+/// fields beside the name).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct GroupTotals {
+    /// Incidents.
+    pub(crate) count: usize,
+    /// The most recent incident with a start time.
     last: Option<IncidentRef>,
     recurrences: usize,
     remedies: usize,
     guardrails: usize,
 }
 
-fn summary_of(incidents: &[&Incident]) -> (usize, Option<IncidentRef>, usize, usize, usize) {
-    let last =
-        incidents.iter().filter(|i| i.clock.started.is_some()).max_by_key(|i| i.clock.started).map(|i| incident_ref(i));
-    (
-        incidents.len(),
-        last,
-        incidents.iter().filter(|i| !i.recurrence_of.is_empty()).count(),
-        incidents.iter().map(|i| i.remedies.len()).sum(),
-        incidents.iter().map(|i| i.guardrails.len()).sum(),
-    )
+impl GroupTotals {
+    fn of(incidents: &[&Incident]) -> Self {
+        GroupTotals {
+            count: incidents.len(),
+            last: incidents
+                .iter()
+                .filter(|i| i.clock.started.is_some())
+                .max_by_key(|i| i.clock.started)
+                .map(|i| incident_ref(i)),
+            recurrences: incidents.iter().filter(|i| !i.recurrence_of.is_empty()).count(),
+            remedies: incidents.iter().map(|i| i.remedies.len()).sum(),
+            guardrails: incidents.iter().map(|i| i.guardrails.len()).sum(),
+        }
+    }
 }
 
 pub(crate) fn category_index(data: &SiteData<'_>) -> Vec<CategorySummary> {
@@ -74,17 +85,12 @@ pub(crate) fn category_index(data: &SiteData<'_>) -> Vec<CategorySummary> {
         .into_iter()
         .map(|(name, description, group)| {
             let incidents: Vec<&Incident> = data.kb.incidents.iter().filter(|i| i.categories.contains(&name)).collect();
-            let (count, last, recurrences, remedies, guardrails) = summary_of(&incidents);
             CategorySummary {
                 url: SiteData::category_url(&name),
                 name,
                 description,
                 group,
-                count,
-                last,
-                recurrences,
-                remedies,
-                guardrails,
+                totals: GroupTotals::of(&incidents),
             }
         })
         .collect()
@@ -108,18 +114,11 @@ pub(crate) fn service_members<'d>(data: &'d SiteData<'_>) -> BTreeMap<&'d str, V
 pub(crate) fn service_index(data: &SiteData<'_>, members_of: &BTreeMap<&str, Vec<&Incident>>) -> Vec<ServiceSummary> {
     data.services
         .iter()
-        .map(|(slug, name)| {
-            let (count, last, recurrences, remedies, guardrails) = summary_of(members(members_of, slug));
-            ServiceSummary {
-                name: name.clone(),
-                slug: slug.clone(),
-                url: format!("services/{slug}/"),
-                count,
-                last,
-                recurrences,
-                remedies,
-                guardrails,
-            }
+        .map(|(slug, name)| ServiceSummary {
+            name: name.clone(),
+            slug: slug.clone(),
+            url: format!("services/{slug}/"),
+            totals: GroupTotals::of(members(members_of, slug)),
         })
         .collect()
 }

@@ -67,8 +67,8 @@ pub(crate) fn home_page(
     let mut top_chains = chains.to_vec();
     top_chains.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| b.last.cmp(&a.last)));
     top_chains.truncate(5);
-    let mut top_categories: Vec<&CategorySummary> = categories.iter().filter(|c| c.count > 0).collect();
-    top_categories.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    let mut top_categories: Vec<&CategorySummary> = categories.iter().filter(|c| c.totals.count > 0).collect();
+    top_categories.sort_by(|a, b| b.totals.count.cmp(&a.totals.count).then_with(|| a.name.cmp(&b.name)));
     top_categories.truncate(8);
     let recent: Vec<IncidentRow> = data.rows(kb.incidents.iter()).into_iter().take(8).collect();
     Page::new("index.html", "index.html", data.config.site.title.clone(), "home")
