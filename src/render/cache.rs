@@ -1,5 +1,8 @@
 //! Memoised rendering, for fast rebuilds in `serve`.
 //!
+//! Part of `render` (layer 4): `serve` (layer 6) keeps one cache across its
+//! builds and hands it to [`super::render_site`].
+//!
 //! A page's output is a pure function of its template set and its context;
 //! Markdown output is a pure function of the text and the Markdown options.
 //! The cache keys each result by a 128-bit hash of exactly those inputs, so a

@@ -6,6 +6,9 @@
 //! services), columns over quarters (a trend, optionally stacked by severity,
 //! optionally with a p90 whisker), and an incident's phases (detect,
 //! mitigate, resolve) on one time axis.
+//!
+//! Part of `render` (layer 4): [`super::learning`] and the incident view
+//! fill charts with figures; this module only draws them.
 
 use std::fmt::Write as _;
 

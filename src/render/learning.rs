@@ -2,6 +2,9 @@
 //! service pages, detected recurrence groups on `/recurring/`, and an
 //! incident's phase chart. Figures come from `analyze::metrics`; this module
 //! only shapes them for templates and draws the charts.
+//!
+//! Part of `render` (layer 4), beside `pages`: the metrics page is
+//! built here, the category and service pages embed its group block.
 
 use chrono::TimeDelta;
 use serde::Serialize;

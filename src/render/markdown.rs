@@ -6,6 +6,9 @@
 //! their ids are prefixed with `narrative-` so they cannot collide with the
 //! page's section ids. Code is highlighted with CSS classes (not inline
 //! colours) so the theme's light and dark modes both apply.
+//!
+//! Part of `render` (layer 4); the renderers live in the render cache, built
+//! once per setting of `allow_raw_html`.
 
 use std::fmt::{self, Write};
 use std::sync::Mutex;

@@ -1,5 +1,9 @@
 //! The theme: Tera templates and static assets.
 //!
+//! Part of `render` (layer 4): everything else in `render` renders through
+//! [`Theme::render`], and [`escape_html`] is the one escaping of the site
+//! (pages, the Atom feed, the sitemap, the SVG charts).
+//!
 //! The default theme (`themes/default/`) is compiled into the binary. A
 //! knowledge base overrides any template or partial by putting a file with
 //! the same name in its `templates/` folder, and may add static files; pages
@@ -42,6 +46,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "404.html",
     "search.html",
     "feed.xml",
+    "sitemap.xml",
 );
 
 /// The default theme's static files, served under `static/`.
