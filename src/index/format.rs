@@ -4,9 +4,10 @@
 //! Part of the index layer (L3). [`super::export`] builds these values and
 //! writes them with [`encode`]; [`super::site`] (`casebook search --site`)
 //! reads them back with [`decode`]; the browser engine
-//! (`themes/default/static/search.js`) reads the same JSON, and a test
-//! (`tests/casebook/search_format.rs`) runs it under Node and checks that
-//! every field it reads is a field here and every field here is read.
+//! (`themes/default/static/search.js`) and the search page read the same
+//! JSON, and a test (`tests/casebook/search.rs`, with
+//! `tests/js/format-reads.mjs`) runs both under Node and checks that every
+//! field they read is a field here and that every field here is read.
 //!
 //! Why types rather than `serde_json::Value`: a field renamed on one side
 //! only is then an error naming the file ([`IndexError::Decode`]), never a
