@@ -10,7 +10,8 @@
 //! arithmetic, as Tantivy does.
 //!
 //! Layout (all under `search/`; every name but the manifest carries a content
-//! hash, so hosts may cache them forever; each file's type is in
+//! hash, XXH3 so that it stays the same from one Rust release to the next,
+//! and hosts may cache the files forever; each file's type is in
 //! [`super::format`], which `casebook search --site` reads them back with):
 //! - `manifest.json`: fields, average field lengths, document count, the first word of
 //!   every word chunk, the document shards and the facet file.
@@ -24,11 +25,11 @@
 //! - `tantivy/`: the index itself, for `casebook search --site`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{Hash, Hasher};
 
 use tantivy::postings::{Postings as _, TermInfo};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Directory, DocSet};
+use xxhash_rust::xxh3::Xxh3Default;
 
 use super::format::{self, DocMeta, FORMAT, Facets, MANIFEST, Manifest, Postings, WordChunk};
 use super::{IndexError, SearchIndex, TEXT_FIELDS, Words, facets};
@@ -252,18 +253,28 @@ fn facet_file(docs: &[&Incident]) -> Result<Vec<u8>, IndexError> {
     format::encode("f-*.json", &Facets { categories, docs: rows, services, severities, years })
 }
 
-fn set_hash<'a>(parts: impl Iterator<Item = &'a [u8]>) -> String {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for p in parts {
-        p.hash(&mut h);
+/// The content hash of `parts`, with a fixed algorithm (XXH3, default
+/// seed): a name made from it changes when the content does and only then,
+/// whichever Rust compiled casebook (std's `DefaultHasher` promises no
+/// stable output). Each part goes in after its length, so bytes moved from
+/// one part to the next change the hash.
+fn content_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Xxh3Default {
+    let mut h = Xxh3Default::new();
+    for part in parts {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part);
     }
-    format!("{:016x}", h.finish())
+    h
 }
 
+/// The name part of a set of files: 16 hex digits.
+fn set_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
+    format!("{:016x}", content_hash(parts).digest())
+}
+
+/// `{prefix}-{16 hex digits}.json`.
 fn hashed(prefix: &str, bytes: &[u8]) -> String {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    format!("{prefix}-{:016x}.json", h.finish())
+    format!("{prefix}-{}.json", set_hash([bytes]))
 }
 
 /// The index's files, by name, read back from its directory.
@@ -304,15 +315,8 @@ fn deterministic_segment_ids(files: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<
     let renames: Vec<(String, String)> = by_segment
         .iter()
         .map(|(old, contents)| {
-            let half = |salt: u8| {
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                salt.hash(&mut h);
-                for c in contents {
-                    c.hash(&mut h);
-                }
-                h.finish()
-            };
-            (old.clone(), format!("{:016x}{:016x}", half(1), half(2)))
+            let id = content_hash(contents.iter().map(|c| c.as_slice())).digest128();
+            (old.clone(), format!("{id:032x}"))
         })
         .collect();
     let dashed =
