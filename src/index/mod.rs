@@ -5,7 +5,7 @@
 //! render → write). Documents are added in id order by one writer thread and
 //! merged into a single segment, so document numbers and tie order are stable
 //! from build to build. Queries are never parsed with Tantivy's `QueryParser`:
-//! [`build_query`] tokenises with the fields' own analyzer and ORs one
+//! [`SearchIndex::search`] tokenises with the fields' own analyzer and ORs one
 //! `TermQuery` per (stem × field), which is exactly what the browser engine
 //! re-computes from the exported postings (see `export`).
 
@@ -53,7 +53,7 @@ pub enum IndexError {
         site.display()
     )]
     NotASite { site: PathBuf, manifest: PathBuf, source: std::io::Error },
-    /// A search file does not have the shape of its [`format`] type.
+    /// A search file does not have the shape of its [`format`](mod@format) type.
     #[error("search index: {} is not a search file this casebook reads: {source}", file.display())]
     Decode { file: PathBuf, source: serde_json::Error },
     /// A search file could not be serialised.
