@@ -10,7 +10,9 @@
 //! arithmetic, as Tantivy does.
 //!
 //! Layout (all under `search/`; every name but the manifest carries a content
-//! hash, so hosts may cache them forever):
+//! hash, XXH3 so that it stays the same from one Rust release to the next,
+//! and hosts may cache the files forever; each file's type is in
+//! [`super::format`], which `casebook search --site` reads them back with):
 //! - `manifest.json`: fields, average field lengths, document count, the first word of
 //!   every word chunk, the document shards and the facet file.
 //! - `w-SET-N.json`: chunk N of the sorted corpus words, cut by volume
@@ -23,14 +25,13 @@
 //! - `tantivy/`: the index itself, for `casebook search --site`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{Hash, Hasher};
 
-use serde::Serialize;
-use serde_json::json;
-use tantivy::postings::{Postings, TermInfo};
+use tantivy::postings::{Postings as _, TermInfo};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Directory, DocSet};
+use xxhash_rust::xxh3::Xxh3Default;
 
+use super::format::{self, DocMeta, FORMAT, Facets, MANIFEST, Manifest, Postings, WordChunk};
 use super::{IndexError, SearchIndex, TEXT_FIELDS, Words, facets};
 use crate::model::{Incident, KnowledgeBase};
 use crate::output::File;
@@ -42,8 +43,6 @@ const B: f32 = 0.75;
 const CHUNK_BYTES: usize = 8 * 1024;
 /// Documents per metadata shard.
 const SHARD_DOCS: usize = 8;
-/// The format version the browser engine checks.
-pub const FORMAT: u32 = 1;
 
 /// Tantivy's idf, computed the same way in f32.
 pub fn idf(doc_freq: u64, doc_count: u64) -> f32 {
@@ -81,12 +80,12 @@ struct FieldReader {
     norms: Option<tantivy::fieldnorm::FieldNormReader>,
 }
 
-/// Write `[field, weight bits, doc deltas, term frequencies, fieldnorm ids]` of one stem in one field.
-fn write_postings(out: &mut Vec<u8>, term: &FieldTerm, reader: &FieldReader, num_docs: u64) -> Result<(), IndexError> {
+/// The postings of one stem in one field.
+fn read_postings(term: &FieldTerm, reader: &FieldReader, num_docs: u64) -> Result<Postings, IndexError> {
     let mut postings = reader
         .inverted
         .read_postings_from_terminfo(&term.info, IndexRecordOption::WithFreqs)
-        .map_err(|e| IndexError::Io(e.to_string()))?;
+        .map_err(tantivy::TantivyError::from)?;
     let capacity = term.info.doc_freq as usize;
     let (mut deltas, mut tfs, mut norms) =
         (Vec::with_capacity(capacity), Vec::with_capacity(capacity), Vec::with_capacity(capacity));
@@ -100,8 +99,7 @@ fn write_postings(out: &mut Vec<u8>, term: &FieldTerm, reader: &FieldReader, num
         doc = postings.advance();
     }
     let weight = weight(u64::from(term.info.doc_freq), num_docs).to_bits();
-    // A tuple is a JSON array: [field, weight, deltas, tfs, norms].
-    serde_json::to_writer(out, &(term.field, weight, deltas, tfs, norms)).map_err(|e| IndexError::Io(e.to_string()))
+    Ok(Postings(term.field, weight, deltas, tfs, norms))
 }
 
 /// Every static search file, plus the index files.
@@ -123,7 +121,7 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         averages.push(average.to_bits());
         for seg in searcher.segment_readers() {
             let inverted = seg.inverted_index(*field)?;
-            let mut stream = inverted.terms().stream().map_err(|e| IndexError::Io(e.to_string()))?;
+            let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
             while stream.advance() {
                 let stem = String::from_utf8_lossy(stream.key()).into_owned();
                 let term = FieldTerm { field: field_index, reader: readers.len(), info: stream.value().clone() };
@@ -146,42 +144,20 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
                  chunk_stems: &mut BTreeSet<&String>,
                  chunks: &mut Vec<(String, Vec<u8>)>|
      -> Result<(), IndexError> {
-        if words.is_empty() {
+        let Some(first) = words.first().map(|(word, _)| (*word).clone()) else {
             return Ok(());
-        }
-        // {"stems":{STEM:[postings…],…},"words":{WORD:[STEM,DF],…}}, keys
-        // in byte order (as a JSON map would have them), written as it goes.
-        let json = |e: serde_json::Error| IndexError::Io(e.to_string());
-        let mut bytes: Vec<u8> = Vec::with_capacity(CHUNK_BYTES * 2);
-        bytes.extend_from_slice(b"{\"stems\":{");
-        for (i, stem) in chunk_stems.iter().enumerate() {
-            if i > 0 {
-                bytes.push(b',');
-            }
-            serde_json::to_writer(&mut bytes, stem).map_err(json)?;
-            bytes.extend_from_slice(b":[");
+        };
+        let mut chunk = WordChunk::default();
+        for stem in chunk_stems.iter() {
             let list = stems.get(*stem).map_or(&[][..], Vec::as_slice);
-            for (j, term) in list.iter().enumerate() {
-                if let Some(reader) = readers.get(term.reader) {
-                    if j > 0 {
-                        bytes.push(b',');
-                    }
-                    write_postings(&mut bytes, term, reader, num_docs)?;
-                }
-            }
-            bytes.push(b']');
+            let postings = list
+                .iter()
+                .filter_map(|term| readers.get(term.reader).map(|reader| read_postings(term, reader, num_docs)))
+                .collect::<Result<Vec<_>, _>>()?;
+            chunk.stems.insert((*stem).clone(), postings);
         }
-        bytes.extend_from_slice(b"},\"words\":{");
-        for (i, (word, (stem, df))) in words.iter().enumerate() {
-            if i > 0 {
-                bytes.push(b',');
-            }
-            serde_json::to_writer(&mut bytes, word).map_err(json)?;
-            bytes.push(b':');
-            serde_json::to_writer(&mut bytes, &(stem, df)).map_err(json)?;
-        }
-        bytes.extend_from_slice(b"}}");
-        chunks.push((words[0].0.clone(), bytes));
+        chunk.words = words.iter().map(|(word, entry)| ((*word).clone(), (*entry).clone())).collect();
+        chunks.push((first, format::encode(&format!("w-*-{}.json", chunks.len()), &chunk)?));
         words.clear();
         chunk_stems.clear();
         Ok(())
@@ -204,79 +180,53 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
     let docs: Vec<&Incident> = index.ids.iter().filter_map(|id| by_id.get(id.as_str()).copied()).collect();
     let mut shards = Vec::new();
     for group in docs.chunks(SHARD_DOCS) {
-        let list: Vec<serde_json::Value> = group
+        let list: Vec<DocMeta> = group
             .iter()
-            .map(|inc| {
-                json!({
-                    "id": inc.id,
-                    "url": format!("incidents/{}/", inc.id),
-                    "title": inc.title,
-                    "summary": inc.summary.clone().unwrap_or_default(),
-                    "severity": inc.severity,
-                    "started": inc.clock.started.map(|s| s.date_naive().to_string()),
-                    "categories": inc.categories,
-                    "services": inc.services,
-                })
+            .map(|inc| DocMeta {
+                categories: inc.categories.clone(),
+                id: inc.id.clone(),
+                services: inc.services.clone(),
+                severity: inc.severity.clone(),
+                started: inc.clock.started.map(|s| s.date_naive().to_string()),
+                summary: inc.summary.clone().unwrap_or_default(),
+                title: inc.title.clone(),
+                url: format!("incidents/{}/", inc.id),
             })
             .collect();
-        let bytes = serde_json::to_vec(&list).map_err(|e| IndexError::Io(e.to_string()))?;
-        shards.push(bytes);
+        shards.push(format::encode(&format!("d-*-{}.json", shards.len()), &list)?);
     }
     // One content hash per set of files keeps the manifest small: it lists
     // no per-file names, and any change renames the whole set.
     let chunk_set = set_hash(chunks.iter().map(|(_, b)| b.as_slice()));
     let shard_set = set_hash(shards.iter().map(Vec::as_slice));
-    let mut first_words = Vec::new();
-    for (i, (first, bytes)) in chunks.into_iter().enumerate() {
-        first_words.push(first);
-        files.push(File { path: format!("search/w-{chunk_set}-{i}.json"), bytes });
-    }
-    let shard_count = shards.len();
-    for (i, bytes) in shards.into_iter().enumerate() {
-        files.push(File { path: format!("search/d-{shard_set}-{i}.json"), bytes });
-    }
     let facet_file = facet_file(&docs)?;
-    let facet_name = hashed("f", &facet_file);
-    files.push(File { path: format!("search/{facet_name}"), bytes: facet_file });
-
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         format: FORMAT,
         docs: num_docs,
-        fields: TEXT_FIELDS.to_vec(),
+        fields: TEXT_FIELDS.iter().map(|f| f.to_string()).collect(),
         average_fieldnorms: averages,
-        chunks: first_words,
+        chunks: Vec::with_capacity(chunks.len()),
         chunk_set,
         shard_docs: SHARD_DOCS,
         shard_set,
-        shards: shard_count,
-        facets: facet_name,
+        shards: shards.len(),
+        facets: hashed("f", &facet_file),
         prefix_expansions: super::PREFIX_EXPANSIONS,
     };
-    let bytes = serde_json::to_vec(&manifest).map_err(|e| IndexError::Io(e.to_string()))?;
-    files.push(File { path: "search/manifest.json".into(), bytes });
+    for (i, (first, bytes)) in chunks.into_iter().enumerate() {
+        manifest.chunks.push(first);
+        files.push(File { path: format!("search/{}", manifest.chunk_file(i)), bytes });
+    }
+    for (i, bytes) in shards.into_iter().enumerate() {
+        files.push(File { path: format!("search/{}", manifest.shard_file(i)), bytes });
+    }
+    files.push(File { path: format!("search/{}", manifest.facets), bytes: facet_file });
+    files.push(File { path: format!("search/{MANIFEST}"), bytes: format::encode(MANIFEST, &manifest)? });
 
     for (name, bytes) in tantivy_files(index)? {
         files.push(File { path: format!("search/tantivy/{name}"), bytes });
     }
     Ok(files)
-}
-
-#[derive(Serialize)]
-struct Manifest {
-    format: u32,
-    docs: u64,
-    fields: Vec<&'static str>,
-    /// Per field, the average field length as an f32 bit pattern.
-    average_fieldnorms: Vec<u32>,
-    /// The first word of every word chunk, in word order; chunk `i` is `w-{chunk_set}-{i}.json`.
-    chunks: Vec<String>,
-    chunk_set: String,
-    shard_docs: usize,
-    /// Shard `i` is `d-{shard_set}-{i}.json`.
-    shard_set: String,
-    shards: usize,
-    facets: String,
-    prefix_expansions: usize,
 }
 
 fn facet_file(docs: &[&Incident]) -> Result<Vec<u8>, IndexError> {
@@ -297,27 +247,34 @@ fn facet_file(docs: &[&Incident]) -> Result<Vec<u8>, IndexError> {
         let s: Vec<usize> = severity.iter().map(|v| index_of(1, v)).collect();
         let v: Vec<usize> = services.iter().map(|x| index_of(2, x)).collect();
         let y: Vec<usize> = year.iter().map(|x| index_of(3, x)).collect();
-        rows.push(json!([c, s, v, y]));
+        rows.push([c, s, v, y]);
     }
     let [categories, severities, services, years] = values;
-    serde_json::to_vec(&json!({
-        "categories": categories, "severities": severities, "services": services, "years": years, "docs": rows
-    }))
-    .map_err(|e| IndexError::Io(e.to_string()))
+    format::encode("f-*.json", &Facets { categories, docs: rows, services, severities, years })
 }
 
-fn set_hash<'a>(parts: impl Iterator<Item = &'a [u8]>) -> String {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for p in parts {
-        p.hash(&mut h);
+/// The content hash of `parts`, with a fixed algorithm (XXH3, default
+/// seed): a name made from it changes when the content does and only then,
+/// whichever Rust compiled casebook (std's `DefaultHasher` promises no
+/// stable output). Each part goes in after its length, so bytes moved from
+/// one part to the next change the hash.
+fn content_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Xxh3Default {
+    let mut h = Xxh3Default::new();
+    for part in parts {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part);
     }
-    format!("{:016x}", h.finish())
+    h
 }
 
+/// The name part of a set of files: 16 hex digits.
+fn set_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
+    format!("{:016x}", content_hash(parts).digest())
+}
+
+/// `{prefix}-{16 hex digits}.json`.
 fn hashed(prefix: &str, bytes: &[u8]) -> String {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    format!("{prefix}-{:016x}.json", h.finish())
+    format!("{prefix}-{}.json", set_hash([bytes]))
 }
 
 /// The index's files, by name, read back from its directory.
@@ -335,10 +292,10 @@ pub fn tantivy_files(index: &SearchIndex) -> Result<Vec<(String, Vec<u8>)>, Inde
     let mut out = Vec::new();
     for name in names {
         let path = std::path::Path::new(&name);
-        if !dir.exists(path).map_err(|e| IndexError::Io(e.to_string()))? {
+        if !dir.exists(path).map_err(tantivy::TantivyError::from)? {
             continue;
         }
-        let bytes = dir.atomic_read(path).map_err(|e| IndexError::Io(e.to_string()))?;
+        let bytes = dir.atomic_read(path).map_err(tantivy::TantivyError::from)?;
         out.push((name, bytes));
     }
     Ok(deterministic_segment_ids(out))
@@ -358,15 +315,8 @@ fn deterministic_segment_ids(files: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<
     let renames: Vec<(String, String)> = by_segment
         .iter()
         .map(|(old, contents)| {
-            let half = |salt: u8| {
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                salt.hash(&mut h);
-                for c in contents {
-                    c.hash(&mut h);
-                }
-                h.finish()
-            };
-            (old.clone(), format!("{:016x}{:016x}", half(1), half(2)))
+            let id = content_hash(contents.iter().map(|c| c.as_slice())).digest128();
+            (old.clone(), format!("{id:032x}"))
         })
         .collect();
     let dashed =
@@ -386,22 +336,6 @@ fn deterministic_segment_ids(files: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<
             (name, bytes)
         })
         .collect()
-}
-
-/// Rebuild the word list from the exported chunk files (for `casebook search --site`).
-pub fn words_from_chunks<'a>(chunks: impl Iterator<Item = &'a [u8]>) -> Result<Words, IndexError> {
-    let mut map = BTreeMap::new();
-    for bytes in chunks {
-        let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| IndexError::Io(e.to_string()))?;
-        if let Some(words) = v.get("words").and_then(|w| w.as_object()) {
-            for (word, entry) in words {
-                let stem = entry.get(0).and_then(|s| s.as_str()).unwrap_or_default().to_string();
-                let df = entry.get(1).and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
-                map.insert(word.clone(), (stem, df));
-            }
-        }
-    }
-    Ok(Words { map })
 }
 
 #[cfg(test)]

@@ -5,15 +5,17 @@
 //! render → write). Documents are added in id order by one writer thread and
 //! merged into a single segment, so document numbers and tie order are stable
 //! from build to build. Queries are never parsed with Tantivy's `QueryParser`:
-//! [`build_query`] tokenises with the fields' own analyzer and ORs one
+//! [`SearchIndex::search`] tokenises with the fields' own analyzer and ORs one
 //! `TermQuery` per (stem × field), which is exactly what the browser engine
 //! re-computes from the exported postings (see `export`).
 
 pub mod export;
+pub mod format;
 pub mod site;
 mod stems;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::Serialize;
 use tantivy::Directory;
@@ -35,12 +37,34 @@ pub const TEXT_FIELDS: &[&str] = &["title", "summary", "findings", "remedies", "
 /// How many corpus words a prefix (the last, unfinished query word) expands to.
 pub const PREFIX_EXPANSIONS: usize = 5;
 
+/// What can go wrong building, exporting or reading back the search index.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
+    /// Tantivy failed (on the index in memory or read back from a site).
     #[error("search index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
-    #[error("search index: {0}")]
-    Io(String),
+    /// A file of a built site could not be read, or an index file not stored.
+    #[error("search index: {}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    /// `--site` names a folder without a search manifest.
+    #[error(
+        "search index: {}: {source} (is {} a site built by `casebook build`?)",
+        manifest.display(),
+        site.display()
+    )]
+    NotASite { site: PathBuf, manifest: PathBuf, source: std::io::Error },
+    /// A search file does not have the shape of its [`format`](mod@format) type.
+    #[error("search index: {} is not a search file this casebook reads: {source}", file.display())]
+    Decode { file: PathBuf, source: serde_json::Error },
+    /// A search file could not be serialised.
+    #[error("search index: writing search/{file}: {source}")]
+    Encode { file: String, source: serde_json::Error },
+    /// The manifest is of another [`format::FORMAT`] version.
+    #[error("search index: {} is search format {found}; this casebook reads format {expected}", file.display())]
+    UnsupportedFormat { file: PathBuf, found: u32, expected: u32 },
+    /// The analyzer the schema names is not registered with the index.
+    #[error("search index: the tokenizer {0} is not registered")]
+    MissingTokenizer(&'static str),
 }
 
 /// The index and what queries need besides it.
@@ -146,7 +170,7 @@ impl SearchIndex {
         let index = Index::create(RamDirectory::create(), schema, tantivy::IndexSettings::default())?;
         // The same tokens as the stock analyzer, each distinct word stemmed once.
         let Some(stock) = index.tokenizers().get(ANALYZER) else {
-            return Err(IndexError::Io(format!("tokenizer {ANALYZER} is not registered")));
+            return Err(IndexError::MissingTokenizer(ANALYZER));
         };
         let mut cached = stems::CachedStems::new(stock, TEXT_FIELDS.len());
         index.tokenizers().register(ANALYZER, TextAnalyzer::from(cached.clone()));
@@ -193,7 +217,7 @@ impl SearchIndex {
         let searcher = reader.searcher();
         let mut ids = Vec::new();
         for seg in searcher.segment_readers() {
-            let store = seg.get_store_reader(1).map_err(|e| IndexError::Io(e.to_string()))?;
+            let store = seg.get_store_reader(1).map_err(tantivy::TantivyError::from)?;
             for doc in 0..seg.max_doc() {
                 let d: TantivyDocument = store.get(doc)?;
                 ids.push(d.get_first(fields.id).and_then(|v| v.as_str()).unwrap_or_default().to_string());
@@ -206,17 +230,15 @@ impl SearchIndex {
     pub fn from_files(files: &BTreeMap<String, Vec<u8>>) -> Result<SearchIndex, IndexError> {
         let dir = RamDirectory::create();
         for (name, bytes) in files {
-            dir.atomic_write(std::path::Path::new(name), bytes).map_err(|e| IndexError::Io(e.to_string()))?;
+            let path = PathBuf::from(name);
+            dir.atomic_write(&path, bytes).map_err(|source| IndexError::Io { path, source })?;
         }
         let index = Index::open(dir)?;
         Self::open(index)
     }
 
     pub fn analyzer(&self) -> Result<TextAnalyzer, IndexError> {
-        self.index
-            .tokenizers()
-            .get(ANALYZER)
-            .ok_or_else(|| IndexError::Io(format!("tokenizer {ANALYZER} is not registered")))
+        self.index.tokenizers().get(ANALYZER).ok_or(IndexError::MissingTokenizer(ANALYZER))
     }
 
     /// Run a query: the top `limit` incidents, best first.

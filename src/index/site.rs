@@ -1,10 +1,12 @@
-//! Opening a search index for `casebook search`: from a built site's files,
-//! or built in memory from a knowledge base.
+//! Opening a search index for `casebook search`: from a built site's files
+//! (read as the [`super::format`] types the export wrote), or built in
+//! memory from a knowledge base.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{IndexError, SearchIndex, Words, export};
+use super::format::{self, DocMeta, MANIFEST, WordChunk};
+use super::{IndexError, SearchIndex, Words};
 use crate::model::KnowledgeBase;
 
 /// What a result line shows about an incident.
@@ -19,44 +21,33 @@ pub struct DocInfo {
 /// The index, the word list and the result metadata of a built site.
 pub fn open(site: &Path) -> Result<(SearchIndex, Words, BTreeMap<String, DocInfo>), IndexError> {
     let search = site.join("search");
-    let read = |p: &Path| std::fs::read(p).map_err(|e| IndexError::Io(format!("{}: {e}", p.display())));
-    let manifest: serde_json::Value = serde_json::from_slice(
-        &read(&search.join("manifest.json"))
-            .map_err(|e| IndexError::Io(format!("{e} (is {} a site built by `casebook build`?)", site.display())))?,
-    )
-    .map_err(|e| IndexError::Io(e.to_string()))?;
-    let chunk_set = manifest["chunk_set"].as_str().unwrap_or_default();
-    let chunk_count = manifest["chunks"].as_array().map_or(0, Vec::len);
-    let mut chunk_bytes = Vec::new();
-    for i in 0..chunk_count {
-        chunk_bytes.push(read(&search.join(format!("w-{chunk_set}-{i}.json")))?);
+    let read = |path: &Path| std::fs::read(path).map_err(|source| IndexError::Io { path: path.to_path_buf(), source });
+    let manifest_path = search.join(MANIFEST);
+    let bytes = std::fs::read(&manifest_path).map_err(|source| IndexError::NotASite {
+        site: site.to_path_buf(),
+        manifest: manifest_path.clone(),
+        source,
+    })?;
+    let manifest = format::read_manifest(&manifest_path, &bytes)?;
+    let mut words = Words::default();
+    for i in 0..manifest.chunks.len() {
+        let path = search.join(manifest.chunk_file(i));
+        let chunk: WordChunk = format::decode(&path, &read(&path)?)?;
+        words.map.extend(chunk.words);
     }
-    let words = export::words_from_chunks(chunk_bytes.iter().map(Vec::as_slice))?;
     let mut docs = BTreeMap::new();
-    let shard_set = manifest["shard_set"].as_str().unwrap_or_default();
-    for i in 0..manifest["shards"].as_u64().unwrap_or(0) {
-        {
-            let name = format!("d-{shard_set}-{i}.json");
-            let list: serde_json::Value =
-                serde_json::from_slice(&read(&search.join(name))?).map_err(|e| IndexError::Io(e.to_string()))?;
-            for d in list.as_array().into_iter().flatten() {
-                let s = |k: &str| d[k].as_str().map(str::to_string);
-                docs.insert(
-                    s("id").unwrap_or_default(),
-                    DocInfo {
-                        title: s("title").unwrap_or_default(),
-                        summary: s("summary").unwrap_or_default(),
-                        severity: s("severity"),
-                        started: s("started"),
-                    },
-                );
-            }
+    for i in 0..manifest.shards {
+        let path = search.join(manifest.shard_file(i));
+        let shard: Vec<DocMeta> = format::decode(&path, &read(&path)?)?;
+        for d in shard {
+            let info = DocInfo { title: d.title, summary: d.summary, severity: d.severity, started: d.started };
+            docs.insert(d.id, info);
         }
     }
     let mut files = BTreeMap::new();
     let tantivy_dir = search.join("tantivy");
     let entries =
-        std::fs::read_dir(&tantivy_dir).map_err(|e| IndexError::Io(format!("{}: {e}", tantivy_dir.display())))?;
+        std::fs::read_dir(&tantivy_dir).map_err(|source| IndexError::Io { path: tantivy_dir.clone(), source })?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_file() {

@@ -1,7 +1,11 @@
-//! `casebook search` and the browser engine's parity with it.
+//! `casebook search`, the browser engine's parity with it, and the browser
+//! code's agreement with the search file types (`casebook::index::format`).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
+
+use casebook::index::format::{DocMeta, Facets, Manifest, WordChunk};
 
 use crate::support::{TODAY, casebook, fixtures};
 
@@ -98,4 +102,68 @@ fn cli_search_reads_a_knowledge_base_or_a_site_with_filters() {
     let run = casebook(root, &["search", "x", fixtures().join("bad-enums").to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("has errors; run `casebook check"), "{}", run.stderr);
+}
+
+/// Fields of the search files that no browser code reads, and who does:
+/// (file kind, field, reader).
+const NOT_READ_BY_THE_BROWSER: &[(&str, &str, &str)] = &[
+    ("manifest", "docs", "tools: tests/js/parity.mjs, bench/search-bytes.mjs"),
+    ("manifest", "shards", "casebook search --site (the browser finds shards by document number)"),
+    ("shard", "id", "casebook search --site; the JS harnesses compare results by id"),
+    ("shard", "services", "nothing yet: results show categories; filters use the facet file"),
+];
+
+/// The field names of a format type, as its JSON has them.
+fn fields(value: impl serde::Serialize) -> BTreeSet<String> {
+    serde_json::to_value(value).unwrap().as_object().unwrap().keys().cloned().collect()
+}
+
+#[test]
+fn browser_code_reads_exactly_the_fields_of_the_search_file_types() {
+    let out = built_example();
+    let site = out.path().join("site");
+    let (code, stdout, stderr) = node(&["tests/js/format-reads.mjs", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let reads: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let types = [
+        ("manifest", "Manifest", fields(Manifest::default())),
+        ("chunk", "WordChunk", fields(WordChunk::default())),
+        ("shard", "DocMeta", fields(DocMeta::default())),
+        ("facets", "Facets", fields(Facets::default())),
+    ];
+    // Fields read on one side only first: a failure of the page follows from them.
+    let (mut missing, mut unread) = (Vec::new(), Vec::new());
+    for (kind, name, _) in NOT_READ_BY_THE_BROWSER {
+        assert!(types.iter().any(|(k, _, rust)| k == kind && rust.contains(*name)), "{kind}.{name} is no field");
+    }
+    for (kind, ty, rust) in &types {
+        // The engine adds `doc` and `score` to each result's shard entry.
+        let js: BTreeSet<String> = reads[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .filter(|k| !(*kind == "shard" && (k == "doc" || k == "score")))
+            .collect();
+        for name in js.difference(rust) {
+            missing.push(format!("the browser reads {kind}.{name}, which format::{ty} does not have"));
+        }
+        for name in rust.difference(&js) {
+            if !NOT_READ_BY_THE_BROWSER.iter().any(|(k, n, _)| k == kind && n == name) {
+                unread.push(format!(
+                    "format::{ty}.{name} is read by no browser code: rename it on both sides, \
+                     or say who reads it in NOT_READ_BY_THE_BROWSER"
+                ));
+            }
+        }
+        for (_, name, _) in NOT_READ_BY_THE_BROWSER.iter().filter(|(k, _, _)| k == kind) {
+            if js.contains(*name) {
+                unread.push(format!("the browser now reads {kind}.{name}: drop it from NOT_READ_BY_THE_BROWSER"));
+            }
+        }
+    }
+    let failed = reads["errors"].as_array().unwrap().iter().map(|e| format!("the search page failed: {e}"));
+    let problems: Vec<String> = missing.into_iter().chain(unread).chain(failed).collect();
+    assert!(problems.is_empty(), "{}\n(reads: {stdout})", problems.join("\n"));
+    assert!(reads["results"].as_u64().unwrap() > 0, "{stdout}");
 }
