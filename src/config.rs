@@ -30,7 +30,18 @@ pub struct Config {
     pub theme: String,
     /// The declared taxonomy; empty when the config declares none (free-form categories).
     pub categories: Vec<Category>,
+    /// `[import] keys`: a team's own names for the facts `casebook import`
+    /// reads (front-matter keys, stated labels, CSV and JSON columns), by
+    /// their name in lower case with `_` for spaces and `-`.
+    pub import_keys: BTreeMap<String, String>,
 }
+
+/// What `[import] keys` may map a name to: the facts `casebook import` reads.
+pub const IMPORT_TARGETS: &[&str] = &[
+    "title", "summary", "severity", "date", "started", "detected", "mitigated", "resolved", "time_to_detect",
+    "time_to_mitigate", "time_to_resolve", "duration", "owner", "authors", "services", "categories", "tags",
+    "timezone", "id", "ignore",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
@@ -94,6 +105,7 @@ impl Default for Config {
             allow_raw_html: false,
             theme: "default".into(),
             categories: Vec::new(),
+            import_keys: BTreeMap::new(),
         }
     }
 }
@@ -123,6 +135,12 @@ impl Config {
     }
 }
 
+/// A name as `[import] keys` and the importer compare it: lower case, with
+/// `_` for spaces, `-` and `.`.
+pub fn import_key(name: &str) -> String {
+    name.trim().to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect()
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -139,6 +157,15 @@ struct RawConfig {
     theme: RawTheme,
     #[serde(default)]
     categories: Vec<Spanned<RawCategory>>,
+    #[serde(default)]
+    import: RawImport,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImport {
+    #[serde(default)]
+    keys: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -357,6 +384,20 @@ impl RawConfig {
             }
         }
 
+        let mut import_keys = BTreeMap::new();
+        for (name, target) in self.import.keys {
+            if IMPORT_TARGETS.contains(&target.get_ref().as_str()) {
+                import_keys.insert(import_key(&name), target.into_inner());
+                continue;
+            }
+            let help = match toml_error::suggest(target.get_ref(), IMPORT_TARGETS) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("names import reads: {}", IMPORT_TARGETS.join(", ")),
+            };
+            diags.push(
+                error("config", target.span(), format!("`{}` is not a fact import reads", target.get_ref())).help(help),
+            );
+        }
         Config {
             site,
             severities,
@@ -376,6 +417,7 @@ impl RawConfig {
             allow_raw_html: self.markdown.allow_raw_html,
             theme: self.theme.name.unwrap_or(defaults.theme),
             categories,
+            import_keys,
         }
     }
 }
