@@ -22,7 +22,8 @@ Examples:
   casebook report --since 2026-07-01   the learning metrics for a review
   casebook actions --overdue          what is past its due date
   casebook init my-kb                 start a new knowledge base
-  casebook new \"Checkout errors after DB failover\" --dir my-kb";
+  casebook new \"Checkout errors after DB failover\" --dir my-kb
+  casebook import old-postmortems/ --into my-kb";
 
 #[derive(Debug, Parser)]
 #[command(name = "casebook", version, about = "Turn incident postmortems into a searchable knowledge base of remedies and guardrails", after_help = ROOT_EXAMPLES)]
@@ -143,6 +144,33 @@ Examples:
 
 The record is written to DIR/incidents/YEAR/YEAR-MONTH-slug.md with status = \"draft\".")]
     New(NewArgs),
+    /// Bring existing postmortems in: Markdown (with or without front matter), CSV or JSON exports.
+    #[command(after_help = "\
+Examples:
+  casebook import old-postmortems/ --into content --dry-run   see what would be recovered
+  casebook import old-postmortems/ --into content
+  casebook import incidents.csv jira-actions.csv --into content
+
+Each postmortem becomes one record in KB/incidents/YEAR/, named after its start
+date and title. Existing files are never overwritten, and a [source] table in
+each record (path and content hash) makes a second import of the same source
+add nothing. Folders are read for .md, .markdown, .csv and .json files. What is
+recognised per record, and what needs a person, is printed; the mapping is in
+docs/import.md. Exit status: 0 imported, 1 some sources could not be read or
+imported (the rest were), 2 usage error.")]
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// By each file's extension and first line.
+    Auto,
+    /// Markdown structured by headings.
+    Markdown,
+    /// Markdown with YAML (---) or TOML (+++) front matter.
+    FrontMatter,
+    Csv,
+    Json,
 }
 
 // The argument structs carry no doc comment of their own: clap would take
@@ -312,6 +340,24 @@ pub struct NewArgs {
     /// The knowledge base directory.
     #[arg(long, default_value = "content")]
     pub dir: PathBuf,
+    #[command(flatten)]
+    pub today: TodayArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Postmortem files or folders to import.
+    #[arg(required = true, value_name = "SRC")]
+    pub sources: Vec<PathBuf>,
+    /// The knowledge base to import into.
+    #[arg(long, value_name = "KB")]
+    pub into: PathBuf,
+    /// How to read the sources.
+    #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+    pub format: ImportFormat,
+    /// Show what would be imported, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub today: TodayArg,
 }

@@ -38,9 +38,26 @@ pub struct Config {
 
 /// What `[import] keys` may map a name to: the facts `casebook import` reads.
 pub const IMPORT_TARGETS: &[&str] = &[
-    "title", "summary", "severity", "date", "started", "detected", "mitigated", "resolved", "time_to_detect",
-    "time_to_mitigate", "time_to_resolve", "duration", "owner", "authors", "services", "categories", "tags",
-    "timezone", "id", "ignore",
+    "title",
+    "summary",
+    "severity",
+    "date",
+    "started",
+    "detected",
+    "mitigated",
+    "resolved",
+    "time_to_detect",
+    "time_to_mitigate",
+    "time_to_resolve",
+    "duration",
+    "owner",
+    "authors",
+    "services",
+    "categories",
+    "tags",
+    "timezone",
+    "id",
+    "ignore",
 ];
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,8 @@
 //! - L0 [`model`], [`diagnostics`], [`output`], [`text`]: plain data, problems
 //!   with positions, files in memory, how text is cut and stemmed;
 //! - L1 [`config`]: `casebook.toml`;
-//! - L2 [`load`]: files → checked model, one record at a time;
+//! - L2 [`load`]: files → checked model, one record at a time; [`import`]:
+//!   postmortems in other formats → records;
 //! - L3 [`analyze`] (links, chains, similarity, metrics) and [`index`] (search);
 //! - L4 [`crosscheck`] (checks across records), [`render`] (pages in memory)
 //!   and [`write`] (the output directory);
@@ -23,6 +24,7 @@ pub mod cmd;
 pub mod config;
 pub mod crosscheck;
 pub mod diagnostics;
+pub mod import;
 pub mod index;
 pub mod load;
 pub mod model;

@@ -16,6 +16,7 @@
 mod actions;
 mod build;
 mod check;
+mod import;
 mod init;
 mod new;
 mod report;
@@ -64,6 +65,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Report(args) => report::run(args, style),
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
+        Command::Import(args) => import::run(args, style),
     }
 }
 
