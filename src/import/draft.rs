@@ -129,6 +129,30 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Remedy {
     pub summary: String,
+    /// `false` when the source says it did not help.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worked: Option<bool>,
+}
+
+impl Remedy {
+    /// A remedy from its text; one the text says did not help is marked so.
+    pub fn from_text(summary: String) -> Self {
+        let lower = summary.to_lowercase();
+        let failed = [
+            "did not help",
+            "didn't help",
+            "did not work",
+            "didn't work",
+            "no effect",
+            "no improvement",
+            "made it worse",
+            "did not fix",
+            "didn't fix",
+        ]
+        .iter()
+        .any(|p| lower.contains(p));
+        Remedy { summary, worked: failed.then_some(false) }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -36,9 +36,9 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
     // heading, else the first line.
     let title_at = found.iter().find(|s| s.level == 1).or_else(|| found.iter().find(|s| s.level < 7));
     if facts.title.is_none() {
-        facts.title = title_at.map(|s| s.heading.clone()).or_else(|| {
-            lines.iter().map(|l| plain(l)).find(|l| !l.is_empty()).map(|l| l.chars().take(120).collect())
-        });
+        facts.title = title_at
+            .map(|s| s.heading.clone())
+            .or_else(|| lines.iter().map(|l| plain(l)).find(|l| !l.is_empty()).map(|l| l.chars().take(120).collect()));
     }
     draft.title = facts.title.clone().unwrap_or_else(|| "Untitled incident".into());
     let zone = facts.zone.or_else(|| clock::stated_zone(text));
@@ -59,6 +59,15 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
                 draft.customer_impact = first_paragraph(&body, inline).map(|summary| Impact { summary });
             }
             Role::Timeline => {
+                // "Timeline (PDT)": a zone named in the heading.
+                if let Some(z) = s
+                    .heading
+                    .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+                    .filter(|w| w.len() >= 3)
+                    .find_map(clock::zone)
+                {
+                    clock.zone = z;
+                }
                 let before = draft.timeline.len();
                 timeline(s, &body, &mut clock, &mut draft.timeline);
                 if draft.timeline.len() > before {
@@ -71,7 +80,7 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
             Role::FiveWhys => five_whys(&body, &mut draft.findings),
             Role::Resolution => {
                 for summary in items_or_paragraph(&body, inline) {
-                    draft.remedies.push(Remedy { summary });
+                    draft.remedies.push(Remedy::from_text(summary));
                 }
             }
             Role::Detection if draft.detection.is_none() => {

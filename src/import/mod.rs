@@ -21,7 +21,7 @@ pub mod markdown;
 pub mod sections;
 mod table;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone};
 
 use crate::config::{Config, import_key};
 use crate::model::slugify;
@@ -157,6 +157,9 @@ pub struct Facts {
     pub time_to_detect: Option<Duration>,
     pub time_to_mitigate: Option<Duration>,
     pub time_to_resolve: Option<Duration>,
+    /// A stated duration ("Duration: 3h 20m"): the time to resolve when
+    /// nothing else says when it ended.
+    pub duration: Option<Duration>,
     pub zone: Option<FixedOffset>,
     pub services: Vec<String>,
     pub categories: Vec<String>,
@@ -268,23 +271,22 @@ impl Facts {
             Some("title") => set(&mut self.title, Some(value)),
             Some("summary") => set(&mut self.summary, Some(value)),
             Some("severity") => set(&mut self.severity, severity(&value, &ctx.config.severities)),
-            Some("date") => {
-                if let Some(w) = when(&value) {
-                    match w {
-                        Written::Day(d) => set(&mut self.date, Some(d)),
-                        Written::At(..) => set(&mut self.started, Some(w)),
-                        Written::Time(..) => {}
-                    }
-                }
-            }
+            // A page's `date` is often when it was published: it gives the
+            // day only, used when nothing says when the incident started.
+            Some("date") => match when(&value) {
+                Some(Written::Day(d)) => set(&mut self.date, Some(d)),
+                Some(Written::At(at, _)) => set(&mut self.date, Some(at.date())),
+                _ => {}
+            },
             Some("started") => set(&mut self.started, when(&value)),
             Some("detected") => set(&mut self.detected, when(&value)),
             Some("mitigated") => set(&mut self.mitigated, when(&value)),
             Some("resolved") => set(&mut self.resolved, when(&value)),
             Some("time_to_detect") => set(&mut self.time_to_detect, clock::duration(&value)),
             Some("time_to_mitigate") => set(&mut self.time_to_mitigate, clock::duration(&value)),
-            Some("time_to_resolve") | Some("duration") => set(&mut self.time_to_resolve, clock::duration(&value)),
-            Some("owner") => set(&mut self.owner, list(&value).into_iter().next()),
+            Some("time_to_resolve") => set(&mut self.time_to_resolve, clock::duration(&value)),
+            Some("duration") => set(&mut self.duration, clock::duration(&value)),
+            Some("owner") => set(&mut self.owner, list(&value).into_iter().next().map(|o| person(&o))),
             Some("authors") if self.authors.is_empty() => self.authors = list(&value),
             Some("services") => extend(&mut self.services, list(&value)),
             Some("categories") => {
@@ -313,10 +315,18 @@ impl Facts {
         }
     }
 
-    /// The day times without a date belong to.
+    /// The day times without a date belong to: the start's, else the stated date's.
     pub fn day(&self) -> Option<NaiveDate> {
         match self.started {
-            Some(Written::At(at, _)) => Some(at.date()),
+            Some(Written::At(at, zone)) => {
+                // In the document's zone, where its times of day are read.
+                match (zone, self.zone) {
+                    (Some(z), Some(doc)) => {
+                        z.from_local_datetime(&at).single().map(|t| t.with_timezone(&doc).date_naive())
+                    }
+                    _ => Some(at.date()),
+                }
+            }
             Some(Written::Day(d)) => Some(d),
             _ => self.date,
         }
@@ -333,9 +343,10 @@ impl Facts {
         let mut mitigated = at(self.mitigated);
         let mut resolved = at(self.resolved);
         let span = markdown::span(&draft.timeline);
+        let marked = milestones(&draft.timeline);
         let mut coarse = false;
         if started.is_none() {
-            started = span.map(|(first, _)| first);
+            started = marked.started.or(span.map(|(first, _)| first));
         }
         if started.is_none() {
             // A date alone: the day, at midnight in the stated zone, marked coarse.
@@ -345,9 +356,12 @@ impl Facts {
             }
         }
         if let Some(s) = started {
-            detected = detected.or_else(|| self.time_to_detect.map(|d| s + d));
-            mitigated = mitigated.or_else(|| self.time_to_mitigate.map(|d| s + d));
-            resolved = resolved.or_else(|| self.time_to_resolve.map(|d| s + d));
+            detected = detected.or_else(|| self.time_to_detect.map(|d| s + d)).or(marked.detected);
+            mitigated = mitigated.or_else(|| self.time_to_mitigate.map(|d| s + d)).or(marked.mitigated);
+            resolved = resolved
+                .or_else(|| self.time_to_resolve.map(|d| s + d))
+                .or(marked.resolved)
+                .or_else(|| self.duration.map(|d| s + d));
             if resolved.is_none() && !coarse {
                 resolved = span.map(|(_, last)| last).filter(|last| *last > s);
             }
@@ -376,6 +390,87 @@ impl Facts {
     }
 }
 
+/// The moments a timeline's own words mark.
+#[derive(Debug, Default, PartialEq)]
+struct Milestones {
+    started: Option<DateTime<FixedOffset>>,
+    detected: Option<DateTime<FixedOffset>>,
+    mitigated: Option<DateTime<FixedOffset>>,
+    resolved: Option<DateTime<FixedOffset>>,
+}
+
+/// Phrases that mark each moment in a timeline entry (lower case).
+const STARTS: &[&str] = &[
+    "outage begins",
+    "impact begins",
+    "impact starts",
+    "impact start",
+    "outage start",
+    "incident begins",
+    "errors begin",
+    "begin failing",
+    "begins failing",
+    "started failing",
+    "start failing",
+    "customer impact begins",
+];
+const DETECTS: &[&str] = &[
+    "alert fires",
+    "alert fired",
+    "alerts fire",
+    "alert triggered",
+    "paged",
+    "pages ",
+    "page fires",
+    "incident declared",
+    "detected",
+    "noticed",
+    "reported by",
+    "customer report",
+    "opened incident",
+];
+const MITIGATES: &[&str] = &[
+    "outage mitigated",
+    "mitigated",
+    "impact ends",
+    "impact ended",
+    "back to baseline",
+    "back to normal",
+    "recovered",
+    "recovery confirmed",
+    "error rate back",
+    "service restored",
+    "fully restored",
+];
+const RESOLVES: &[&str] =
+    &["outage ends", "incident resolved", "resolved", "incident closed", "all clear", "closed the incident"];
+
+/// The first entry marking each moment (the last, for the resolution),
+/// each at or after the start.
+fn milestones(events: &[draft::Event]) -> Milestones {
+    let find = |phrases: &[&str], after: Option<DateTime<FixedOffset>>, last: bool| {
+        let mut hits = events.iter().filter(|e| {
+            let lower = e.event.to_lowercase();
+            phrases.iter().any(|p| lower.contains(p)) && after.is_none_or(|a| e.at >= a)
+        });
+        if last { hits.last().map(|e| e.at) } else { hits.next().map(|e| e.at) }
+    };
+    // "Unlock failures begin", "errors start": a beginning of failure.
+    let begins = events.iter().find(|e| {
+        let lower = e.event.to_lowercase();
+        (lower.contains("begin") || lower.contains("start"))
+            && ["fail", "error", "impact", "outage", "down", "degrad", "5xx", "502", "503", "timeout"]
+                .iter()
+                .any(|w| lower.contains(w))
+    });
+    let started = find(STARTS, None, false).or(begins.map(|e| e.at));
+    let from = started.or(events.first().map(|e| e.at));
+    let detected = find(DETECTS, from, false);
+    let mitigated = find(MITIGATES, from, false);
+    let resolved = find(RESOLVES, mitigated.or(from), true);
+    Milestones { started, detected, mitigated, resolved }
+}
+
 /// Keep `started ≤ detected ≤ mitigated ≤ resolved`, dropping a value that
 /// breaks it (a healed-before-noticed incident keeps its `mitigated`).
 fn keep_in_order(draft: &mut Draft) {
@@ -395,6 +490,15 @@ fn keep_in_order(draft: &mut Draft) {
     {
         draft.resolved = None;
     }
+}
+
+/// A person as written in a field: "Henrike Vogt (@hvogt)" → "Henrike Vogt", "@dana" → "dana".
+fn person(text: &str) -> String {
+    let name = match text.split_once(" (") {
+        Some((name, _)) if text.trim_end().ends_with(')') => name,
+        _ => text,
+    };
+    name.trim().trim_start_matches('@').to_string()
 }
 
 fn set<T>(slot: &mut Option<T>, value: Option<T>) {
@@ -481,6 +585,25 @@ mod tests {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).ok();
         assert_eq!(draft.started, at("2024-03-04T08:10:00Z"));
         assert_eq!(draft.detected, at("2024-03-04T09:04:00Z"));
+    }
+
+    #[test]
+    fn a_timeline_marks_its_own_milestones() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        let e = |t: &str, what: &str| draft::Event { at: at(t), event: what.into() };
+        let events = [
+            e("2024-03-12T13:40:00Z", "Unrelated deploy"),
+            e("2024-03-12T14:00:00Z", "Certificate expires. OUTAGE BEGINS"),
+            e("2024-03-12T14:06:00Z", "Alert fires for CaptureErrorRateHigh"),
+            e("2024-03-12T14:47:00Z", "502 rate back to baseline. OUTAGE MITIGATED"),
+            e("2024-03-12T18:10:00Z", "Reconciliation complete. Incident resolved."),
+        ];
+        let m = milestones(&events);
+        assert_eq!(m.started, Some(at("2024-03-12T14:00:00Z")));
+        assert_eq!(m.detected, Some(at("2024-03-12T14:06:00Z")));
+        assert_eq!(m.mitigated, Some(at("2024-03-12T14:47:00Z")));
+        assert_eq!(m.resolved, Some(at("2024-03-12T18:10:00Z")));
+        assert_eq!(milestones(&events[..1]), Milestones::default());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod example;
+mod import;
 mod incremental;
 mod layers;
 mod learning;
