@@ -453,7 +453,7 @@ fn milestones(events: &[draft::Event]) -> Milestones {
             let lower = e.event.to_lowercase();
             phrases.iter().any(|p| lower.contains(p)) && after.is_none_or(|a| e.at >= a)
         });
-        if last { hits.last().map(|e| e.at) } else { hits.next().map(|e| e.at) }
+        if last { hits.next_back().map(|e| e.at) } else { hits.next().map(|e| e.at) }
     };
     // "Unlock failures begin", "errors start": a beginning of failure.
     let begins = events.iter().find(|e| {
