@@ -91,6 +91,8 @@ pub enum Written {
     Day(NaiveDate),
 }
 
+const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
 const DATE_FORMATS: &[&str] =
     &["%Y-%m-%d", "%Y/%m/%d", "%d/%b/%y", "%d/%b/%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"];
 const TIME_FORMATS: &[&str] = &["%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M%p", "%I:%M:%S %p", "%I %p", "%I%p"];
@@ -99,8 +101,15 @@ const TIME_FORMATS: &[&str] = &["%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M%p", "%I:
 /// took. RFC 3339 first, then a date, a time, or a date and a time, each
 /// optionally followed by a zone.
 pub fn leading(text: &str) -> Option<(Written, usize)> {
-    let text_start = text.len() - text.trim_start().len();
-    let text = text.trim_start();
+    let mut text_start = text.len() - text.trim_start().len();
+    let mut text = text.trim_start();
+    // "Saturday, February 18, 2023", "Tue 2024-09-17": a weekday first.
+    let first: String = text.chars().take_while(|c| c.is_alphabetic()).collect();
+    if WEEKDAYS.iter().any(|d| first.eq_ignore_ascii_case(d) || first.eq_ignore_ascii_case(&d[..3])) && !first.is_empty() {
+        let rest = text[first.len()..].trim_start_matches([',', '.', ' ']);
+        text_start += text.len() - rest.len();
+        text = rest;
+    }
     // RFC 3339, with or without seconds, `T` or a space.
     let token: String = text.chars().take_while(|c| !c.is_whitespace() && *c != '|' && *c != ',').collect();
     for candidate in [token.as_str(), token.trim_end_matches([':', '.', '-', '–', '—'])] {
@@ -318,6 +327,7 @@ mod tests {
             Some(Written::Time(NaiveTime::from_hms_opt(14, 5, 0).unwrap(), zone("PST")))
         );
         assert_eq!(read("March 4, 2024"), Some(Written::Day(NaiveDate::from_ymd_opt(2024, 3, 4).unwrap())));
+        assert_eq!(read("Saturday, February 18, 2023"), Some(Written::Day(NaiveDate::from_ymd_opt(2023, 2, 18).unwrap())));
         assert_eq!(read("Alert fires at 14:05"), None);
         let (_, used) = leading("14:05 UTC - pager fires").unwrap();
         assert_eq!(&"14:05 UTC - pager fires"[used..], " - pager fires");

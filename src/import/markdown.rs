@@ -22,6 +22,7 @@ use super::{Context, Facts};
 /// already (front matter, a file name's date); the text's own statements
 /// fill what they leave open.
 pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
+    let text = text.trim_start_matches('\u{feff}');
     let lines: Vec<&str> = text.lines().collect();
     let found = sections(&lines);
     let mut draft = Draft::default();
@@ -40,7 +41,12 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
             .map(|s| s.heading.clone())
             .or_else(|| lines.iter().map(|l| plain(l)).find(|l| !l.is_empty()).map(|l| l.chars().take(120).collect()));
     }
-    draft.title = facts.title.clone().unwrap_or_else(|| "Untitled incident".into());
+    draft.title = facts.title.as_deref().map(clean_title).unwrap_or_else(|| "Untitled incident".into());
+    facts.title = Some(draft.title.clone());
+    // No date stated: the first ISO date near the top (a header line, a recap's first line).
+    if facts.date.is_none() {
+        facts.date = lines.iter().take(12).find_map(|l| first_iso_date(l));
+    }
     let zone = facts.zone.or_else(|| clock::stated_zone(text));
     let mut clock = Clock::new(zone, facts.day());
 
@@ -59,6 +65,7 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
                 draft.customer_impact = first_paragraph(&body, inline).map(|summary| Impact { summary });
             }
             Role::Timeline => {
+                facts.days.extend(day_rows(&body));
                 // "Timeline (PDT)": a zone named in the heading.
                 if let Some(z) = s
                     .heading
@@ -130,6 +137,49 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
     draft
 }
 
+/// A title without the document-kind prefix teams put before it
+/// ("Postmortem:", "Incident review –", "PIR 2024-007:") and emoji codes.
+fn clean_title(title: &str) -> String {
+    let mut t: String = title.split(' ').filter(|w| !(w.len() > 2 && w.starts_with(':') && w.ends_with(':'))).collect::<Vec<_>>().join(" ");
+    t = strip_emphasis(t.trim()).to_string();
+    let lower = t.to_lowercase();
+    for prefix in ["post-incident review", "post incident review", "postmortem", "post-mortem", "post mortem", "incident review", "incident report", "incident postmortem", "recap", "pir", "rca"] {
+        if lower.starts_with(prefix) {
+            let rest = &t[prefix.len()..];
+            // Up to the separator: "PIR 2024-007: …", "Incident review – …".
+            if let Some(at) = rest.find([':', '–', '—', '|']).filter(|&at| at < 20) {
+                let after = rest[at..].trim_start_matches([':', '–', '—', '|', ' ', '-']);
+                if !after.is_empty() {
+                    t = after.to_string();
+                }
+            }
+            break;
+        }
+    }
+    strip_emphasis(t.trim()).to_string()
+}
+
+/// The first `YYYY-MM-DD` date in a line.
+fn first_iso_date(line: &str) -> Option<NaiveDate> {
+    let bytes = line.as_bytes();
+    (0..bytes.len().saturating_sub(9)).find_map(|i| {
+        let candidate = line.get(i..i + 10)?;
+        let before_ok = i == 0 || !bytes[i - 1].is_ascii_digit();
+        let after_ok = bytes.get(i + 10).is_none_or(|b| !b.is_ascii_digit());
+        (before_ok && after_ok).then(|| NaiveDate::parse_from_str(candidate, "%Y-%m-%d").ok()).flatten()
+    })
+}
+
+/// The dates of timeline rows that give a date and no time.
+fn day_rows(body: &[&str]) -> Vec<NaiveDate> {
+    body.iter()
+        .filter_map(|l| match clock::leading(&plain(l)) {
+            Some((Written::Day(d), used)) if plain(l).len() > used + 2 => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The text of `lines` without the consumed ranges, with runs of blank lines folded.
 fn narrative(lines: &[&str], consumed: &[(usize, usize)]) -> String {
     let mut out = String::new();
@@ -186,7 +236,7 @@ pub fn plain(line: &str) -> String {
     let t = t.trim_start_matches(['#', '>']).trim();
     let t =
         t.strip_prefix("- [ ] ").or_else(|| t.strip_prefix("- [x] ")).or_else(|| t.strip_prefix("- [X] ")).unwrap_or(t);
-    let t = t.trim_start_matches(['-', '*', '+']).trim_start();
+    let t = t.trim_start_matches(['-', '*', '+', '•', '·']).trim_start();
     // "1. " and "1) " numbering.
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     let t = if digits > 0 && t[digits..].starts_with(['.', ')']) { t[digits + 1..].trim_start() } else { t };
@@ -227,7 +277,7 @@ fn list_items(body: &[&str]) -> Vec<String> {
     for line in body {
         let t = line.trim_start();
         let indent = line.len() - t.len();
-        let is_item = t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") || numbered(t);
+        let is_item = t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") || t.starts_with("• ") || numbered(t);
         if is_item && indent < 2 {
             items.push(plain(t));
         } else if !t.is_empty() && !items.is_empty() && indent >= 2 {

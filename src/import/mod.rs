@@ -166,6 +166,8 @@ pub struct Facts {
     pub tags: Vec<String>,
     /// The source's own id for the incident (CSV and JSON rows).
     pub id: Option<String>,
+    /// Dates of timeline rows that give no time of day.
+    pub days: Vec<NaiveDate>,
 }
 
 /// The names teams give each fact, after [`import_key`], and the fact.
@@ -348,11 +350,16 @@ impl Facts {
         if started.is_none() {
             started = marked.started.or(span.map(|(first, _)| first));
         }
+        let midnight = |day: NaiveDate| day.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(clock.zone).single());
         if started.is_none() {
-            // A date alone: the day, at midnight in the stated zone, marked coarse.
-            if let Some(day) = self.day() {
-                started = day.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(clock.zone).single());
+            // Dates alone: the first day, at midnight in the stated zone,
+            // marked coarse; a timeline of days ends on its last day.
+            if let Some(day) = self.days.iter().min().copied().or(self.day()) {
+                started = midnight(day);
                 coarse = true;
+                if resolved.is_none() {
+                    resolved = self.days.iter().max().filter(|last| **last > day).and_then(|d| midnight(*d));
+                }
             }
         }
         if let Some(s) = started {
