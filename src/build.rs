@@ -42,6 +42,8 @@ pub struct Built {
     pub elapsed: Duration,
     /// How long each phase took, in order.
     pub timings: Vec<(String, Duration)>,
+    /// Policy warnings set aside on imported records.
+    pub set_aside: SetAside,
 }
 
 /// Why a build stopped. [`BuildError::Content`] is the knowledge base's
@@ -88,6 +90,8 @@ pub struct Rendered {
     pub load_timings: Vec<(&'static str, Duration)>,
     /// How long the search index took, built alongside the pages.
     pub search_took: Duration,
+    /// Policy warnings set aside on imported records.
+    pub set_aside: SetAside,
 }
 
 /// Runs the pipeline; keeps a render cache between runs, so `serve` can
@@ -135,6 +139,7 @@ impl SiteBuilder {
         let options = self.options;
         progress("loading records");
         let Checked { mut loaded, similarity } = check(dir, options.today)?;
+        let set_aside = if options.strict { SetAside::default() } else { set_aside_history(&mut loaded, dir) };
         if options.strict {
             loaded.diagnostics.make_strict();
         }
@@ -206,6 +211,7 @@ impl SiteBuilder {
             pages,
             load_timings,
             search_took,
+            set_aside,
         })
     }
 
@@ -256,6 +262,37 @@ pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, load::LoadError> {
     }
     loaded.timings.push(("checking guardrails", started.elapsed()));
     Ok(Checked { loaded, similarity })
+}
+
+/// Policy warnings set aside on imported records: what their history cannot
+/// satisfy (`load::HISTORY`), counted once rather than listed per record.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    /// Imported records with at least one warning set aside.
+    pub records: usize,
+    pub counts: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl SetAside {
+    pub fn total(&self) -> usize {
+        self.counts.values().sum()
+    }
+}
+
+/// Set aside the history warnings of the imported records of `loaded` (at `dir`).
+pub fn set_aside_history(loaded: &mut Loaded, dir: &Path) -> SetAside {
+    let imported: std::collections::HashSet<std::path::PathBuf> =
+        loaded.kb.incidents.iter().filter(|i| i.imported.is_some()).map(|i| dir.join(&i.source)).collect();
+    if imported.is_empty() {
+        return SetAside::default();
+    }
+    let aside = loaded.diagnostics.set_aside(&imported, load::HISTORY);
+    let mut counts = std::collections::BTreeMap::new();
+    for d in &aside {
+        *counts.entry(d.code).or_insert(0) += 1;
+    }
+    let records = aside.iter().map(|d| &d.path).collect::<std::collections::HashSet<_>>().len();
+    SetAside { records, counts }
 }
 
 /// The Tantivy index of `kb` and its static export.
@@ -312,6 +349,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
         bytes: stats.bytes,
         elapsed: started.elapsed(),
         timings,
+        set_aside: rendered.set_aside,
     })
 }
 

@@ -141,6 +141,7 @@ Examples:
 Examples:
   casebook new \"Checkout errors after payments DB failover\"
   casebook new \"DNS outage\" --dir my-kb
+  casebook new \"Payments outage\" --started 2023-04-18   back-fill an old incident
 
 The record is written to DIR/incidents/YEAR/YEAR-MONTH-slug.md with status = \"draft\".")]
     New(NewArgs),
@@ -258,9 +259,12 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Treat warnings as errors.
+    /// Treat warnings as errors (and list every warning of imported records).
     #[arg(long)]
     pub strict: bool,
+    /// Print counts by code instead of every problem.
+    #[arg(long)]
+    pub summary: bool,
     /// Print how long each step took, on stderr.
     #[arg(long)]
     pub timings: bool,
@@ -340,6 +344,10 @@ pub struct NewArgs {
     /// The knowledge base directory.
     #[arg(long, default_value = "content")]
     pub dir: PathBuf,
+    /// When the incident started, for a record written after the fact: sets
+    /// its id, folder and `started` date [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub started: Option<NaiveDate>,
     #[command(flatten)]
     pub today: TodayArg,
 }

@@ -39,6 +39,9 @@ pub(super) fn run(args: BuildArgs) -> Result<ExitCode, Failure> {
     match outcome {
         Ok(built) => {
             super::write_diagnostics(&mut err, &built.diagnostics, style)?;
+            if let Some(line) = super::check::set_aside_line(&built.set_aside) {
+                writeln!(err, "{line}")?;
+            }
             writeln!(err, "{}", summary_line(&built, &out))?;
             if timings {
                 write!(err, "{}", timings_table(&built))?;

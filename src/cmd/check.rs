@@ -16,10 +16,13 @@ use crate::cli::{CheckArgs, Format};
 use crate::diagnostics::{self, Style};
 
 pub(super) fn run(args: CheckArgs, style: Style) -> Result<ExitCode, Failure> {
-    let CheckArgs { dir, format, strict, timings, today } = args;
+    let CheckArgs { dir, format, strict, summary, timings, today } = args;
     let today = super::today(&today)?;
     let started = Instant::now();
     let Checked { mut loaded, .. } = build::check(&dir, today).map_err(Failure::usage)?;
+    // History cannot satisfy today's policy: on imported records those
+    // warnings are counted, not listed (strict lists them, as errors).
+    let aside = if strict { build::SetAside::default() } else { build::set_aside_history(&mut loaded, &dir) };
     if strict {
         loaded.diagnostics.make_strict();
     }
@@ -28,7 +31,14 @@ pub(super) fn run(args: CheckArgs, style: Style) -> Result<ExitCode, Failure> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {
         Format::Human => {
-            super::write_diagnostics(&mut out, diags, style)?;
+            if summary {
+                write_counts(&mut out, diags)?;
+            } else {
+                super::write_diagnostics(&mut out, diags, style)?;
+            }
+            if let Some(line) = set_aside_line(&aside) {
+                writeln!(out, "{line}")?;
+            }
             let summary = diagnostics::summary_line(diags, loaded.files);
             let verdict = if diags.has_errors() { "check failed" } else { "check passed" };
             writeln!(out, "{verdict}: {summary}")?;
@@ -38,7 +48,9 @@ pub(super) fn run(args: CheckArgs, style: Style) -> Result<ExitCode, Failure> {
                 "records": loaded.files,
                 "errors": diags.error_count(),
                 "warnings": diags.warning_count(),
-                "diagnostics": diags.sorted(),
+                "diagnostics": if summary { Vec::new() } else { diags.sorted() },
+                "counts": diags.counts().into_iter().map(|((code, severity), n)| serde_json::json!({"code": code, "severity": severity, "count": n})).collect::<Vec<_>>(),
+                "set_aside": { "records": aside.records, "counts": aside.counts },
             });
             super::write_json(&mut out, &report)?;
         }
@@ -54,4 +66,28 @@ pub(super) fn run(args: CheckArgs, style: Style) -> Result<ExitCode, Failure> {
         eprintln!("  {:<22} {:>8.1} ms", "total", started.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(if diags.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// One line per code: how many errors and warnings of it, most first.
+fn write_counts(out: &mut impl Write, diags: &diagnostics::Diagnostics) -> std::io::Result<()> {
+    let mut counts: Vec<((&str, diagnostics::Severity), usize)> = diags.counts().into_iter().collect();
+    counts.sort_by(|a, b| a.0.1.cmp(&b.0.1).then(b.1.cmp(&a.1)).then(a.0.0.cmp(b.0.0)));
+    for ((code, severity), n) in counts {
+        writeln!(out, "{n:>6} {:<7} {code}", severity.label())?;
+    }
+    Ok(())
+}
+
+/// The note on warnings set aside on imported records, if any were.
+pub(super) fn set_aside_line(aside: &build::SetAside) -> Option<String> {
+    if aside.total() == 0 {
+        return None;
+    }
+    let by_code: Vec<String> = aside.counts.iter().map(|(code, n)| format!("{code} {n}")).collect();
+    Some(format!(
+        "note: {} policy warnings on {} imported records set aside, as their history cannot satisfy them ({}); --strict lists them",
+        aside.total(),
+        aside.records,
+        by_code.join(", ")
+    ))
 }

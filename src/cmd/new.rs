@@ -16,8 +16,12 @@ use crate::load::{self, LoadOptions};
 use crate::{scaffold, write};
 
 pub(super) fn run(args: NewArgs) -> Result<ExitCode, Failure> {
-    let NewArgs { title, dir, today } = args;
-    let today = super::today(&today)?;
+    let NewArgs { title, dir, started, today } = args;
+    // A back-filled record is named and filed by when the incident started.
+    let today = match started {
+        Some(day) => day,
+        None => super::today(&today)?,
+    };
     if title.trim().is_empty() {
         return Err(Failure::Usage("the title is empty: casebook new \"What happened\"".into()));
     }

@@ -26,7 +26,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -252,6 +252,25 @@ impl Diagnostics {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// Take out the warnings with one of `codes` about a file in `paths`,
+    /// and return them.
+    pub fn set_aside(&mut self, paths: &std::collections::HashSet<PathBuf>, codes: &[&str]) -> Vec<Diagnostic> {
+        let (aside, kept) = std::mem::take(&mut self.items)
+            .into_iter()
+            .partition(|d| d.severity == Severity::Warning && codes.contains(&d.code) && paths.contains(&d.path));
+        self.items = kept;
+        aside
+    }
+
+    /// How many of each code, errors and warnings together.
+    pub fn counts(&self) -> std::collections::BTreeMap<(&'static str, Severity), usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for d in &self.items {
+            *counts.entry((d.code, d.severity)).or_insert(0) += 1;
+        }
+        counts
     }
 
     /// Turn every warning into an error (`--strict`, `[policy] strict = true`).

@@ -105,7 +105,9 @@ pub fn leading(text: &str) -> Option<(Written, usize)> {
     let mut text = text.trim_start();
     // "Saturday, February 18, 2023", "Tue 2024-09-17": a weekday first.
     let first: String = text.chars().take_while(|c| c.is_alphabetic()).collect();
-    if WEEKDAYS.iter().any(|d| first.eq_ignore_ascii_case(d) || first.eq_ignore_ascii_case(&d[..3])) && !first.is_empty() {
+    if WEEKDAYS.iter().any(|d| first.eq_ignore_ascii_case(d) || first.eq_ignore_ascii_case(&d[..3]))
+        && !first.is_empty()
+    {
         let rest = text[first.len()..].trim_start_matches([',', '.', ' ']);
         text_start += text.len() - rest.len();
         text = rest;
@@ -327,7 +329,10 @@ mod tests {
             Some(Written::Time(NaiveTime::from_hms_opt(14, 5, 0).unwrap(), zone("PST")))
         );
         assert_eq!(read("March 4, 2024"), Some(Written::Day(NaiveDate::from_ymd_opt(2024, 3, 4).unwrap())));
-        assert_eq!(read("Saturday, February 18, 2023"), Some(Written::Day(NaiveDate::from_ymd_opt(2023, 2, 18).unwrap())));
+        assert_eq!(
+            read("Saturday, February 18, 2023"),
+            Some(Written::Day(NaiveDate::from_ymd_opt(2023, 2, 18).unwrap()))
+        );
         assert_eq!(read("Alert fires at 14:05"), None);
         let (_, used) = leading("14:05 UTC - pager fires").unwrap();
         assert_eq!(&"14:05 UTC - pager fires"[used..], " - pager fires");

@@ -140,10 +140,26 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
 /// A title without the document-kind prefix teams put before it
 /// ("Postmortem:", "Incident review –", "PIR 2024-007:") and emoji codes.
 fn clean_title(title: &str) -> String {
-    let mut t: String = title.split(' ').filter(|w| !(w.len() > 2 && w.starts_with(':') && w.ends_with(':'))).collect::<Vec<_>>().join(" ");
+    let mut t: String = title
+        .split(' ')
+        .filter(|w| !(w.len() > 2 && w.starts_with(':') && w.ends_with(':')))
+        .collect::<Vec<_>>()
+        .join(" ");
     t = strip_emphasis(t.trim()).to_string();
     let lower = t.to_lowercase();
-    for prefix in ["post-incident review", "post incident review", "postmortem", "post-mortem", "post mortem", "incident review", "incident report", "incident postmortem", "recap", "pir", "rca"] {
+    for prefix in [
+        "post-incident review",
+        "post incident review",
+        "postmortem",
+        "post-mortem",
+        "post mortem",
+        "incident review",
+        "incident report",
+        "incident postmortem",
+        "recap",
+        "pir",
+        "rca",
+    ] {
         if lower.starts_with(prefix) {
             let rest = &t[prefix.len()..];
             // Up to the separator: "PIR 2024-007: …", "Incident review – …".
@@ -277,7 +293,8 @@ fn list_items(body: &[&str]) -> Vec<String> {
     for line in body {
         let t = line.trim_start();
         let indent = line.len() - t.len();
-        let is_item = t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") || t.starts_with("• ") || numbered(t);
+        let is_item =
+            t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") || t.starts_with("• ") || numbered(t);
         if is_item && indent < 2 {
             items.push(plain(t));
         } else if !t.is_empty() && !items.is_empty() && indent >= 2 {

@@ -350,7 +350,8 @@ impl Facts {
         if started.is_none() {
             started = marked.started.or(span.map(|(first, _)| first));
         }
-        let midnight = |day: NaiveDate| day.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(clock.zone).single());
+        let midnight =
+            |day: NaiveDate| day.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(clock.zone).single());
         if started.is_none() {
             // Dates alone: the first day, at midnight in the stated zone,
             // marked coarse; a timeline of days ends on its last day.

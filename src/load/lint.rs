@@ -18,6 +18,20 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::model::{FindingKind, RecordStatus, RequirableField};
 
+/// Policy warnings a record written before the policy, or in another tool,
+/// cannot satisfy after the fact: on imported records they are counted once
+/// per knowledge base rather than listed per record (unless strict).
+pub const HISTORY: &[&str] = &[
+    "missing-field",
+    "late-publication",
+    "no-actions",
+    "action-owner",
+    "action-due",
+    "action-horizon",
+    "unaddressed-finding",
+    "single-root-cause",
+];
+
 /// Phrases that assign blame or argue with hindsight, as (phrase, why).
 const BLAME_PHRASES: &[&str] = &[
     "human error",

@@ -12,6 +12,7 @@
 mod crossref;
 mod front_matter;
 mod lint;
+pub use lint::HISTORY;
 mod raw;
 mod record;
 mod unknown_keys;

@@ -129,3 +129,40 @@ fn import_into_a_folder_that_is_not_a_knowledge_base_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("is not a knowledge base (no incidents/ folder)"), "{}", run.stderr);
 }
+
+#[test]
+fn policy_warnings_history_cannot_satisfy_are_counted_once_on_imported_records() {
+    let kb = empty_kb();
+    assert_eq!(import(&kb, &["csv"], &[]).code, 0);
+    let check = kb.check(&[]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert!(!check.stdout.contains("warning[action-due]"), "{}", check.stdout);
+    assert!(check.stdout.contains("policy warnings on 6 imported records set aside"), "{}", check.stdout);
+    // Strict lists every one, as errors.
+    let strict = kb.check(&["--strict"]);
+    assert_eq!(strict.code, 1);
+    assert!(strict.stdout.contains("error[missing-field]"), "{}", strict.stdout);
+    assert!(!strict.stdout.contains("set aside"), "{}", strict.stdout);
+    // A hand-written record keeps its warnings listed.
+    let kb = kb.file("incidents/2025/mine.md", "+++\ntitle = \"Mine\"\nseverity = \"SEV1\"\n+++\n");
+    let mixed = kb.check(&[]);
+    assert!(mixed.stdout.contains("warning[missing-field]"), "{}", mixed.stdout);
+    assert!(mixed.stdout.contains("mine.md"), "{}", mixed.stdout);
+}
+
+#[test]
+fn check_summary_prints_counts_by_code() {
+    let run = casebook(&fixtures(), &["check", "policy-warnings", "--today", TODAY, "--summary"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(!run.stdout.contains("-->"), "no diagnostics are listed:\n{}", run.stdout);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()) && l.contains("warning")),
+        "{}",
+        run.stdout
+    );
+    // The counts add up to the verdict's total.
+    let total: usize = lines.iter().filter_map(|l| l.split_whitespace().next()?.parse::<usize>().ok()).sum();
+    let verdict = lines.last().unwrap();
+    assert!(verdict.contains(&format!("{total} warnings")), "{total} vs {verdict}");
+}

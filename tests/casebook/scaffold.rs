@@ -81,3 +81,18 @@ fn help_has_examples() {
     let run = casebook(tmp.path(), &["frobnicate"]);
     assert_eq!(run.code, 2);
 }
+
+#[test]
+fn new_with_started_back_fills_an_old_incident_under_its_own_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    casebook(tmp.path(), &["init", "kb", "--today", TODAY]);
+    let run =
+        casebook(tmp.path(), &["new", "Payments outage", "--dir", "kb", "--started", "2023-04-18", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let path = tmp.path().join("kb/incidents/2023/2023-04-payments-outage.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}\n{}", path.display(), run.stdout));
+    assert!(text.contains("started = 2023-04-18T00:00:00Z"), "{text}");
+    let bad = casebook(tmp.path(), &["new", "X", "--dir", "kb", "--started", "18/04/2023"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("is not a date like 2026-01-31"), "{}", bad.stderr);
+}
