@@ -28,8 +28,17 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
     let mut draft = Draft::default();
 
     // Stated figures anywhere: "Key: value" lines, bold keys, two-cell rows.
-    for line in &lines {
+    // Those in the header block (before the first section with a role)
+    // became fields, and leave the narrative.
+    let header_end =
+        found.iter().find(|s| s.role != Role::Narrative || (2..7).contains(&s.level)).map_or(lines.len(), |s| s.start);
+    let mut header_facts: Vec<usize> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
         if let Some((key, value)) = key_value(line) {
+            // Rows of a table stay, or the table would lose its shape.
+            if i < header_end && !line.trim_start().starts_with('|') && super::fact_of(&key, ctx).is_some() {
+                header_facts.push(i);
+            }
             facts.state(&key, &value, ctx);
         }
     }
@@ -50,7 +59,7 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
     let zone = facts.zone.or_else(|| clock::stated_zone(text));
     let mut clock = Clock::new(zone, facts.day());
 
-    let mut consumed: Vec<(usize, usize)> = Vec::new();
+    let mut consumed: Vec<(usize, usize)> = header_facts.iter().map(|&i| (i, i + 1)).collect();
     if let Some(s) = title_at.filter(|s| s.level == 1) {
         consumed.push((s.start, s.start + 1));
     }
