@@ -141,18 +141,25 @@ pub fn leading(text: &str) -> Option<(Written, usize)> {
     match (date, time_at(&text[rest_start..])) {
         (Some((day, _)), Some((time, used))) => {
             let (zone, more) = trailing_zone(&text[rest_start + used..]);
+            let zone = zone.or_else(|| zulu(&text[rest_start..rest_start + used]));
             Some((Written::At(day.and_time(time), zone), text_start + rest_start + used + more))
         }
         (Some((day, end)), None) => Some((Written::Day(day), text_start + end)),
         (None, Some((time, used))) => {
             let (zone, more) = trailing_zone(&text[rest_start + used..]);
+            let zone = zone.or_else(|| zulu(&text[rest_start..rest_start + used]));
             Some((Written::Time(time, zone), text_start + rest_start + used + more))
         }
         (None, None) => None,
     }
 }
 
-/// A time of day at the start of `text`, and the bytes it took.
+/// UTC when a time was written with a `Z` ("15:22Z").
+fn zulu(time: &str) -> Option<FixedOffset> {
+    time.trim_end().ends_with(['Z', 'z']).then(|| chrono::Utc.fix())
+}
+
+/// A time of day at the start of `text` (a trailing `Z` allowed), and the bytes it took.
 fn time_at(text: &str) -> Option<(NaiveTime, usize)> {
     let words = word_spans(text);
     for n in (1..=2.min(words.len())).rev() {
@@ -163,6 +170,7 @@ fn time_at(text: &str) -> Option<(NaiveTime, usize)> {
         }
         for f in TIME_FORMATS {
             let upper = candidate.to_ascii_uppercase();
+            let upper = upper.strip_suffix('Z').filter(|u| u.ends_with(|c: char| c.is_ascii_digit())).unwrap_or(&upper);
             if let Ok(t) = NaiveTime::parse_from_str(&upper, f) {
                 return Some((t, candidate.len()));
             }
@@ -334,6 +342,8 @@ mod tests {
             Some(Written::Day(NaiveDate::from_ymd_opt(2023, 2, 18).unwrap()))
         );
         assert_eq!(read("Alert fires at 14:05"), None);
+        let stamp = NaiveDate::from_ymd_opt(2025, 3, 4).unwrap().and_hms_opt(15, 22, 0).unwrap();
+        assert_eq!(read("2025-03-04 15:22Z"), Some(Written::At(stamp, FixedOffset::east_opt(0))));
         let (_, used) = leading("14:05 UTC - pager fires").unwrap();
         assert_eq!(&"14:05 UTC - pager fires"[used..], " - pager fires");
     }

@@ -519,6 +519,7 @@ fn action_from(text: &str) -> Action {
     if let (Some(open), true) = (text.rfind('('), text.trim_end().ends_with(')')) {
         let inside = &text[open + 1..text.trim_end().len() - 1];
         let mut used = false;
+        let mut rest: Vec<&str> = Vec::new();
         for part in inside.split([',', ';']).map(str::trim) {
             let lower = part.to_lowercase();
             if let Some(handle) = part.strip_prefix('@') {
@@ -533,10 +534,16 @@ fn action_from(text: &str) -> Action {
             } else if let Some(s) = status_word(part) {
                 status = Some(s);
                 used = true;
+            } else if !part.is_empty() {
+                rest.push(part);
             }
         }
         if used {
+            // What the parenthesis said besides (a ticket key) stays in the summary.
             summary = text[..open].trim().to_string();
+            if !rest.is_empty() {
+                summary = format!("{summary} ({})", rest.join(", "));
+            }
         }
     }
     if owner.is_none() {
@@ -592,7 +599,7 @@ mod tests {
     #[test]
     fn actions_from_lines_tables_and_checkboxes() {
         let a = action_from("Add a document-count check before the swap (@dana, due 2025-03-01, OPS-881)");
-        assert_eq!(a.summary, "Add a document-count check before the swap");
+        assert_eq!(a.summary, "Add a document-count check before the swap (OPS-881)");
         assert_eq!(a.owner.as_deref(), Some("dana"));
         assert_eq!(a.due, NaiveDate::from_ymd_opt(2025, 3, 1));
         let body = ["- [x] Roll back the flag", "- [ ] Alert on empty index (@lee)"];
