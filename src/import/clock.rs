@@ -171,7 +171,7 @@ fn time_at(text: &str) -> Option<(NaiveTime, usize)> {
         for f in TIME_FORMATS {
             let upper = candidate.to_ascii_uppercase();
             let upper = upper.strip_suffix('Z').filter(|u| u.ends_with(|c: char| c.is_ascii_digit())).unwrap_or(&upper);
-            if let Ok(t) = NaiveTime::parse_from_str(&upper, f) {
+            if let Ok(t) = NaiveTime::parse_from_str(upper, f) {
                 return Some((t, candidate.len()));
             }
         }
