@@ -36,9 +36,9 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
     // heading, else the first line.
     let title_at = found.iter().find(|s| s.level == 1).or_else(|| found.iter().find(|s| s.level < 7));
     if facts.title.is_none() {
-        facts.title = title_at.map(|s| s.heading.clone()).or_else(|| {
-            lines.iter().map(|l| plain(l)).find(|l| !l.is_empty()).map(|l| l.chars().take(120).collect())
-        });
+        facts.title = title_at
+            .map(|s| s.heading.clone())
+            .or_else(|| lines.iter().map(|l| plain(l)).find(|l| !l.is_empty()).map(|l| l.chars().take(120).collect()));
     }
     draft.title = facts.title.clone().unwrap_or_else(|| "Untitled incident".into());
     let zone = facts.zone.or_else(|| clock::stated_zone(text));
