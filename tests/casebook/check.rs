@@ -209,3 +209,34 @@ fn timings_go_to_stderr_and_leave_the_report_alone() {
     }
     assert!(!plain.stderr.contains("total"), "no timings unless asked: {}", plain.stderr);
 }
+
+/// The codes of a `check --format json` run, in order.
+fn codes(run: &crate::support::Run) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn an_invalid_value_is_reported_once_not_also_as_missing() {
+    // Every category is rejected (not slugs), and the only timeline entry has a
+    // datetime without offset: each is an error, and neither field is "missing".
+    let record =
+        GOOD_RECORD.replace("categories = [\"database\"]", "categories = [\"Database\", \"Fail Over\"]").replace(
+            "[[findings]]\nid = \"F1\"",
+            "[[timeline]]\nat = 2025-03-14T09:12:00\nevent = \"Errors start\"\n\n[[findings]]\nid = \"F1\"",
+        );
+    let kb = KbTest::new()
+        .file(
+            "casebook.toml",
+            "[site]\ntitle = \"T\"\n[policy]\nrequired_fields = { SEV2 = [\"timeline\", \"categories\"] }\n",
+        )
+        .file("incidents/2025-03-checkout-db-failover.md", &record);
+    let run = kb.check(&["--format", "json"]);
+    assert_eq!(codes(&run), ["bad-value", "bad-value", "bad-datetime"], "{}", run.stdout);
+    // A field really left out is still missing, for the minimum and for the policy.
+    let without = record.replace("categories = [\"Database\", \"Fail Over\"]\n", "");
+    let kb = kb.file("incidents/2025-03-checkout-db-failover.md", &without);
+    let run = kb.check(&[]);
+    assert!(run.stdout.contains("missing minimum-viable fields: categories (why)"), "{}", run.stdout);
+    assert!(run.stdout.contains("SEV2 records must fill in: categories"), "{}", run.stdout);
+}
