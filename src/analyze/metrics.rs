@@ -5,7 +5,10 @@
 //!
 //! Conventions (also in `docs/metrics.md`):
 //! - time to detect = detected − started, to mitigate = mitigated − started,
-//!   to resolve = resolved − started, in seconds;
+//!   to resolve = resolved − started, in seconds. A failure that healed
+//!   before anyone noticed it (detected after mitigated or resolved) keeps
+//!   time to detect = detected − started: it is how long the failure went
+//!   unnoticed, and so longer than its time to mitigate;
 //! - the median of an even count is the mean of the two middle values
 //!   (rounded down to the second); p90 is the nearest-rank 90th percentile
 //!   (the ⌈0.9·n⌉-th smallest), so it is always a value that occurred;

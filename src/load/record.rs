@@ -353,14 +353,32 @@ fn clock(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Clock {
         let at = value.as_ref().and_then(|v| ctx.datetime(name, v));
         parsed.push((name, at, value.as_ref().map(|v| v.span())));
     }
-    // Each present field must not precede any earlier present field.
-    for i in 0..parsed.len() {
-        let (later, Some(later_at), Some(span)) = parsed[i].clone() else { continue };
+    // Each present field must not precede the fields it follows. `detected`
+    // only follows `started`: a failure that healed before anyone noticed
+    // is detected after it was mitigated, or even resolved.
+    let must_follow = |name: &str| -> &'static [&'static str] {
+        match name {
+            "detected" | "mitigated" => &["started"],
+            "resolved" => &["started", "mitigated"],
+            _ => &[],
+        }
+    };
+    for (later, later_at, span) in &parsed {
+        let (Some(later_at), Some(span)) = (later_at, span) else { continue };
+        let follows = must_follow(later);
         if let Some((earlier, Some(earlier_at), _)) =
-            parsed[..i].iter().rev().find(|(_, at, _)| at.is_some_and(|at| at > later_at))
+            parsed.iter().rev().find(|(name, at, _)| follows.contains(name) && at.is_some_and(|at| at > *later_at))
         {
-            ctx.error("time-order", span, format!("`{later}` ({later_at}) is before `{earlier}` ({earlier_at})"))
-                .help = Some("the incident clock must run started ≤ detected ≤ mitigated ≤ resolved".into());
+            ctx.error(
+                "time-order",
+                span.clone(),
+                format!("`{later}` ({later_at}) is before `{earlier}` ({earlier_at})"),
+            )
+            .help = Some(if *later == "detected" {
+                "nothing is detected before it starts; detected may come after mitigated or resolved\n(a failure that healed before anyone noticed)".into()
+            } else {
+                "the incident clock must run started ≤ mitigated ≤ resolved".into()
+            });
         }
     }
     let get = |name: &str| parsed.iter().find(|(n, _, _)| *n == name).and_then(|(_, at, _)| *at);

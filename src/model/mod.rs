@@ -89,7 +89,10 @@ pub struct Participant {
     pub role: Option<String>,
 }
 
-/// The incident clock. The loader guarantees started ≤ detected ≤ mitigated ≤ resolved.
+/// The incident clock. The loader guarantees started ≤ mitigated ≤ resolved
+/// and started ≤ detected. `detected` may come after `mitigated` or even
+/// `resolved`: a failure that healed before anyone noticed it (see
+/// [`Clock::healed_before_noticed`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Clock {
     pub started: Option<DateTime<FixedOffset>>,
@@ -100,7 +103,9 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// Time to detect: detected − started.
+    /// Time to detect: detected − started. For a failure that healed before
+    /// it was noticed this is longer than the time to mitigate: it still
+    /// measures how long the failure went unnoticed.
     pub fn time_to_detect(&self) -> Option<TimeDelta> {
         Some(self.detected? - self.started?)
     }
@@ -113,6 +118,19 @@ impl Clock {
     /// Time to resolve: resolved − started.
     pub fn time_to_resolve(&self) -> Option<TimeDelta> {
         Some(self.resolved? - self.started?)
+    }
+
+    /// When impact ended: `mitigated`, or `resolved` when no mitigation time is given.
+    pub fn impact_ended(&self) -> Option<DateTime<FixedOffset>> {
+        self.mitigated.or(self.resolved)
+    }
+
+    /// How long after impact ended the failure was detected, when it healed
+    /// before anyone noticed (`detected` after `mitigated`, or after
+    /// `resolved` when there is no `mitigated`); `None` otherwise.
+    pub fn healed_before_noticed(&self) -> Option<TimeDelta> {
+        let gap = self.detected? - self.impact_ended()?;
+        (gap > TimeDelta::zero()).then_some(gap)
     }
 }
 
@@ -319,6 +337,31 @@ mod tests {
         assert_eq!(clock.time_to_detect(), Some(TimeDelta::minutes(8)));
         assert_eq!(clock.time_to_mitigate(), None);
         assert_eq!(clock.time_to_resolve(), Some(TimeDelta::minutes(138)));
+    }
+
+    #[test]
+    fn healed_before_noticed_is_detection_after_impact_ended() {
+        let mut clock = Clock {
+            started: at("2025-03-14T09:00:00Z"),
+            detected: at("2025-03-14T09:55:00Z"),
+            mitigated: at("2025-03-14T09:30:00Z"),
+            resolved: at("2025-03-14T10:30:00Z"),
+            precision: TimePrecision::Minute,
+        };
+        assert_eq!(clock.healed_before_noticed(), Some(TimeDelta::minutes(25)));
+        // Time to detect is still measured from the start, past the mitigation.
+        assert_eq!(clock.time_to_detect(), Some(TimeDelta::minutes(55)));
+        assert_eq!(clock.time_to_mitigate(), Some(TimeDelta::minutes(30)));
+        // Without a mitigation time, impact ends at resolution.
+        clock.mitigated = None;
+        assert_eq!(clock.healed_before_noticed(), None, "detected before resolved");
+        clock.detected = at("2025-03-14T11:00:00Z");
+        assert_eq!(clock.healed_before_noticed(), Some(TimeDelta::minutes(30)));
+        // Detected at the very moment impact ended, or before it: noticed in time.
+        clock.detected = at("2025-03-14T10:30:00Z");
+        assert_eq!(clock.healed_before_noticed(), None);
+        clock.detected = None;
+        assert_eq!(clock.healed_before_noticed(), None);
     }
 
     #[test]

@@ -455,23 +455,67 @@ pub fn detected_page(data: &SiteData<'_>) -> DetectedPage {
     DetectedPage { groups: detected_views(data, &groups), total }
 }
 
-/// An incident's phases: detect, mitigate, resolve.
+/// An incident's phases: detect, mitigate, resolve. A failure that healed
+/// before anyone noticed it runs impact (start to mitigation), then the time
+/// until it was noticed, then what was left to resolve after detection.
 pub fn phases_chart(inc: &Incident) -> Option<Chart> {
     let c = &inc.clock;
     let span = |a: Option<chrono::DateTime<chrono::FixedOffset>>, b: Option<chrono::DateTime<chrono::FixedOffset>>| {
         Some(b? - a?)
     };
-    // A missing mitigation folds into the resolve phase.
-    let resolve_from = c.mitigated.or(c.detected);
-    let phases = [
-        ("detect", span(c.started, c.detected)),
-        ("mitigate", span(c.detected, c.mitigated)),
-        ("resolve", span(resolve_from, c.resolved)),
-    ];
+    let phases = match c.healed_before_noticed() {
+        Some(unnoticed) => [
+            ("impact", span(c.started, c.impact_ended())),
+            ("noticed after", Some(unnoticed)),
+            // Resolution after detection, when there was any left to do.
+            ("resolve", c.mitigated.and(span(c.detected, c.resolved)).filter(|d| *d > TimeDelta::zero())),
+        ],
+        None => {
+            // A missing mitigation folds into the resolve phase.
+            let resolve_from = c.mitigated.or(c.detected);
+            [
+                ("detect", span(c.started, c.detected)),
+                ("mitigate", span(c.detected, c.mitigated)),
+                ("resolve", span(resolve_from, c.resolved)),
+            ]
+        }
+    };
     charts::phases(
         &format!("chart-phases-{}", crate::model::slugify(&inc.id)),
         "Incident phases",
         &phases,
         c.precision != TimePrecision::Minute,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(started: &str, detected: &str, mitigated: Option<&str>, resolved: &str) -> Incident {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+        let mut inc = crate::analyze::tests::incident("healed", started);
+        inc.clock.detected = at(detected);
+        inc.clock.mitigated = mitigated.and_then(at);
+        inc.clock.resolved = at(resolved);
+        inc
+    }
+
+    #[test]
+    fn phases_of_a_failure_that_healed_before_it_was_noticed() {
+        // Impact 30m, noticed 25m after it ended, resolved 35m after that.
+        let inc =
+            clock("2025-03-14T09:00:00Z", "2025-03-14T09:55:00Z", Some("2025-03-14T09:30:00Z"), "2025-03-14T10:30:00Z");
+        let chart = phases_chart(&inc).map(|c| c.description);
+        assert_eq!(chart.as_deref(), Some("impact 30m, noticed after 25m, resolve 35m; 1h 30m from start to end"));
+        // Detected after resolution, without a mitigation time: impact ran to resolution.
+        let inc = clock("2025-03-14T09:00:00Z", "2025-03-14T11:00:00Z", None, "2025-03-14T10:30:00Z");
+        let chart = phases_chart(&inc).map(|c| c.description);
+        assert_eq!(chart.as_deref(), Some("impact 1h 30m, noticed after 30m; 2h from start to end"));
+        // The usual order is unchanged.
+        let inc =
+            clock("2025-03-14T09:00:00Z", "2025-03-14T09:10:00Z", Some("2025-03-14T09:30:00Z"), "2025-03-14T10:30:00Z");
+        let chart = phases_chart(&inc).map(|c| c.description);
+        assert_eq!(chart.as_deref(), Some("detect 10m, mitigate 20m, resolve 1h; 1h 30m from start to end"));
+    }
 }

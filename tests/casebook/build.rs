@@ -395,3 +395,28 @@ fn a_rebuild_replaces_the_previous_site_and_leaves_nothing_behind() {
         std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(beside, vec!["site".to_string()]);
 }
+
+#[test]
+fn a_failure_that_healed_before_it_was_noticed_says_so() {
+    // Mitigated 09:40 UTC, detected 10:05: noticed 25 minutes after impact ended.
+    let healed =
+        crate::support::GOOD_RECORD.replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T10:05:00Z");
+    let kb = KbTest::new().file("incidents/healed.md", &healed);
+    let out = kb.path().join("site");
+    let run = build(kb.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(&out);
+    let page = text(&tree, "incidents/healed/index.html");
+    let sentence = "Healed before it was noticed: detected 25m after impact ended.";
+    assert!(page.contains(sentence), "{}", main_of(&page));
+    assert!(text(&tree, "incidents/healed/brief/index.html").contains(sentence));
+    // Time to detect is still measured from the start: 53m, longer than the 28m to mitigate.
+    assert!(page.contains("<abbr title=\"Time to detect\">TTD</abbr></th><td>53m</td>"), "{}", main_of(&page));
+    assert!(page.contains("<abbr title=\"Time to mitigate\">TTM</abbr></th><td>28m</td>"), "{}", main_of(&page));
+    assert!(page.contains("impact 28m, noticed after 25m, resolve 1h 25m"), "{}", main_of(&page));
+    // An incident noticed in time says nothing of the kind.
+    let kb = kb.file("incidents/healed.md", crate::support::GOOD_RECORD);
+    let out = kb.path().join("site2");
+    build(kb.path(), &out, &[]);
+    assert!(!text(&read_tree(&out), "incidents/healed/index.html").contains("Healed before"));
+}

@@ -240,3 +240,21 @@ fn an_invalid_value_is_reported_once_not_also_as_missing() {
     assert!(run.stdout.contains("missing minimum-viable fields: categories (why)"), "{}", run.stdout);
     assert!(run.stdout.contains("SEV2 records must fill in: categories"), "{}", run.stdout);
 }
+
+#[test]
+fn detected_after_mitigated_or_resolved_is_a_failure_that_healed_first() {
+    let healed = GOOD_RECORD.replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T11:55:00Z");
+    let kb = KbTest::new().file("incidents/2025-03-checkout-db-failover.md", &healed);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout, "check passed: 0 errors, 0 warnings in 1 record\n");
+    // Detected before it started is still wrong, and so is resolved before mitigated.
+    let backwards = GOOD_RECORD
+        .replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T09:00:00Z")
+        .replace("resolved = 2025-03-14T11:30:00Z", "resolved = 2025-03-14T09:35:00Z");
+    let kb = kb.file("incidents/2025-03-checkout-db-failover.md", &backwards);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("`detected` (2025-03-14 09:00:00 +00:00) is before `started`"), "{}", run.stdout);
+    assert!(run.stdout.contains("`resolved` (2025-03-14 09:35:00 +00:00) is before `mitigated`"), "{}", run.stdout);
+}

@@ -13,7 +13,7 @@ use super::{
     SiteData, date_text, datetime_text, group_thousands, human_duration, incident_ref,
 };
 use crate::analyze;
-use crate::model::{DetectionMethod, Environment, FindingClass, FindingKind, Incident, Relation, TimePrecision};
+use crate::model::{Clock, DetectionMethod, Environment, FindingClass, FindingKind, Incident, Relation, TimePrecision};
 
 /// One incident, for its page and its brief.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +26,9 @@ pub struct IncidentView {
     pub durations: Vec<DurationRow>,
     pub precision: TimePrecision,
     pub coarse_clock: bool,
+    /// "Healed before it was noticed: detected 25m after impact ended.", when
+    /// `detected` comes after `mitigated` (or after `resolved`).
+    pub healed_before_noticed: Option<String>,
     pub reviewed: Option<String>,
     pub published: Option<String>,
     pub tags: Vec<String>,
@@ -277,6 +280,7 @@ impl SiteData<'_> {
             durations,
             precision: clock.precision,
             coarse_clock: clock.precision != TimePrecision::Minute,
+            healed_before_noticed: healed_before_noticed(clock),
             reviewed: inc.reviewed.map(date_text),
             published: inc.published.map(date_text),
             tags: inc.tags.clone(),
@@ -365,6 +369,13 @@ impl SiteData<'_> {
             .take(self.similarity.max_listed)
             .collect()
     }
+}
+
+/// The plain sentence for a failure that healed before anyone noticed it.
+fn healed_before_noticed(clock: &Clock) -> Option<String> {
+    let gap = clock.healed_before_noticed()?;
+    let approx = if clock.precision == TimePrecision::Minute { "" } else { "about " };
+    Some(format!("Healed before it was noticed: detected {approx}{} after impact ended.", human_duration(gap)))
 }
 
 fn environment_rows(env: Option<&Environment>) -> Vec<LabelValue> {
