@@ -16,7 +16,7 @@ use super::raw::S;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::model::{FindingKind, RecordStatus, RequirableField};
+use crate::model::{FindingKind, RecordStatus, RequirableField, earliest_plausible_day, latest_plausible_day};
 
 /// Phrases that assign blame or argue with hindsight, as (phrase, why).
 const BLAME_PHRASES: &[&str] = &[
@@ -66,6 +66,7 @@ pub(super) fn check(p: &Parsed, config: &Config, today: NaiveDate, diags: &mut D
     blame_wording(&mut lint);
     guardrail_dates(&mut lint);
     timeline_order(&mut lint);
+    implausible_dates(&mut lint, today);
 }
 
 /// Whether a field is missing is read from the front matter as written, never
@@ -382,6 +383,62 @@ fn timeline_order(lint: &mut Lint<'_>) {
                 );
             }
         }
+    }
+}
+
+/// The calendar day a TOML date or datetime names, as written (in its own offset).
+fn written_day(value: &S<toml::value::Datetime>) -> Option<NaiveDate> {
+    let d = value.get_ref().date?;
+    NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+}
+
+/// Dates outside reason: before 1990-01-01, or more than a year after the
+/// build date. A warning, not an error: the record is understood, but a
+/// typo in a year would otherwise stretch every chart over time.
+fn implausible_dates(lint: &mut Lint<'_>, today: NaiveDate) {
+    let raw = &lint.p.raw;
+    let mut dates: Vec<(&str, &S<toml::value::Datetime>)> = [
+        ("started", &raw.started),
+        ("detected", &raw.detected),
+        ("mitigated", &raw.mitigated),
+        ("resolved", &raw.resolved),
+        ("reviewed", &raw.reviewed),
+        ("published", &raw.published),
+    ]
+    .into_iter()
+    .filter_map(|(name, v)| Some((name, v.as_ref()?)))
+    .collect();
+    dates.extend(raw.timeline.iter().flat_map(|t| t.get_ref()).map(|e| ("timeline `at`", &e.get_ref().at)));
+    dates.extend(
+        raw.guardrails.iter().filter_map(|g| Some(("guardrail `implemented`", g.get_ref().implemented.as_ref()?))),
+    );
+    for a in raw.actions.iter().flat_map(|a| a.get_ref()) {
+        let a = a.get_ref();
+        dates.extend(a.due.as_ref().map(|d| ("action `due`", d)));
+        dates.extend(a.completed.as_ref().map(|d| ("action `completed`", d)));
+    }
+    let (earliest, latest) = (earliest_plausible_day(), latest_plausible_day(today));
+    let mut found: Vec<(std::ops::Range<usize>, String, String)> = Vec::new();
+    for (field, value) in dates {
+        let Some(day) = written_day(value) else { continue };
+        let why = if day < earliest {
+            format!("before {earliest}")
+        } else if day > latest {
+            format!("more than a year after the build date ({today})")
+        } else {
+            continue;
+        };
+        let field = if field.contains('`') { field.to_string() } else { format!("`{field}`") };
+        let mut help = format!("check the year for a typo: dates are taken at face value from {earliest} to {latest}");
+        if field == "`started`" {
+            help.push_str(
+                ";\nuntil then the incident is left out of the charts and tables by quarter, and of the time figures",
+            );
+        }
+        found.push((value.span(), format!("{field} = {day} is implausible: {why}"), help));
+    }
+    for (span, message, help) in found {
+        lint.warn("implausible-date", Some(span), message, help);
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
+use chrono::{DateTime, FixedOffset, Months, NaiveDate, TimeDelta};
 use serde::Serialize;
 
 mod vocabulary;
@@ -267,6 +267,25 @@ impl KnowledgeBase {
     }
 }
 
+/// The earliest date a record is taken at face value: 1990-01-01.
+pub fn earliest_plausible_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// The latest date a record is taken at face value: a year after the build date.
+pub fn latest_plausible_day(today: NaiveDate) -> NaiveDate {
+    today.checked_add_months(Months::new(12)).unwrap_or(NaiveDate::MAX)
+}
+
+/// Whether `day` is within reason for a postmortem written by `today`: not
+/// before 1990-01-01 and not more than a year after the build date. The
+/// loader warns about any date outside it (`implausible-date`), and the time
+/// axis of charts and tables leaves out incidents that start outside it, so
+/// one typo in a year cannot stretch a trend over centuries.
+pub fn is_plausible_day(day: NaiveDate, today: NaiveDate) -> bool {
+    (earliest_plausible_day()..=latest_plausible_day(today)).contains(&day)
+}
+
 /// The URL slug of a free-text name (service, tag): lower-case letters and
 /// digits, other runs of characters collapsed to one '-'.
 pub fn slugify(name: &str) -> String {
@@ -311,6 +330,19 @@ mod tests {
         assert!(is_category_slug("certificate-expiry"));
         assert!(!is_category_slug("Database"));
         assert!(!is_category_slug("a--b"));
+    }
+
+    #[test]
+    fn plausible_days_run_from_1990_to_a_year_after_the_build_date() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        let today = day(2026, 11, 27);
+        assert!(is_plausible_day(day(1990, 1, 1), today));
+        assert!(!is_plausible_day(day(1989, 12, 31), today));
+        assert!(is_plausible_day(day(2027, 11, 27), today));
+        assert!(!is_plausible_day(day(2027, 11, 28), today));
+        assert!(!is_plausible_day(day(1024, 3, 1), today));
+        // The far end of the calendar does not overflow.
+        assert!(is_plausible_day(NaiveDate::MAX, NaiveDate::MAX));
     }
 
     #[test]

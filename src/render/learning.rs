@@ -97,6 +97,9 @@ pub struct MetricsPage {
     pub late: Vec<LateView>,
     /// Incidents whose clocks are coarser than minutes: not in the time figures.
     pub coarse: Vec<IncidentRef>,
+    /// Incidents whose start is outside reason (before 1990, or more than a
+    /// year after the build date): left out of the charts over time.
+    pub off_axis: Vec<IncidentRef>,
 }
 
 /// The metrics of the incidents in `data`.
@@ -136,7 +139,9 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
                     .kb
                     .incidents
                     .iter()
-                    .filter(|i| i.severity.as_deref() == Some(s) && metrics::quarter(i).as_deref() == Some(q))
+                    .filter(|i| {
+                        i.severity.as_deref() == Some(s) && metrics::quarter(i, ctx.today).as_deref() == Some(q)
+                    })
                     .count();
                 Some(n as f64)
             })
@@ -160,7 +165,7 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
         (Some(a), Some(b)) => format!("from {a} to {b}"),
         _ => "no incidents".into(),
     };
-    let incidents_chart = charts::columns(
+    let mut incidents_chart = charts::columns(
         "chart-incidents-quarter",
         "Incidents per quarter",
         &format!("Number of incidents that started in each quarter, {first_last}, stacked by severity."),
@@ -169,6 +174,7 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
         &count_cols,
         count_headers,
     );
+    incidents_chart.note = off_axis_note(m.off_axis);
     let time_trend = |id: &str, title: &str, what: &str, pick: fn(&GroupMetrics) -> &TimeStat| {
         let cols = quarter_columns(m, |g| {
             let s = pick(g);
@@ -186,7 +192,7 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
             &cols,
             vec!["Quarter".into(), "Median".into(), "p90".into(), "Incidents measured".into()],
         );
-        chart.note = coarse_note(&m.overall.ttr);
+        chart.note = join_notes([coarse_note(&m.overall.ttr), off_axis_note(m.off_axis)]);
         chart
     };
     let recurrence_cols = quarter_columns(m, |g| {
@@ -197,19 +203,21 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
         ];
         (vec![g.recurrence_rate], None, cells)
     });
+    let mut recurrence_chart = charts::columns(
+        "chart-recurrence-quarter",
+        "Recurrence rate, by quarter",
+        &format!("Share of each quarter's incidents that repeated an earlier failure mechanism, {first_last}."),
+        Unit::Share,
+        &[],
+        &recurrence_cols,
+        vec!["Quarter".into(), "Recurrences".into(), "Incidents".into(), "Rate".into()],
+    );
+    recurrence_chart.note = off_axis_note(m.off_axis);
     let trend_charts = vec![
         incidents_chart,
         time_trend("chart-ttr-quarter", "Time to resolve, by quarter", "time from start to resolution", |g| &g.ttr),
         time_trend("chart-ttd-quarter", "Time to detect, by quarter", "time from start to detection", |g| &g.ttd),
-        charts::columns(
-            "chart-recurrence-quarter",
-            "Recurrence rate, by quarter",
-            &format!("Share of each quarter's incidents that repeated an earlier failure mechanism, {first_last}."),
-            Unit::Share,
-            &[],
-            &recurrence_cols,
-            vec!["Quarter".into(), "Recurrences".into(), "Incidents".into(), "Rate".into()],
-        ),
+        recurrence_chart,
     ];
 
     // Per-category comparisons, most incidents first.
@@ -306,7 +314,24 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
             .filter(|i| i.clock.precision != TimePrecision::Minute)
             .map(incident_ref)
             .collect(),
+        off_axis: data.kb.incidents.iter().filter(|i| metrics::off_time_axis(i, ctx.today)).map(incident_ref).collect(),
     }
+}
+
+/// What a chart over time leaves out: incidents whose start is outside reason.
+fn off_axis_note(n: usize) -> Option<String> {
+    const WHY: &str = "(before 1990, or more than a year after the build date)";
+    match n {
+        0 => None,
+        1 => Some(format!("1 incident whose start date is implausible {WHY} is left out of this time axis.")),
+        n => Some(format!("{n} incidents whose start dates are implausible {WHY} are left out of this time axis.")),
+    }
+}
+
+/// Notes side by side, or none.
+fn join_notes<const N: usize>(notes: [Option<String>; N]) -> Option<String> {
+    let notes: Vec<String> = notes.into_iter().flatten().collect();
+    (!notes.is_empty()).then(|| notes.join(" "))
 }
 
 fn coarse_note(s: &TimeStat) -> Option<String> {
@@ -338,11 +363,11 @@ pub fn group_block(
         .by_quarter
         .keys()
         .map(|q| {
-            let n = incidents.iter().filter(|i| metrics::quarter(i).as_deref() == Some(q)).count();
+            let n = incidents.iter().filter(|i| metrics::quarter(i, ctx.today).as_deref() == Some(q)).count();
             Column { label: q.clone(), parts: vec![Some(n as f64)], whisker: None, cells: vec![n.to_string()] }
         })
         .collect();
-    let trend = charts::columns(
+    let mut trend = charts::columns(
         &format!("chart-{id}-quarter"),
         &format!("{name}: incidents per quarter"),
         &format!("Number of {name} incidents that started in each quarter of the knowledge base."),
@@ -351,6 +376,7 @@ pub fn group_block(
         &cols,
         vec!["Quarter".into(), "Incidents".into()],
     );
+    trend.note = off_axis_note(incidents.iter().filter(|i| metrics::off_time_axis(i, ctx.today)).count());
     GroupMetricsBlock { metrics: GroupMetricsView::of(&g), trend }
 }
 

@@ -420,3 +420,30 @@ fn a_failure_that_healed_before_it_was_noticed_says_so() {
     build(kb.path(), &out, &[]);
     assert!(!text(&read_tree(&out), "incidents/healed/index.html").contains("Healed before"));
 }
+
+#[test]
+fn one_implausible_date_does_not_stretch_the_charts_over_centuries() {
+    let typo = crate::support::GOOD_RECORD
+        .replace("started = 2025-03-14T09:12:00Z", "started = 1025-03-14T09:12:00Z")
+        .replace("categories = [\"database\"]", "categories = [\"database\", \"failover\"]");
+    let kb = KbTest::new().file("incidents/good.md", crate::support::GOOD_RECORD).file("incidents/typo.md", &typo);
+    let out = kb.path().join("site");
+    let run = build(kb.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("warning[implausible-date]") || run.stderr.contains("warning[implausible-date]"));
+    let tree = read_tree(&out);
+    let metrics = text(&tree, "metrics/index.html");
+    // One quarter on the axis, not four thousand.
+    assert!(metrics.contains("stacked by severity"), "{metrics}");
+    assert!(metrics.contains("from 2025-Q1 to 2025-Q1"), "{metrics}");
+    assert!(!metrics.contains("1025-Q1") && !metrics.contains(">1025<"), "{metrics}");
+    let note = "1 incident whose start date is implausible (before 1990, or more than a year after the build date) is left out of this time axis.";
+    assert_eq!(metrics.matches(note).count(), 4, "every chart over time says so: {metrics}");
+    assert!(metrics.contains("Not on the charts over time, because their start dates are implausible"), "{metrics}");
+    // Its time to resolve (a thousand years) is not measured.
+    assert!(!metrics.contains("365000d"), "{metrics}");
+    // A category with only that incident says so under its trend.
+    let category = text(&tree, "categories/failover/index.html");
+    assert!(category.contains(note), "{category}");
+    assert!(!category.contains("1025-Q1"), "{category}");
+}

@@ -258,3 +258,33 @@ fn detected_after_mitigated_or_resolved_is_a_failure_that_healed_first() {
     assert!(run.stdout.contains("`detected` (2025-03-14 09:00:00 +00:00) is before `started`"), "{}", run.stdout);
     assert!(run.stdout.contains("`resolved` (2025-03-14 09:35:00 +00:00) is before `mitigated`"), "{}", run.stdout);
 }
+
+#[test]
+fn dates_outside_reason_are_warnings_at_the_value() {
+    let record = GOOD_RECORD
+        .replace("started = 2025-03-14T09:12:00Z", "started = 1025-03-14T09:12:00Z")
+        .replace("due = 2025-04-30", "due = 2207-04-30");
+    let kb = KbTest::new().file("incidents/2025-03-checkout-db-failover.md", &record);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 0, "warnings only: {}", run.stdout);
+    assert!(
+        run.stdout.contains("warning[implausible-date]: `started` = 1025-03-14 is implausible: before 1990-01-01"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(" --> ./incidents/2025-03-checkout-db-failover.md:6:11\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "warning[implausible-date]: action `due` = 2207-04-30 is implausible: more than a year after the build date (2026-11-27)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("= help: check the year for a typo"), "{}", run.stdout);
+    // (The far due date is also beyond the policy's action horizon.)
+    assert!(run.stdout.ends_with("check passed: 0 errors, 3 warnings in 1 record\n"), "{}", run.stdout);
+    // A year from the build date is still within reason.
+    let kb = kb
+        .file("incidents/2025-03-checkout-db-failover.md", GOOD_RECORD.replace("due = 2025-04-30", "due = 2027-11-27"));
+    assert!(!kb.check(&[]).stdout.contains("implausible-date"));
+}
