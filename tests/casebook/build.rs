@@ -447,3 +447,32 @@ fn one_implausible_date_does_not_stretch_the_charts_over_centuries() {
     assert!(category.contains(note), "{category}");
     assert!(!category.contains("1025-Q1"), "{category}");
 }
+
+#[test]
+fn a_leading_h1_that_repeats_the_title_is_not_rendered_twice() {
+    let record = |body: &str| crate::support::GOOD_RECORD.replace("\nThe narrative.", body);
+    let kb = KbTest::new()
+        .file(
+            "incidents/repeats.md",
+            record("\n\n#  checkout errors after payments database failover.\n\n## Summary\nIt broke.\n"),
+        )
+        .file("incidents/only.md", record("\n# Checkout errors after payments database failover\n"))
+        .file("incidents/other.md", record("\n# What happened on the day\n\n## Summary\nIt broke.\n"));
+    let out = kb.path().join("site");
+    let run = build(kb.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(&out);
+    let page = text(&tree, "incidents/repeats/index.html");
+    let main = main_of(&page);
+    // The title is a heading once: the page's own <h1>.
+    assert!(main.contains("<h1>Checkout errors after payments database failover</h1>"), "{main}");
+    assert!(!main.contains("checkout errors after payments database failover.</h"), "{main}");
+    assert!(!main.contains("id=\"narrative-checkout-errors"), "{main}");
+    assert!(main.contains("<h3 id=\"narrative-summary\">"), "the rest of the narrative stays: {main}");
+    // A body that is only the title has no narrative left.
+    assert!(!text(&tree, "incidents/only/index.html").contains("id=\"narrative\""));
+    // A different leading H1 is the narrative's own.
+    assert!(
+        main_of(&text(&tree, "incidents/other/index.html")).contains("<h2 id=\"narrative-what-happened-on-the-day\">")
+    );
+}
