@@ -34,6 +34,7 @@ pub(crate) struct RawRecord {
     pub mitigated: Option<S<Datetime>>,
     pub resolved: Option<S<Datetime>>,
     pub time_precision: Option<S<String>>,
+    pub timezone: Option<S<String>>,
     pub reviewed: Option<S<Datetime>>,
     pub published: Option<S<Datetime>>,
     pub services: Option<S<Vec<S<String>>>>,

@@ -27,6 +27,20 @@ pub(crate) struct RecordCtx<'a> {
     /// Where the TOML starts in the file.
     pub offset: usize,
     pub diags: &'a mut Diagnostics,
+    /// The record's `timezone`: how datetimes written without an offset are read.
+    pub zone: Zone,
+}
+
+/// A record's `timezone`, as far as reading its datetimes goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Zone {
+    /// No `timezone`: a datetime without an offset is an error.
+    Unset,
+    /// Datetimes without an offset are in this zone.
+    Fixed(FixedOffset),
+    /// `timezone` is set but not understood (already reported): datetimes
+    /// without an offset are dropped without a second error.
+    Invalid,
 }
 
 impl RecordCtx<'_> {
@@ -54,15 +68,19 @@ impl RecordCtx<'_> {
         None
     }
 
-    /// A datetime with an offset, for the incident clock and the timeline.
+    /// A datetime with an offset, for the incident clock and the timeline;
+    /// one written without an offset is read in the record's `timezone`.
     fn datetime(&mut self, field: &str, value: &S<Datetime>) -> Option<DateTime<FixedOffset>> {
         let dt = value.get_ref();
-        let problem = match (dt.date, dt.time, dt.offset) {
-            (Some(d), Some(t), Some(offset)) => {
-                let minutes = match offset {
-                    Offset::Z => 0,
-                    Offset::Custom { minutes } => i32::from(minutes),
-                };
+        let offset = match (dt.offset, self.zone) {
+            (Some(Offset::Z), _) => FixedOffset::east_opt(0),
+            (Some(Offset::Custom { minutes }), _) => FixedOffset::east_opt(i32::from(minutes) * 60),
+            (None, Zone::Fixed(zone)) => Some(zone),
+            (None, Zone::Invalid) if dt.date.is_some() && dt.time.is_some() => return None,
+            (None, _) => None,
+        };
+        let problem = match (dt.date, dt.time, dt.offset.is_some() || offset.is_some()) {
+            (Some(d), Some(t), true) => {
                 let parsed = NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
                     .zip(NaiveTime::from_hms_nano_opt(
                         u32::from(t.hour),
@@ -70,16 +88,18 @@ impl RecordCtx<'_> {
                         u32::from(t.second.unwrap_or(0)).min(59),
                         t.nanosecond.unwrap_or(0),
                     ))
-                    .zip(FixedOffset::east_opt(minutes * 60))
+                    .zip(offset)
                     .and_then(|((d, t), off)| off.from_local_datetime(&d.and_time(t)).single());
                 match parsed {
                     Some(v) => return Some(v),
                     None => (format!("`{field}` = {dt} is not a real point in time"), None),
                 }
             }
-            (Some(_), Some(_), None) => (
+            (Some(_), Some(_), false) => (
                 format!("`{field}` = {dt} has no time-zone offset"),
-                Some(format!("append `Z` for UTC or an offset such as `+02:00`: {field} = {dt}Z")),
+                Some(format!(
+                    "append `Z` for UTC or an offset such as `+02:00`: {field} = {dt}Z,\nor give the zone of the record's times once: timezone = \"-08:00\" (or \"UTC\", \"PST\", \"CET\"…)"
+                )),
             ),
             (Some(d), None, _) => (
                 format!("`{field}` needs a date and a time, found only the date {d}"),
@@ -173,6 +193,7 @@ pub(crate) fn convert(
         None
     });
 
+    ctx.zone = timezone(ctx, raw);
     let clock = clock(ctx, raw);
     for (field, value) in [("reviewed", &raw.reviewed), ("published", &raw.published)] {
         if let Some(v) = value {
@@ -328,6 +349,28 @@ pub(crate) fn convert(
         imported: raw.source.as_ref().map(|s| ImportedFrom { from: s.from.clone(), hash: s.hash.clone() }),
         body: body.to_string(),
     }
+}
+
+/// The record's `timezone`, or an error naming what is accepted.
+fn timezone(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Zone {
+    let Some(value) = &raw.timezone else { return Zone::Unset };
+    if let Some(zone) = crate::model::fixed_zone(value.get_ref()) {
+        return Zone::Fixed(zone);
+    }
+    let written = value.get_ref().trim();
+    let names: Vec<&str> = crate::model::ZONE_ABBREVIATIONS.iter().map(|(n, _)| *n).collect();
+    let help = if written.contains('/') {
+        "zone names such as America/Los_Angeles need the tz database, which Casebook does not carry:\nwrite the offset in effect, timezone = \"-08:00\" (or \"-07:00\" in summer), or an abbreviation such as \"PST\"".to_string()
+    } else {
+        format!("write a fixed offset such as timezone = \"-08:00\" or \"+05:30\", or one of: {}", names.join(", "))
+    };
+    ctx.error(
+        "bad-value",
+        value.span(),
+        format!("`timezone` = \"{written}\" is not a fixed offset (+HH:MM, -HH:MM) or a known abbreviation"),
+    )
+    .help = Some(help);
+    Zone::Invalid
 }
 
 /// A date already reported by `RecordCtx::date` if bad; here only the value.

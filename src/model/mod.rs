@@ -12,11 +12,13 @@ use chrono::{DateTime, FixedOffset, Months, NaiveDate, TimeDelta};
 use serde::Serialize;
 
 mod vocabulary;
+mod zone;
 
 pub use vocabulary::{
     ActionKind, ActionStatus, Control, DetectionMethod, FindingClass, FindingKind, GuardrailStatus, RecordStatus,
     Relation, RequirableField, TimePrecision, Vocabulary,
 };
+pub use zone::{ZONE_ABBREVIATIONS, fixed_zone, zone_abbreviation};
 
 /// The postmortem a record was imported from: its path or URL, and a hash
 /// of what was read, so importing it again adds nothing.

@@ -288,3 +288,58 @@ fn dates_outside_reason_are_warnings_at_the_value() {
         .file("incidents/2025-03-checkout-db-failover.md", GOOD_RECORD.replace("due = 2025-04-30", "due = 2027-11-27"));
     assert!(!kb.check(&[]).stdout.contains("implausible-date"));
 }
+
+#[test]
+fn a_record_timezone_reads_times_written_without_an_offset() {
+    let local = GOOD_RECORD
+        .replace("started = 2025-03-14T09:12:00Z", "started = 2025-03-14T01:12:00")
+        .replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T01:19:00")
+        .replace(
+            "[[findings]]\nid = \"F1\"",
+            "[[timeline]]\nat = 2025-03-14T01:12\nevent = \"Errors start\"\n\n[[findings]]\nid = \"F1\"",
+        );
+    // Without `timezone`, a time without an offset is still an error.
+    let kb = KbTest::new().file("incidents/2025-03-checkout-db-failover.md", &local);
+    let run = kb.check(&["--format", "json"]);
+    assert_eq!(codes(&run), ["bad-datetime", "bad-datetime", "bad-datetime"], "{}", run.stdout);
+    assert!(run.stdout.contains("timezone = \\\"-08:00\\\""), "the help names the key: {}", run.stdout);
+    // With it, they are read in that zone; times with an offset keep theirs.
+    let mut kb = kb;
+    for zone in ["-08:00", "PST", "pst"] {
+        kb = kb.file(
+            "incidents/2025-03-checkout-db-failover.md",
+            local.replacen("owner = \"dana\"", &format!("owner = \"dana\"\ntimezone = \"{zone}\""), 1),
+        );
+        let run = kb.check(&[]);
+        assert_eq!(run.stdout, "check passed: 0 errors, 0 warnings in 1 record\n", "{zone}");
+        let out = kb.path().join("site");
+        let _ = std::fs::remove_dir_all(&out);
+        let run = casebook(kb.path(), &["build", ".", "-o", "site", "--today", crate::support::TODAY]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let json = std::fs::read_to_string(out.join("data/incidents.json")).unwrap();
+        assert!(json.contains("\"started\":\"2025-03-14T01:12:00-08:00\""), "{json}");
+        assert!(json.contains("\"resolved\":\"2025-03-14T11:30:00Z\""), "{json}");
+        let page = std::fs::read_to_string(out.join("incidents/2025-03-checkout-db-failover/index.html")).unwrap();
+        assert!(page.contains("2025-03-14 09:12 UTC"), "shown in UTC like every time");
+    }
+}
+
+#[test]
+fn an_unknown_timezone_is_one_error_not_one_per_time() {
+    let record = GOOD_RECORD
+        .replacen("owner = \"dana\"", "owner = \"dana\"\ntimezone = \"America/Los_Angeles\"", 1)
+        .replace("started = 2025-03-14T09:12:00Z", "started = 2025-03-14T01:12:00")
+        .replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T01:19:00");
+    let kb = KbTest::new().file("incidents/2025-03-checkout-db-failover.md", &record);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with(
+            "error[bad-value]: `timezone` = \"America/Los_Angeles\" is not a fixed offset (+HH:MM, -HH:MM) or a known abbreviation\n --> ./incidents/2025-03-checkout-db-failover.md:6:12\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("need the tz database"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("check failed: 1 error, 0 warnings in 1 record\n"), "{}", run.stdout);
+}
