@@ -11,13 +11,13 @@ use std::ops::Range;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use toml::value::{Datetime, Offset};
 
-use super::raw::{OneOrMany, RawEnvironment, RawRecord, RawRelated, S};
+use super::raw::{OneOrMany, RawEnvironment, RawLink, RawRecord, RawRelated, S};
 use crate::config::Config;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{
     Action, Barrier, Clock, CustomerImpact, Detection, Environment, Finding, Guardrail, ImportedFrom, Incident,
-    Lessons, Participant, People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
+    Lessons, Link, Participant, People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
 };
 use crate::model::{is_category_slug, is_id};
 
@@ -346,6 +346,7 @@ pub(crate) fn convert(
             went_wrong: raw.lessons.went_wrong.clone(),
             got_lucky: raw.lessons.got_lucky.clone(),
         },
+        links: links(ctx, raw),
         imported: raw.source.as_ref().map(|s| ImportedFrom { from: s.from.clone(), hash: s.hash.clone() }),
         body: body.to_string(),
     }
@@ -371,6 +372,27 @@ fn timezone(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Zone {
     )
     .help = Some(help);
     Zone::Invalid
+}
+
+/// `links`: http(s) URLs, each with an optional title.
+fn links(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Vec<Link> {
+    let mut out = Vec::new();
+    for link in &raw.links {
+        let (url, span, title) = match link.get_ref() {
+            RawLink::Url(url) => (url, link.span(), None),
+            RawLink::Table(t) => (t.url.get_ref(), t.url.span(), t.title.as_ref()),
+        };
+        let url = url.trim();
+        if !crate::model::is_http_url(url) {
+            ctx.error("bad-value", span, format!("link `{url}` is not an http(s) URL")).help = Some(
+                "links are web addresses: links = [\"https://status.example.com/incidents/123\"],\nor with a title: { url = \"https://…\", title = \"Status page\" }".into(),
+            );
+            continue;
+        }
+        let title = title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        out.push(Link { url: url.to_string(), title });
+    }
+    out
 }
 
 /// A date already reported by `RecordCtx::date` if bad; here only the value.

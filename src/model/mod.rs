@@ -58,6 +58,9 @@ pub struct Incident {
     pub recurrence_of: Vec<String>,
     pub related: Vec<RelatedLink>,
     pub lessons: Lessons,
+    /// References: the status page, tickets, chat logs, articles (`links`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
     /// Where an imported record came from (`[source]`): brought in by
     /// `casebook import` from a postmortem written elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,6 +252,28 @@ impl Lessons {
     }
 }
 
+/// A reference from a record's `links`: an http(s) URL and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub url: String,
+    pub title: Option<String>,
+}
+
+/// Whether `s` is an absolute http or https URL: the scheme (any case), a
+/// host, and no spaces or control characters.
+pub fn is_http_url(s: &str) -> bool {
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &s[8..]
+    } else if lower.starts_with("http://") {
+        &s[7..]
+    } else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// A failure category of the taxonomy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Category {
@@ -345,6 +370,18 @@ mod tests {
         assert!(!is_plausible_day(day(1024, 3, 1), today));
         // The far end of the calendar does not overflow.
         assert!(is_plausible_day(NaiveDate::MAX, NaiveDate::MAX));
+    }
+
+    #[test]
+    fn http_urls_only() {
+        assert!(is_http_url("https://status.example.com/incidents/123"));
+        assert!(is_http_url("HTTP://example.com"));
+        assert!(is_http_url("https://example.com?q=a&b=\"c\""));
+        for bad in
+            ["ftp://example.com", "javascript:alert(1)", "https://", "https:///path", "example.com", "https://a b", ""]
+        {
+            assert!(!is_http_url(bad), "{bad}");
+        }
     }
 
     #[test]

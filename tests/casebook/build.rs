@@ -476,3 +476,42 @@ fn a_leading_h1_that_repeats_the_title_is_not_rendered_twice() {
         main_of(&text(&tree, "incidents/other/index.html")).contains("<h2 id=\"narrative-what-happened-on-the-day\">")
     );
 }
+
+#[test]
+fn links_are_listed_as_references() {
+    let record = crate::support::GOOD_RECORD.replacen(
+        "owner = \"dana\"",
+        "owner = \"dana\"\nlinks = [\"https://status.example.com/incidents/123?a=1&b=2\", { url = \"https://wiki.example.com/runbooks/db\", title = \"DB failover <runbook>\" }]",
+        1,
+    );
+    let kb = KbTest::new().file("incidents/linked.md", &record).file("incidents/plain.md", crate::support::GOOD_RECORD);
+    let out = kb.path().join("site");
+    let run = build(kb.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(&out);
+    let page = text(&tree, "incidents/linked/index.html");
+    assert!(page.contains("<li><a href=\"#references\">References</a></li>"), "{}", main_of(&page));
+    assert!(page.contains("<h2 id=\"references-h\">References</h2>"), "{}", main_of(&page));
+    assert!(
+        page.contains("<li><a href=\"https://status.example.com/incidents/123?a=1&amp;b=2\" rel=\"noopener\">https://status.example.com/incidents/123?a=1&amp;b=2</a></li>"),
+        "{}",
+        main_of(&page)
+    );
+    assert!(
+        page.contains(
+            "<li><a href=\"https://wiki.example.com/runbooks/db\" rel=\"noopener\">DB failover &lt;runbook&gt;</a></li>"
+        ),
+        "{}",
+        main_of(&page)
+    );
+    // In the model, so in the JSON export; a record without links has none.
+    let json: serde_json::Value = serde_json::from_str(&text(&tree, "data/incidents.json")).unwrap();
+    let linked = json.as_array().unwrap().iter().find(|i| i["id"] == "linked").unwrap();
+    assert_eq!(
+        linked["links"][1],
+        serde_json::json!({"url": "https://wiki.example.com/runbooks/db", "title": "DB failover <runbook>"})
+    );
+    assert_eq!(linked["links"][0]["title"], serde_json::Value::Null);
+    let plain = text(&tree, "incidents/plain/index.html");
+    assert!(!plain.contains("References"), "no empty section");
+}

@@ -343,3 +343,35 @@ fn an_unknown_timezone_is_one_error_not_one_per_time() {
     assert!(run.stdout.contains("need the tz database"), "{}", run.stdout);
     assert!(run.stdout.ends_with("check failed: 1 error, 0 warnings in 1 record\n"), "{}", run.stdout);
 }
+
+#[test]
+fn links_are_http_urls_with_an_optional_title() {
+    let with = |links: &str| GOOD_RECORD.replacen("owner = \"dana\"", &format!("owner = \"dana\"\n{links}"), 1);
+    let kb = KbTest::new().file(
+        "incidents/2025-03-checkout-db-failover.md",
+        with("links = [\"https://status.example.com/incidents/123\", { url = \"http://wiki.example.com/x\", title = \"Runbook\" }]"),
+    );
+    let run = kb.check(&[]);
+    assert_eq!(run.stdout, "check passed: 0 errors, 0 warnings in 1 record\n");
+    let kb = kb.file(
+        "incidents/2025-03-checkout-db-failover.md",
+        with("links = [\"ftp://files.example.com/log\", { url = \"javascript:alert(1)\", title = \"x\" }]"),
+    );
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "error[bad-value]: link `ftp://files.example.com/log` is not an http(s) URL\n --> ./incidents/2025-03-checkout-db-failover.md:6:10\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // In a table, the error points at the url.
+    assert!(
+        run.stdout.contains("error[bad-value]: link `javascript:alert(1)` is not an http(s) URL\n --> ./incidents/2025-03-checkout-db-failover.md:6:49\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("= help: links are web addresses"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("check failed: 2 errors, 0 warnings in 1 record\n"), "{}", run.stdout);
+}

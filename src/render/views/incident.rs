@@ -44,6 +44,8 @@ pub struct IncidentView {
     pub no_actions_reason: Option<String>,
     pub lessons: LessonsView,
     pub body_html: String,
+    /// The record's `links`, for the "References" list.
+    pub links: Vec<ReferenceView>,
     pub recurrence_of: Vec<IncidentRef>,
     pub recurred_as: Vec<IncidentRef>,
     pub related: Vec<RelatedView>,
@@ -132,6 +134,15 @@ pub struct LessonsView {
     pub went_wrong: Vec<String>,
     pub got_lucky: Vec<String>,
     pub any: bool,
+}
+
+/// A reference from the record's `links`: an absolute http(s) URL (checked
+/// by the loader), and the text to show, its title or else the URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceView {
+    pub url: String,
+    pub text: String,
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -307,6 +318,15 @@ impl SiteData<'_> {
                 any: !inc.lessons.is_empty(),
             },
             body_html,
+            links: inc
+                .links
+                .iter()
+                .map(|l| ReferenceView {
+                    url: l.url.clone(),
+                    text: l.title.clone().unwrap_or_else(|| l.url.clone()),
+                    title: l.title.clone(),
+                })
+                .collect(),
             recurrence_of: refs(&links.recurrence_of),
             recurred_as: refs(&links.recurred_as),
             related: related(&links.related),
