@@ -5,26 +5,34 @@
 //!
 //! Conventions (also in `docs/metrics.md`):
 //! - time to detect = detected − started, to mitigate = mitigated − started,
-//!   to resolve = resolved − started, in seconds;
+//!   to resolve = resolved − started, in seconds. A failure that healed
+//!   before anyone noticed it (detected after mitigated or resolved) keeps
+//!   time to detect = detected − started: it is how long the failure went
+//!   unnoticed, and so longer than its time to mitigate;
 //! - the median of an even count is the mean of the two middle values
 //!   (rounded down to the second); p90 is the nearest-rank 90th percentile
 //!   (the ⌈0.9·n⌉-th smallest), so it is always a value that occurred;
 //! - an incident whose `time_precision` is coarser than minutes is **not**
 //!   mixed into the figures: it is counted in `coarse` next to them, and an
 //!   incident missing either timestamp is counted in `missing`;
+//! - a timestamp outside reason (before 1990-01-01 or more than a year after
+//!   the build date, see [`crate::model::is_plausible_day`]) is not measured:
+//!   a duration with such an end counts as missing, and an incident that
+//!   starts outside reason is in no quarter (`off_axis` counts it), so one
+//!   typo in a year cannot stretch a trend over centuries;
 //! - an incident is a recurrence when an earlier incident has the same
 //!   mechanism: it names one in `recurrence_of`, follows one in its chain, or
 //!   was detected as similar to one that started before it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::Chain;
 use super::similar::Similarity;
 use crate::config::Policy;
-use crate::model::{ActionStatus, Incident, TimePrecision, slugify};
+use crate::model::{ActionStatus, Clock, Incident, TimePrecision, is_plausible_day, slugify};
 
 /// Median and 90th percentile of one duration over a group of incidents.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -35,7 +43,8 @@ pub struct TimeStat {
     pub n: usize,
     /// Incidents left out because their clock is coarser than minutes.
     pub coarse: usize,
-    /// Incidents left out because a timestamp is missing.
+    /// Incidents left out because a timestamp is missing, or outside reason
+    /// (before 1990, or more than a year after the build date).
     pub missing: usize,
 }
 
@@ -121,6 +130,9 @@ pub struct Metrics {
     pub by_severity: BTreeMap<String, GroupMetrics>,
     /// "2025-Q3"; every quarter from the first incident's to the last's, empty ones included.
     pub by_quarter: BTreeMap<String, GroupMetrics>,
+    /// Incidents in no quarter because their start is outside reason (see
+    /// [`on_time_axis`]); undated incidents are not counted here.
+    pub off_axis: usize,
 }
 
 /// What the figures are judged against.
@@ -155,10 +167,27 @@ pub fn publication(inc: &Incident, policy: &Policy, today: NaiveDate) -> Option<
     Some(Publication { days, limit, published, late: days > i64::from(limit) })
 }
 
-/// The calendar quarter an incident started in (UTC), as "2025-Q3".
-pub fn quarter(inc: &Incident) -> Option<String> {
-    let day = inc.clock.started?.with_timezone(&Utc).date_naive();
-    Some(quarter_of(day))
+/// Whether a timestamp is within reason as of `today` (on the day written).
+fn plausible(at: DateTime<FixedOffset>, today: NaiveDate) -> bool {
+    is_plausible_day(at.date_naive(), today)
+}
+
+/// Whether the incident has a place on a time axis as of `today`: it has a
+/// start, and the start is within reason.
+pub fn on_time_axis(inc: &Incident, today: NaiveDate) -> bool {
+    inc.clock.started.is_some_and(|s| plausible(s, today))
+}
+
+/// Whether the incident started, but outside reason: left out of the time axis.
+pub fn off_time_axis(inc: &Incident, today: NaiveDate) -> bool {
+    inc.clock.started.is_some() && !on_time_axis(inc, today)
+}
+
+/// The calendar quarter an incident started in (UTC), as "2025-Q3"; `None`
+/// when it has no start, or a start outside reason as of `today`.
+pub fn quarter(inc: &Incident, today: NaiveDate) -> Option<String> {
+    let started = inc.clock.started.filter(|s| plausible(*s, today))?;
+    Some(quarter_of(started.with_timezone(&Utc).date_naive()))
 }
 
 fn quarter_of(day: NaiveDate) -> String {
@@ -191,8 +220,13 @@ pub fn recurrences<'k>(
 
 /// The metrics of one group.
 pub fn group(incidents: &[&Incident], ctx: &Context<'_>) -> GroupMetrics {
-    let clock = |f: fn(&crate::model::Clock) -> Option<TimeDelta>| {
-        TimeStat::of(incidents.iter().map(|i| (f(&i.clock), i.clock.precision)))
+    // A duration with an end outside reason is not measured: it counts as missing.
+    let clock = |f: fn(&Clock) -> Option<TimeDelta>, end: fn(&Clock) -> Option<DateTime<FixedOffset>>| {
+        TimeStat::of(incidents.iter().map(|i| {
+            let c = &i.clock;
+            let within = [c.started, end(c)].into_iter().flatten().all(|at| plausible(at, ctx.today));
+            (f(c).filter(|_| within), c.precision)
+        }))
     };
     let mut actions = ActionTally::default();
     for a in incidents.iter().flat_map(|i| &i.actions) {
@@ -216,9 +250,9 @@ pub fn group(incidents: &[&Incident], ctx: &Context<'_>) -> GroupMetrics {
     let recurrences = incidents.iter().filter(|i| ctx.recurrences.contains(&i.id)).count();
     GroupMetrics {
         count: incidents.len(),
-        ttd: clock(crate::model::Clock::time_to_detect),
-        ttm: clock(crate::model::Clock::time_to_mitigate),
-        ttr: clock(crate::model::Clock::time_to_resolve),
+        ttd: clock(Clock::time_to_detect, |c| c.detected),
+        ttm: clock(Clock::time_to_mitigate, |c| c.mitigated),
+        ttr: clock(Clock::time_to_resolve, |c| c.resolved),
         recurrences,
         recurrence_rate: (!incidents.is_empty()).then(|| recurrences as f64 / incidents.len() as f64),
         actions,
@@ -244,13 +278,17 @@ pub fn compute(incidents: &[&Incident], ctx: &Context<'_>) -> Metrics {
         if let Some(s) = &inc.severity {
             by_severity.entry(s.clone()).or_default().push(inc);
         }
-        if let Some(q) = quarter(inc) {
+        if let Some(q) = quarter(inc, ctx.today) {
             by_quarter.entry(q).or_default().push(inc);
         }
     }
     // Fill the quarters nobody had an incident in: a trend needs its gaps.
-    let days: Vec<NaiveDate> =
-        incidents.iter().filter_map(|i| i.clock.started).map(|s| s.with_timezone(&Utc).date_naive()).collect();
+    let days: Vec<NaiveDate> = incidents
+        .iter()
+        .filter(|i| on_time_axis(i, ctx.today))
+        .filter_map(|i| i.clock.started)
+        .map(|s| s.with_timezone(&Utc).date_naive())
+        .collect();
     if let (Some(first), Some(last)) = (days.iter().min(), days.iter().max()) {
         let mut day = NaiveDate::from_ymd_opt(first.year(), first.month0() / 3 * 3 + 1, 1).unwrap_or(*first);
         while day <= *last {
@@ -265,6 +303,7 @@ pub fn compute(incidents: &[&Incident], ctx: &Context<'_>) -> Metrics {
         by_service: groups(by_service),
         by_severity: groups(by_severity),
         by_quarter: groups(by_quarter),
+        off_axis: incidents.iter().filter(|i| off_time_axis(i, ctx.today)).count(),
     }
 }
 
@@ -307,7 +346,8 @@ mod tests {
         let d = timed("d", "2025-08-10T00:00:00Z", 30, None, TimePrecision::Minute);
         let recurrences = BTreeSet::from(["b".to_string()]);
         let policy = crate::config::Config::default().policy;
-        let ctx = Context { policy: &policy, today: NaiveDate::MIN, recurrences: &recurrences };
+        let today = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap_or_default();
+        let ctx = Context { policy: &policy, today, recurrences: &recurrences };
         let m = compute(&[&a, &b, &c, &d], &ctx);
         let ttd = &m.overall.ttd;
         assert_eq!((ttd.n, ttd.coarse, ttd.missing), (3, 1, 0));
@@ -323,6 +363,31 @@ mod tests {
         let quarters: Vec<(&str, usize)> = m.by_quarter.iter().map(|(q, g)| (q.as_str(), g.count)).collect();
         assert_eq!(quarters, [("2025-Q1", 3), ("2025-Q2", 0), ("2025-Q3", 1)]);
         assert_eq!(m.by_quarter["2025-Q2"].recurrence_rate, None);
+    }
+
+    #[test]
+    fn an_incident_dated_outside_reason_is_off_the_time_axis_and_not_measured() {
+        let a = timed("a", "2025-01-10T00:00:00Z", 10, Some(60), TimePrecision::Minute);
+        let b = timed("b", "2025-08-10T00:00:00Z", 30, Some(90), TimePrecision::Minute);
+        // A typo in a year: 1025 for 2025, resolved on the right day.
+        let mut typo = timed("typo", "1025-03-10T00:00:00Z", 10, None, TimePrecision::Minute);
+        typo.clock.resolved = chrono::DateTime::parse_from_rfc3339("2025-03-10T02:00:00Z").ok();
+        // And one far in the future.
+        let future = timed("future", "2205-03-10T00:00:00Z", 10, Some(60), TimePrecision::Minute);
+        let none = BTreeSet::new();
+        let policy = crate::config::Config::default().policy;
+        let today = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap_or_default();
+        let ctx = Context { policy: &policy, today, recurrences: &none };
+        let m = compute(&[&typo, &a, &b, &future], &ctx);
+        let quarters: Vec<&str> = m.by_quarter.keys().map(String::as_str).collect();
+        assert_eq!(quarters, ["2025-Q1", "2025-Q2", "2025-Q3"], "no centuries of empty quarters");
+        assert_eq!(m.off_axis, 2);
+        assert_eq!(m.overall.count, 4, "still counted as incidents");
+        let (ttd, ttr) = (&m.overall.ttd, &m.overall.ttr);
+        assert_eq!((ttd.n, ttd.missing, ttd.p90_s), (2, 2, Some(30 * 60)));
+        assert_eq!((ttr.n, ttr.missing, ttr.p90_s), (2, 2, Some(90 * 60)), "not a thousand years to resolve");
+        assert_eq!(quarter(&typo, today), None);
+        assert_eq!(quarter(&a, today).as_deref(), Some("2025-Q1"));
     }
 
     #[test]

@@ -262,6 +262,7 @@ pub(crate) mod tests {
             recurrence_of: vec![],
             related: vec![],
             lessons: Default::default(),
+            links: vec![],
             body: String::new(),
         }
     }

@@ -712,6 +712,7 @@ mod tests {
             recurrence_of: vec![],
             related: vec![],
             lessons: Default::default(),
+            links: vec![],
             body: String::new(),
         }
     }

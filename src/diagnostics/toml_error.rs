@@ -127,6 +127,16 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
     (&["resolution", "mitigation", "fix", "remediation"], "remedies", "[[remedies]] with summary and symptom"),
     (&["lessons_learned", "learnings"], "lessons", "[lessons] with went_well, went_wrong and lucky"),
     (&["recurrence", "repeat_of", "duplicate_of"], "recurrence_of", "recurrence_of = [\"earlier-incident-id\"]"),
+    (
+        &["url", "urls", "link", "references", "reference", "source_url", "discussion", "status_page"],
+        "links",
+        "links = [\"https://…\", { url = \"https://…\", title = \"Status page\" }] (another record is named in `related`)",
+    ),
+    (
+        &["tz", "time_zone", "zone", "timezone_offset", "utc_offset"],
+        "timezone",
+        "timezone = \"-08:00\" (a fixed offset, or an abbreviation such as \"PST\"), for times written without one",
+    ),
 ];
 
 /// Help for a key another format uses, when this table has the key it means.
@@ -141,14 +151,10 @@ fn alias(name: &str, expected: &[String]) -> Option<String> {
 
 /// Keys of other formats that a record has no key for, and where that
 /// information goes instead.
-const ELSEWHERE: &[(&[&str], &str)] = &[
-    (
-        &["url", "urls", "link", "links", "references", "source_url", "discussion"],
-        "put references in the body as Markdown links; another record is named in `related`",
-    ),
-    (&["timezone", "tz", "time_zone"], "write each time with its offset instead: started = 2024-03-01T09:00:00-08:00"),
-    (&["duration", "downtime", "outage_duration"], "give `started` and `resolved`; the duration is computed from them"),
-];
+const ELSEWHERE: &[(&[&str], &str)] = &[(
+    &["duration", "downtime", "outage_duration"],
+    "give `started` and `resolved`; the duration is computed from them",
+)];
 
 /// Help for a key another format uses that a record has no key for.
 fn elsewhere(name: &str) -> Option<String> {
@@ -211,6 +217,10 @@ fn type_hint(key: &str) -> Option<&'static str> {
             "this key takes a list of ids or of tables: [\"an-id\", { id = \"other\", relation = \"same-cause\" }]"
         }
         "environment" => "this key takes a string or a table { region = \"…\", release = \"…\" }",
+        "timezone" => "this key takes a string: a fixed offset or an abbreviation, timezone = \"-08:00\"",
+        "links" => {
+            "this key takes a list of URLs or of tables: [\"https://…\", { url = \"https://…\", title = \"Status page\" }]"
+        }
         _ => "this key takes a string: key = \"text\"",
     })
 }

@@ -9,42 +9,11 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
 
-/// A zone abbreviation teams write, and its offset in minutes east of UTC.
-/// Abbreviations name a fixed offset (PST is −8 h, PDT −7 h) as written.
-const ZONES: &[(&str, i32)] = &[
-    ("UTC", 0),
-    ("GMT", 0),
-    ("Z", 0),
-    ("BST", 60),
-    ("CET", 60),
-    ("CEST", 120),
-    ("EET", 120),
-    ("EEST", 180),
-    ("MSK", 180),
-    ("IST", 330),
-    ("SGT", 480),
-    ("HKT", 480),
-    ("JST", 540),
-    ("KST", 540),
-    ("AEST", 600),
-    ("AEDT", 660),
-    ("NZST", 720),
-    ("NZDT", 780),
-    ("EST", -300),
-    ("EDT", -240),
-    ("CST", -360),
-    ("CDT", -300),
-    ("MST", -420),
-    ("MDT", -360),
-    ("PST", -480),
-    ("PDT", -420),
-];
-
 /// The zone named by `word` ("UTC", "pst", "UTC+2", "+02:00").
 pub fn zone(word: &str) -> Option<FixedOffset> {
     let upper = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '-').to_ascii_uppercase();
-    if let Some(&(_, minutes)) = ZONES.iter().find(|(name, _)| *name == upper) {
-        return FixedOffset::east_opt(minutes * 60);
+    if let Some(zone) = crate::model::zone_abbreviation(&upper) {
+        return Some(zone);
     }
     let rest = upper.strip_prefix("UTC").or_else(|| upper.strip_prefix("GMT")).unwrap_or(&upper);
     let (sign, digits) = match rest.chars().next()? {

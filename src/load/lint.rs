@@ -16,7 +16,7 @@ use super::raw::S;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::model::{FindingKind, RecordStatus, RequirableField};
+use crate::model::{FindingKind, RecordStatus, RequirableField, earliest_plausible_day, latest_plausible_day};
 
 /// Policy warnings a record written before the policy, or in another tool,
 /// cannot satisfy after the fact: on imported records they are counted once
@@ -80,9 +80,15 @@ pub(super) fn check(p: &Parsed, config: &Config, today: NaiveDate, diags: &mut D
     blame_wording(&mut lint);
     guardrail_dates(&mut lint);
     timeline_order(&mut lint);
+    implausible_dates(&mut lint, today);
 }
 
+/// Whether a field is missing is read from the front matter as written, never
+/// from the model: a value that failed to convert (a bad enum word, a bad
+/// datetime, a category outside the taxonomy) is dropped from the model and
+/// already reported as an error, and is not "missing" too.
 fn missing_fields(lint: &mut Lint<'_>, config: &Config) {
+    use RequirableField as F;
     let raw = &lint.p.raw;
     let inc = &lint.p.incident;
     let minimum: [(&str, &str, bool); 9] = [
@@ -91,10 +97,10 @@ fn missing_fields(lint: &mut Lint<'_>, config: &Config) {
         ("severity", "how bad", raw.severity.is_some()),
         ("started", "when", raw.started.is_some()),
         ("resolved", "when", raw.resolved.is_some()),
-        ("services", "where", !inc.services.is_empty()),
-        ("categories", "why", !inc.categories.is_empty()),
-        ("findings", "why", !inc.findings.is_empty()),
-        ("remedies", "how", !inc.remedies.is_empty()),
+        ("services", "where", is_filled(lint.p, F::Services)),
+        ("categories", "why", is_filled(lint.p, F::Categories)),
+        ("findings", "why", is_filled(lint.p, F::Findings)),
+        ("remedies", "how", is_filled(lint.p, F::Remedies)),
     ];
     let missing: Vec<String> =
         minimum.iter().filter(|(_, _, has)| !has).map(|(f, q, _)| format!("{f} ({q})")).collect();
@@ -120,11 +126,14 @@ fn missing_fields(lint: &mut Lint<'_>, config: &Config) {
     }
 }
 
-/// Whether the record fills in `field`: the key is set (for fields the model
-/// defaults), or the list or table it names is not empty.
+/// Whether the record fills in `field`: the key is written in the front
+/// matter, with a non-empty list or table where it takes one. Read from the
+/// raw front matter, so a value the loader rejected (and reported) counts as
+/// written.
 fn is_filled(p: &Parsed, field: RequirableField) -> bool {
     use RequirableField as F;
-    let (raw, inc) = (&p.raw, &p.incident);
+    let raw = &p.raw;
+    let list = |v: Option<usize>| v.is_some_and(|n| n > 0);
     match field {
         F::Summary => raw.summary.is_some(),
         F::Severity => raw.severity.is_some(),
@@ -139,19 +148,22 @@ fn is_filled(p: &Parsed, field: RequirableField) -> bool {
         F::CustomerImpact => raw.customer_impact.is_some(),
         F::Detection => raw.detection.is_some(),
         F::Environment => raw.environment.is_some(),
-        F::Authors => !inc.people.authors.is_empty(),
-        F::Reviewers => !inc.people.reviewers.is_empty(),
-        F::Participants => !inc.people.participants.is_empty(),
-        F::Services => !inc.services.is_empty(),
-        F::Categories => !inc.categories.is_empty(),
-        F::Tags => !inc.tags.is_empty(),
-        F::Timeline => !inc.timeline.is_empty(),
-        F::Findings => !inc.findings.is_empty(),
-        F::Barriers => !inc.barriers.is_empty(),
-        F::Remedies => !inc.remedies.is_empty(),
-        F::Guardrails => !inc.guardrails.is_empty(),
-        F::Actions => !inc.actions.is_empty(),
-        F::Lessons => !inc.lessons.is_empty(),
+        F::Authors => list(raw.authors.as_ref().map(|a| a.0.len())),
+        F::Reviewers => list(raw.reviewers.as_ref().map(|r| r.0.len())),
+        F::Participants => !raw.participants.is_empty(),
+        F::Services => list(raw.services.as_ref().map(|s| s.get_ref().len())),
+        F::Categories => list(raw.categories.as_ref().map(|c| c.get_ref().len())),
+        F::Tags => list(raw.tags.as_ref().map(Vec::len)),
+        F::Timeline => list(raw.timeline.as_ref().map(|t| t.get_ref().len())),
+        F::Findings => list(raw.findings.as_ref().map(|f| f.get_ref().len())),
+        F::Barriers => !raw.barriers.is_empty(),
+        F::Remedies => list(raw.remedies.as_ref().map(|r| r.get_ref().len())),
+        F::Guardrails => !raw.guardrails.is_empty(),
+        F::Actions => list(raw.actions.as_ref().map(|a| a.get_ref().len())),
+        F::Lessons => {
+            let l = &raw.lessons;
+            !(l.went_well.is_empty() && l.went_wrong.is_empty() && l.got_lucky.is_empty())
+        }
     }
 }
 
@@ -385,6 +397,62 @@ fn timeline_order(lint: &mut Lint<'_>) {
                 );
             }
         }
+    }
+}
+
+/// The calendar day a TOML date or datetime names, as written (in its own offset).
+fn written_day(value: &S<toml::value::Datetime>) -> Option<NaiveDate> {
+    let d = value.get_ref().date?;
+    NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+}
+
+/// Dates outside reason: before 1990-01-01, or more than a year after the
+/// build date. A warning, not an error: the record is understood, but a
+/// typo in a year would otherwise stretch every chart over time.
+fn implausible_dates(lint: &mut Lint<'_>, today: NaiveDate) {
+    let raw = &lint.p.raw;
+    let mut dates: Vec<(&str, &S<toml::value::Datetime>)> = [
+        ("started", &raw.started),
+        ("detected", &raw.detected),
+        ("mitigated", &raw.mitigated),
+        ("resolved", &raw.resolved),
+        ("reviewed", &raw.reviewed),
+        ("published", &raw.published),
+    ]
+    .into_iter()
+    .filter_map(|(name, v)| Some((name, v.as_ref()?)))
+    .collect();
+    dates.extend(raw.timeline.iter().flat_map(|t| t.get_ref()).map(|e| ("timeline `at`", &e.get_ref().at)));
+    dates.extend(
+        raw.guardrails.iter().filter_map(|g| Some(("guardrail `implemented`", g.get_ref().implemented.as_ref()?))),
+    );
+    for a in raw.actions.iter().flat_map(|a| a.get_ref()) {
+        let a = a.get_ref();
+        dates.extend(a.due.as_ref().map(|d| ("action `due`", d)));
+        dates.extend(a.completed.as_ref().map(|d| ("action `completed`", d)));
+    }
+    let (earliest, latest) = (earliest_plausible_day(), latest_plausible_day(today));
+    let mut found: Vec<(std::ops::Range<usize>, String, String)> = Vec::new();
+    for (field, value) in dates {
+        let Some(day) = written_day(value) else { continue };
+        let why = if day < earliest {
+            format!("before {earliest}")
+        } else if day > latest {
+            format!("more than a year after the build date ({today})")
+        } else {
+            continue;
+        };
+        let field = if field.contains('`') { field.to_string() } else { format!("`{field}`") };
+        let mut help = format!("check the year for a typo: dates are taken at face value from {earliest} to {latest}");
+        if field == "`started`" {
+            help.push_str(
+                ";\nuntil then the incident is left out of the charts and tables by quarter, and of the time figures",
+            );
+        }
+        found.push((value.span(), format!("{field} = {day} is implausible: {why}"), help));
+    }
+    for (span, message, help) in found {
+        lint.warn("implausible-date", Some(span), message, help);
     }
 }
 

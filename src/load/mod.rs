@@ -415,7 +415,7 @@ fn parse_record(source: SourceFile, config: &Config, config_ok: bool, diags: &mu
     };
     let body_offset = source.text.len() - body.len();
     let id = record_id(&source, offset, &raw, diags)?;
-    let mut ctx = record::RecordCtx { source: &source, offset, diags };
+    let mut ctx = record::RecordCtx { source: &source, offset, diags, zone: record::Zone::Unset };
     let incident = record::convert(&mut ctx, &raw, id, body, config, config_ok);
     Some(Parsed { source, offset, body_offset, raw, incident })
 }

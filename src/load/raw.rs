@@ -34,6 +34,7 @@ pub(crate) struct RawRecord {
     pub mitigated: Option<S<Datetime>>,
     pub resolved: Option<S<Datetime>>,
     pub time_precision: Option<S<String>>,
+    pub timezone: Option<S<String>>,
     pub reviewed: Option<S<Datetime>>,
     pub published: Option<S<Datetime>>,
     pub services: Option<S<Vec<S<String>>>>,
@@ -58,6 +59,8 @@ pub(crate) struct RawRecord {
     pub related: Vec<S<RawRelated>>,
     #[serde(default)]
     pub lessons: RawLessons,
+    #[serde(default)]
+    pub links: Vec<S<RawLink>>,
 }
 
 impl RawRecord {
@@ -209,6 +212,20 @@ impl RawRelated {
     }
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLinkTable {
+    pub url: S<String>,
+    pub title: Option<String>,
+}
+
+/// `"https://…"` or `{ url = "https://…", title = "Status page" }`.
+#[derive(Debug)]
+pub(crate) enum RawLink {
+    Url(String),
+    Table(RawLinkTable),
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawLessons {
@@ -272,6 +289,15 @@ impl<'de> Deserialize<'de> for RawRelated {
         Ok(match string_or_table(deserializer, "an incident id or a table { id, relation, note }")? {
             Either::Text(s) => RawRelated::Id(s),
             Either::Table(t) => RawRelated::Table(t),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RawLink {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match string_or_table(deserializer, "a URL or a table { url, title }")? {
+            Either::Text(s) => RawLink::Url(s),
+            Either::Table(t) => RawLink::Table(t),
         })
     }
 }

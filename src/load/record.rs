@@ -11,13 +11,13 @@ use std::ops::Range;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use toml::value::{Datetime, Offset};
 
-use super::raw::{OneOrMany, RawEnvironment, RawRecord, RawRelated, S};
+use super::raw::{OneOrMany, RawEnvironment, RawLink, RawRecord, RawRelated, S};
 use crate::config::Config;
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{
     Action, Barrier, Clock, CustomerImpact, Detection, Environment, Finding, Guardrail, ImportedFrom, Incident,
-    Lessons, Participant, People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
+    Lessons, Link, Participant, People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
 };
 use crate::model::{is_category_slug, is_id};
 
@@ -27,6 +27,20 @@ pub(crate) struct RecordCtx<'a> {
     /// Where the TOML starts in the file.
     pub offset: usize,
     pub diags: &'a mut Diagnostics,
+    /// The record's `timezone`: how datetimes written without an offset are read.
+    pub zone: Zone,
+}
+
+/// A record's `timezone`, as far as reading its datetimes goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Zone {
+    /// No `timezone`: a datetime without an offset is an error.
+    Unset,
+    /// Datetimes without an offset are in this zone.
+    Fixed(FixedOffset),
+    /// `timezone` is set but not understood (already reported): datetimes
+    /// without an offset are dropped without a second error.
+    Invalid,
 }
 
 impl RecordCtx<'_> {
@@ -54,15 +68,19 @@ impl RecordCtx<'_> {
         None
     }
 
-    /// A datetime with an offset, for the incident clock and the timeline.
+    /// A datetime with an offset, for the incident clock and the timeline;
+    /// one written without an offset is read in the record's `timezone`.
     fn datetime(&mut self, field: &str, value: &S<Datetime>) -> Option<DateTime<FixedOffset>> {
         let dt = value.get_ref();
-        let problem = match (dt.date, dt.time, dt.offset) {
-            (Some(d), Some(t), Some(offset)) => {
-                let minutes = match offset {
-                    Offset::Z => 0,
-                    Offset::Custom { minutes } => i32::from(minutes),
-                };
+        let offset = match (dt.offset, self.zone) {
+            (Some(Offset::Z), _) => FixedOffset::east_opt(0),
+            (Some(Offset::Custom { minutes }), _) => FixedOffset::east_opt(i32::from(minutes) * 60),
+            (None, Zone::Fixed(zone)) => Some(zone),
+            (None, Zone::Invalid) if dt.date.is_some() && dt.time.is_some() => return None,
+            (None, _) => None,
+        };
+        let problem = match (dt.date, dt.time, dt.offset.is_some() || offset.is_some()) {
+            (Some(d), Some(t), true) => {
                 let parsed = NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
                     .zip(NaiveTime::from_hms_nano_opt(
                         u32::from(t.hour),
@@ -70,16 +88,18 @@ impl RecordCtx<'_> {
                         u32::from(t.second.unwrap_or(0)).min(59),
                         t.nanosecond.unwrap_or(0),
                     ))
-                    .zip(FixedOffset::east_opt(minutes * 60))
+                    .zip(offset)
                     .and_then(|((d, t), off)| off.from_local_datetime(&d.and_time(t)).single());
                 match parsed {
                     Some(v) => return Some(v),
                     None => (format!("`{field}` = {dt} is not a real point in time"), None),
                 }
             }
-            (Some(_), Some(_), None) => (
+            (Some(_), Some(_), false) => (
                 format!("`{field}` = {dt} has no time-zone offset"),
-                Some(format!("append `Z` for UTC or an offset such as `+02:00`: {field} = {dt}Z")),
+                Some(format!(
+                    "append `Z` for UTC or an offset such as `+02:00`: {field} = {dt}Z,\nor give the zone of the record's times once: timezone = \"-08:00\" (or \"UTC\", \"PST\", \"CET\"…)"
+                )),
             ),
             (Some(d), None, _) => (
                 format!("`{field}` needs a date and a time, found only the date {d}"),
@@ -173,6 +193,7 @@ pub(crate) fn convert(
         None
     });
 
+    ctx.zone = timezone(ctx, raw);
     let clock = clock(ctx, raw);
     for (field, value) in [("reviewed", &raw.reviewed), ("published", &raw.published)] {
         if let Some(v) = value {
@@ -325,9 +346,53 @@ pub(crate) fn convert(
             went_wrong: raw.lessons.went_wrong.clone(),
             got_lucky: raw.lessons.got_lucky.clone(),
         },
+        links: links(ctx, raw),
         imported: raw.source.as_ref().map(|s| ImportedFrom { from: s.from.clone(), hash: s.hash.clone() }),
         body: body.to_string(),
     }
+}
+
+/// The record's `timezone`, or an error naming what is accepted.
+fn timezone(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Zone {
+    let Some(value) = &raw.timezone else { return Zone::Unset };
+    if let Some(zone) = crate::model::fixed_zone(value.get_ref()) {
+        return Zone::Fixed(zone);
+    }
+    let written = value.get_ref().trim();
+    let names: Vec<&str> = crate::model::ZONE_ABBREVIATIONS.iter().map(|(n, _)| *n).collect();
+    let help = if written.contains('/') {
+        "zone names such as America/Los_Angeles need the tz database, which Casebook does not carry:\nwrite the offset in effect, timezone = \"-08:00\" (or \"-07:00\" in summer), or an abbreviation such as \"PST\"".to_string()
+    } else {
+        format!("write a fixed offset such as timezone = \"-08:00\" or \"+05:30\", or one of: {}", names.join(", "))
+    };
+    ctx.error(
+        "bad-value",
+        value.span(),
+        format!("`timezone` = \"{written}\" is not a fixed offset (+HH:MM, -HH:MM) or a known abbreviation"),
+    )
+    .help = Some(help);
+    Zone::Invalid
+}
+
+/// `links`: http(s) URLs, each with an optional title.
+fn links(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Vec<Link> {
+    let mut out = Vec::new();
+    for link in &raw.links {
+        let (url, span, title) = match link.get_ref() {
+            RawLink::Url(url) => (url, link.span(), None),
+            RawLink::Table(t) => (t.url.get_ref(), t.url.span(), t.title.as_ref()),
+        };
+        let url = url.trim();
+        if !crate::model::is_http_url(url) {
+            ctx.error("bad-value", span, format!("link `{url}` is not an http(s) URL")).help = Some(
+                "links are web addresses: links = [\"https://status.example.com/incidents/123\"],\nor with a title: { url = \"https://…\", title = \"Status page\" }".into(),
+            );
+            continue;
+        }
+        let title = title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        out.push(Link { url: url.to_string(), title });
+    }
+    out
 }
 
 /// A date already reported by `RecordCtx::date` if bad; here only the value.
@@ -353,14 +418,32 @@ fn clock(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Clock {
         let at = value.as_ref().and_then(|v| ctx.datetime(name, v));
         parsed.push((name, at, value.as_ref().map(|v| v.span())));
     }
-    // Each present field must not precede any earlier present field.
-    for i in 0..parsed.len() {
-        let (later, Some(later_at), Some(span)) = parsed[i].clone() else { continue };
+    // Each present field must not precede the fields it follows. `detected`
+    // only follows `started`: a failure that healed before anyone noticed
+    // is detected after it was mitigated, or even resolved.
+    let must_follow = |name: &str| -> &'static [&'static str] {
+        match name {
+            "detected" | "mitigated" => &["started"],
+            "resolved" => &["started", "mitigated"],
+            _ => &[],
+        }
+    };
+    for (later, later_at, span) in &parsed {
+        let (Some(later_at), Some(span)) = (later_at, span) else { continue };
+        let follows = must_follow(later);
         if let Some((earlier, Some(earlier_at), _)) =
-            parsed[..i].iter().rev().find(|(_, at, _)| at.is_some_and(|at| at > later_at))
+            parsed.iter().rev().find(|(name, at, _)| follows.contains(name) && at.is_some_and(|at| at > *later_at))
         {
-            ctx.error("time-order", span, format!("`{later}` ({later_at}) is before `{earlier}` ({earlier_at})"))
-                .help = Some("the incident clock must run started ≤ detected ≤ mitigated ≤ resolved".into());
+            ctx.error(
+                "time-order",
+                span.clone(),
+                format!("`{later}` ({later_at}) is before `{earlier}` ({earlier_at})"),
+            )
+            .help = Some(if *later == "detected" {
+                "nothing is detected before it starts; detected may come after mitigated or resolved\n(a failure that healed before anyone noticed)".into()
+            } else {
+                "the incident clock must run started ≤ mitigated ≤ resolved".into()
+            });
         }
     }
     let get = |name: &str| parsed.iter().find(|(n, _, _)| *n == name).and_then(|(_, at, _)| *at);

@@ -8,15 +8,17 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
+use chrono::{DateTime, FixedOffset, Months, NaiveDate, TimeDelta};
 use serde::Serialize;
 
 mod vocabulary;
+mod zone;
 
 pub use vocabulary::{
     ActionKind, ActionStatus, Control, DetectionMethod, FindingClass, FindingKind, GuardrailStatus, RecordStatus,
     Relation, RequirableField, TimePrecision, Vocabulary,
 };
+pub use zone::{ZONE_ABBREVIATIONS, fixed_zone, zone_abbreviation};
 
 /// The postmortem a record was imported from: its path or URL, and a hash
 /// of what was read, so importing it again adds nothing.
@@ -56,6 +58,9 @@ pub struct Incident {
     pub recurrence_of: Vec<String>,
     pub related: Vec<RelatedLink>,
     pub lessons: Lessons,
+    /// References: the status page, tickets, chat logs, articles (`links`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
     /// Where an imported record came from (`[source]`): brought in by
     /// `casebook import` from a postmortem written elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,7 +94,10 @@ pub struct Participant {
     pub role: Option<String>,
 }
 
-/// The incident clock. The loader guarantees started ≤ detected ≤ mitigated ≤ resolved.
+/// The incident clock. The loader guarantees started ≤ mitigated ≤ resolved
+/// and started ≤ detected. `detected` may come after `mitigated` or even
+/// `resolved`: a failure that healed before anyone noticed it (see
+/// [`Clock::healed_before_noticed`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Clock {
     pub started: Option<DateTime<FixedOffset>>,
@@ -100,7 +108,9 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// Time to detect: detected − started.
+    /// Time to detect: detected − started. For a failure that healed before
+    /// it was noticed this is longer than the time to mitigate: it still
+    /// measures how long the failure went unnoticed.
     pub fn time_to_detect(&self) -> Option<TimeDelta> {
         Some(self.detected? - self.started?)
     }
@@ -113,6 +123,19 @@ impl Clock {
     /// Time to resolve: resolved − started.
     pub fn time_to_resolve(&self) -> Option<TimeDelta> {
         Some(self.resolved? - self.started?)
+    }
+
+    /// When impact ended: `mitigated`, or `resolved` when no mitigation time is given.
+    pub fn impact_ended(&self) -> Option<DateTime<FixedOffset>> {
+        self.mitigated.or(self.resolved)
+    }
+
+    /// How long after impact ended the failure was detected, when it healed
+    /// before anyone noticed (`detected` after `mitigated`, or after
+    /// `resolved` when there is no `mitigated`); `None` otherwise.
+    pub fn healed_before_noticed(&self) -> Option<TimeDelta> {
+        let gap = self.detected? - self.impact_ended()?;
+        (gap > TimeDelta::zero()).then_some(gap)
     }
 }
 
@@ -229,6 +252,28 @@ impl Lessons {
     }
 }
 
+/// A reference from a record's `links`: an http(s) URL and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub url: String,
+    pub title: Option<String>,
+}
+
+/// Whether `s` is an absolute http or https URL: the scheme (any case), a
+/// host, and no spaces or control characters.
+pub fn is_http_url(s: &str) -> bool {
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &s[8..]
+    } else if lower.starts_with("http://") {
+        &s[7..]
+    } else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// A failure category of the taxonomy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Category {
@@ -247,6 +292,25 @@ impl KnowledgeBase {
     pub fn get(&self, id: &str) -> Option<&Incident> {
         self.incidents.iter().find(|i| i.id == id)
     }
+}
+
+/// The earliest date a record is taken at face value: 1990-01-01.
+pub fn earliest_plausible_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// The latest date a record is taken at face value: a year after the build date.
+pub fn latest_plausible_day(today: NaiveDate) -> NaiveDate {
+    today.checked_add_months(Months::new(12)).unwrap_or(NaiveDate::MAX)
+}
+
+/// Whether `day` is within reason for a postmortem written by `today`: not
+/// before 1990-01-01 and not more than a year after the build date. The
+/// loader warns about any date outside it (`implausible-date`), and the time
+/// axis of charts and tables leaves out incidents that start outside it, so
+/// one typo in a year cannot stretch a trend over centuries.
+pub fn is_plausible_day(day: NaiveDate, today: NaiveDate) -> bool {
+    (earliest_plausible_day()..=latest_plausible_day(today)).contains(&day)
 }
 
 /// The URL slug of a free-text name (service, tag): lower-case letters and
@@ -296,6 +360,31 @@ mod tests {
     }
 
     #[test]
+    fn plausible_days_run_from_1990_to_a_year_after_the_build_date() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        let today = day(2026, 11, 27);
+        assert!(is_plausible_day(day(1990, 1, 1), today));
+        assert!(!is_plausible_day(day(1989, 12, 31), today));
+        assert!(is_plausible_day(day(2027, 11, 27), today));
+        assert!(!is_plausible_day(day(2027, 11, 28), today));
+        assert!(!is_plausible_day(day(1024, 3, 1), today));
+        // The far end of the calendar does not overflow.
+        assert!(is_plausible_day(NaiveDate::MAX, NaiveDate::MAX));
+    }
+
+    #[test]
+    fn http_urls_only() {
+        assert!(is_http_url("https://status.example.com/incidents/123"));
+        assert!(is_http_url("HTTP://example.com"));
+        assert!(is_http_url("https://example.com?q=a&b=\"c\""));
+        for bad in
+            ["ftp://example.com", "javascript:alert(1)", "https://", "https:///path", "example.com", "https://a b", ""]
+        {
+            assert!(!is_http_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn slugify_collapses_and_lowercases() {
         assert_eq!(slugify("Payments API"), "payments-api");
         assert_eq!(slugify("  payments--api!! "), "payments-api");
@@ -319,6 +408,31 @@ mod tests {
         assert_eq!(clock.time_to_detect(), Some(TimeDelta::minutes(8)));
         assert_eq!(clock.time_to_mitigate(), None);
         assert_eq!(clock.time_to_resolve(), Some(TimeDelta::minutes(138)));
+    }
+
+    #[test]
+    fn healed_before_noticed_is_detection_after_impact_ended() {
+        let mut clock = Clock {
+            started: at("2025-03-14T09:00:00Z"),
+            detected: at("2025-03-14T09:55:00Z"),
+            mitigated: at("2025-03-14T09:30:00Z"),
+            resolved: at("2025-03-14T10:30:00Z"),
+            precision: TimePrecision::Minute,
+        };
+        assert_eq!(clock.healed_before_noticed(), Some(TimeDelta::minutes(25)));
+        // Time to detect is still measured from the start, past the mitigation.
+        assert_eq!(clock.time_to_detect(), Some(TimeDelta::minutes(55)));
+        assert_eq!(clock.time_to_mitigate(), Some(TimeDelta::minutes(30)));
+        // Without a mitigation time, impact ends at resolution.
+        clock.mitigated = None;
+        assert_eq!(clock.healed_before_noticed(), None, "detected before resolved");
+        clock.detected = at("2025-03-14T11:00:00Z");
+        assert_eq!(clock.healed_before_noticed(), Some(TimeDelta::minutes(30)));
+        // Detected at the very moment impact ended, or before it: noticed in time.
+        clock.detected = at("2025-03-14T10:30:00Z");
+        assert_eq!(clock.healed_before_noticed(), None);
+        clock.detected = None;
+        assert_eq!(clock.healed_before_noticed(), None);
     }
 
     #[test]

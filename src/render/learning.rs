@@ -97,6 +97,9 @@ pub struct MetricsPage {
     pub late: Vec<LateView>,
     /// Incidents whose clocks are coarser than minutes: not in the time figures.
     pub coarse: Vec<IncidentRef>,
+    /// Incidents whose start is outside reason (before 1990, or more than a
+    /// year after the build date): left out of the charts over time.
+    pub off_axis: Vec<IncidentRef>,
 }
 
 /// The metrics of the incidents in `data`.
@@ -136,7 +139,9 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
                     .kb
                     .incidents
                     .iter()
-                    .filter(|i| i.severity.as_deref() == Some(s) && metrics::quarter(i).as_deref() == Some(q))
+                    .filter(|i| {
+                        i.severity.as_deref() == Some(s) && metrics::quarter(i, ctx.today).as_deref() == Some(q)
+                    })
                     .count();
                 Some(n as f64)
             })
@@ -160,7 +165,7 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
         (Some(a), Some(b)) => format!("from {a} to {b}"),
         _ => "no incidents".into(),
     };
-    let incidents_chart = charts::columns(
+    let mut incidents_chart = charts::columns(
         "chart-incidents-quarter",
         "Incidents per quarter",
         &format!("Number of incidents that started in each quarter, {first_last}, stacked by severity."),
@@ -169,6 +174,7 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
         &count_cols,
         count_headers,
     );
+    incidents_chart.note = off_axis_note(m.off_axis);
     let time_trend = |id: &str, title: &str, what: &str, pick: fn(&GroupMetrics) -> &TimeStat| {
         let cols = quarter_columns(m, |g| {
             let s = pick(g);
@@ -186,7 +192,7 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
             &cols,
             vec!["Quarter".into(), "Median".into(), "p90".into(), "Incidents measured".into()],
         );
-        chart.note = coarse_note(&m.overall.ttr);
+        chart.note = join_notes([coarse_note(&m.overall.ttr), off_axis_note(m.off_axis)]);
         chart
     };
     let recurrence_cols = quarter_columns(m, |g| {
@@ -197,19 +203,21 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
         ];
         (vec![g.recurrence_rate], None, cells)
     });
+    let mut recurrence_chart = charts::columns(
+        "chart-recurrence-quarter",
+        "Recurrence rate, by quarter",
+        &format!("Share of each quarter's incidents that repeated an earlier failure mechanism, {first_last}."),
+        Unit::Share,
+        &[],
+        &recurrence_cols,
+        vec!["Quarter".into(), "Recurrences".into(), "Incidents".into(), "Rate".into()],
+    );
+    recurrence_chart.note = off_axis_note(m.off_axis);
     let trend_charts = vec![
         incidents_chart,
         time_trend("chart-ttr-quarter", "Time to resolve, by quarter", "time from start to resolution", |g| &g.ttr),
         time_trend("chart-ttd-quarter", "Time to detect, by quarter", "time from start to detection", |g| &g.ttd),
-        charts::columns(
-            "chart-recurrence-quarter",
-            "Recurrence rate, by quarter",
-            &format!("Share of each quarter's incidents that repeated an earlier failure mechanism, {first_last}."),
-            Unit::Share,
-            &[],
-            &recurrence_cols,
-            vec!["Quarter".into(), "Recurrences".into(), "Incidents".into(), "Rate".into()],
-        ),
+        recurrence_chart,
     ];
 
     // Per-category comparisons, most incidents first.
@@ -306,7 +314,24 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
             .filter(|i| i.clock.precision != TimePrecision::Minute)
             .map(incident_ref)
             .collect(),
+        off_axis: data.kb.incidents.iter().filter(|i| metrics::off_time_axis(i, ctx.today)).map(incident_ref).collect(),
     }
+}
+
+/// What a chart over time leaves out: incidents whose start is outside reason.
+fn off_axis_note(n: usize) -> Option<String> {
+    const WHY: &str = "(before 1990, or more than a year after the build date)";
+    match n {
+        0 => None,
+        1 => Some(format!("1 incident whose start date is implausible {WHY} is left out of this time axis.")),
+        n => Some(format!("{n} incidents whose start dates are implausible {WHY} are left out of this time axis.")),
+    }
+}
+
+/// Notes side by side, or none.
+fn join_notes<const N: usize>(notes: [Option<String>; N]) -> Option<String> {
+    let notes: Vec<String> = notes.into_iter().flatten().collect();
+    (!notes.is_empty()).then(|| notes.join(" "))
 }
 
 fn coarse_note(s: &TimeStat) -> Option<String> {
@@ -338,11 +363,11 @@ pub fn group_block(
         .by_quarter
         .keys()
         .map(|q| {
-            let n = incidents.iter().filter(|i| metrics::quarter(i).as_deref() == Some(q)).count();
+            let n = incidents.iter().filter(|i| metrics::quarter(i, ctx.today).as_deref() == Some(q)).count();
             Column { label: q.clone(), parts: vec![Some(n as f64)], whisker: None, cells: vec![n.to_string()] }
         })
         .collect();
-    let trend = charts::columns(
+    let mut trend = charts::columns(
         &format!("chart-{id}-quarter"),
         &format!("{name}: incidents per quarter"),
         &format!("Number of {name} incidents that started in each quarter of the knowledge base."),
@@ -351,6 +376,7 @@ pub fn group_block(
         &cols,
         vec!["Quarter".into(), "Incidents".into()],
     );
+    trend.note = off_axis_note(incidents.iter().filter(|i| metrics::off_time_axis(i, ctx.today)).count());
     GroupMetricsBlock { metrics: GroupMetricsView::of(&g), trend }
 }
 
@@ -455,23 +481,67 @@ pub fn detected_page(data: &SiteData<'_>) -> DetectedPage {
     DetectedPage { groups: detected_views(data, &groups), total }
 }
 
-/// An incident's phases: detect, mitigate, resolve.
+/// An incident's phases: detect, mitigate, resolve. A failure that healed
+/// before anyone noticed it runs impact (start to mitigation), then the time
+/// until it was noticed, then what was left to resolve after detection.
 pub fn phases_chart(inc: &Incident) -> Option<Chart> {
     let c = &inc.clock;
     let span = |a: Option<chrono::DateTime<chrono::FixedOffset>>, b: Option<chrono::DateTime<chrono::FixedOffset>>| {
         Some(b? - a?)
     };
-    // A missing mitigation folds into the resolve phase.
-    let resolve_from = c.mitigated.or(c.detected);
-    let phases = [
-        ("detect", span(c.started, c.detected)),
-        ("mitigate", span(c.detected, c.mitigated)),
-        ("resolve", span(resolve_from, c.resolved)),
-    ];
+    let phases = match c.healed_before_noticed() {
+        Some(unnoticed) => [
+            ("impact", span(c.started, c.impact_ended())),
+            ("noticed after", Some(unnoticed)),
+            // Resolution after detection, when there was any left to do.
+            ("resolve", c.mitigated.and(span(c.detected, c.resolved)).filter(|d| *d > TimeDelta::zero())),
+        ],
+        None => {
+            // A missing mitigation folds into the resolve phase.
+            let resolve_from = c.mitigated.or(c.detected);
+            [
+                ("detect", span(c.started, c.detected)),
+                ("mitigate", span(c.detected, c.mitigated)),
+                ("resolve", span(resolve_from, c.resolved)),
+            ]
+        }
+    };
     charts::phases(
         &format!("chart-phases-{}", crate::model::slugify(&inc.id)),
         "Incident phases",
         &phases,
         c.precision != TimePrecision::Minute,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(started: &str, detected: &str, mitigated: Option<&str>, resolved: &str) -> Incident {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+        let mut inc = crate::analyze::tests::incident("healed", started);
+        inc.clock.detected = at(detected);
+        inc.clock.mitigated = mitigated.and_then(at);
+        inc.clock.resolved = at(resolved);
+        inc
+    }
+
+    #[test]
+    fn phases_of_a_failure_that_healed_before_it_was_noticed() {
+        // Impact 30m, noticed 25m after it ended, resolved 35m after that.
+        let inc =
+            clock("2025-03-14T09:00:00Z", "2025-03-14T09:55:00Z", Some("2025-03-14T09:30:00Z"), "2025-03-14T10:30:00Z");
+        let chart = phases_chart(&inc).map(|c| c.description);
+        assert_eq!(chart.as_deref(), Some("impact 30m, noticed after 25m, resolve 35m; 1h 30m from start to end"));
+        // Detected after resolution, without a mitigation time: impact ran to resolution.
+        let inc = clock("2025-03-14T09:00:00Z", "2025-03-14T11:00:00Z", None, "2025-03-14T10:30:00Z");
+        let chart = phases_chart(&inc).map(|c| c.description);
+        assert_eq!(chart.as_deref(), Some("impact 1h 30m, noticed after 30m; 2h from start to end"));
+        // The usual order is unchanged.
+        let inc =
+            clock("2025-03-14T09:00:00Z", "2025-03-14T09:10:00Z", Some("2025-03-14T09:30:00Z"), "2025-03-14T10:30:00Z");
+        let chart = phases_chart(&inc).map(|c| c.description);
+        assert_eq!(chart.as_deref(), Some("detect 10m, mitigate 20m, resolve 1h; 1h 30m from start to end"));
+    }
 }

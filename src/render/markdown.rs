@@ -56,6 +56,57 @@ impl Markdown {
     }
 }
 
+/// The narrative without a leading `# Heading` that only repeats the title.
+///
+/// Records imported from elsewhere often open with the title as an H1; the
+/// page already shows the title as its own `<h1>`, so that heading would be
+/// rendered twice. It is dropped when, after any blank lines, the body starts
+/// with an ATX level-1 heading whose text equals `title` ignoring case,
+/// surrounding whitespace and trailing punctuation. Any other body is
+/// returned unchanged.
+pub fn without_title_heading<'a>(body: &'a str, title: &str) -> &'a str {
+    let mut rest = body;
+    while !rest.is_empty() {
+        let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        if line.trim().is_empty() {
+            rest = after;
+            continue;
+        }
+        return match h1_text(line) {
+            Some(text) if same_title(text, title) => after,
+            _ => body,
+        };
+    }
+    body
+}
+
+/// The text of an ATX level-1 heading line (`# Text`, `# Text #`), if it is one.
+fn h1_text(line: &str) -> Option<&str> {
+    let unindented = line.trim_start_matches(' ');
+    if line.len() - unindented.len() > 3 {
+        return None; // indented code
+    }
+    let after = unindented.strip_prefix('#')?;
+    if !(after.is_empty() || after.starts_with([' ', '\t', '\r'])) {
+        return None; // `##` or `#text`: not a level-1 heading
+    }
+    let text = after.trim();
+    // An optional closing sequence of `#`, after a space.
+    let open = text.trim_end_matches('#');
+    Some(if open.is_empty() || open.ends_with([' ', '\t']) { open.trim_end() } else { text })
+}
+
+/// Whether a heading says the same as the title: case, surrounding and
+/// repeated whitespace and trailing punctuation aside.
+fn same_title(heading: &str, title: &str) -> bool {
+    fn norm(s: &str) -> String {
+        let trailing = |c: char| c.is_whitespace() || c.is_ascii_punctuation() || matches!(c, '…' | '。' | '！' | '？');
+        s.trim().trim_end_matches(trailing).split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    }
+    let title = norm(title);
+    !title.is_empty() && norm(heading) == title
+}
+
 /// Headings one level down, with unique `narrative-` ids and a link to each.
 struct Headings {
     anchors: Mutex<Anchorizer>,
@@ -116,6 +167,31 @@ mod tests {
         assert!(html.contains("<h2 id=\"narrative-summary\">Summary</h2>"), "{html}");
         assert!(html.contains("<h3 id=\"narrative-impact\">"), "{html}");
         assert!(html.contains("<h3 id=\"narrative-impact-1\">"), "{html}");
+    }
+
+    #[test]
+    fn a_leading_h1_that_repeats_the_title_is_dropped() {
+        let title = "Checkout errors after payments DB failover";
+        let body = "\n\n# checkout errors after payments DB failover.\n\n## Summary\nText\n";
+        assert_eq!(without_title_heading(body, title), "\n## Summary\nText\n");
+        assert_eq!(without_title_heading("# Checkout  errors after payments DB failover #\nx", title), "x");
+        assert_eq!(without_title_heading("\r\n  #  Checkout errors after payments DB failover!\r\nx", title), "x");
+        assert_eq!(without_title_heading(&format!("# {title}"), title), "");
+        // Anything else stays.
+        for body in [
+            "# Checkout errors\n\n## Summary\n",
+            "Intro\n\n# Checkout errors after payments DB failover\n",
+            "## Checkout errors after payments DB failover\n",
+            "#Checkout errors after payments DB failover\n",
+            "    # Checkout errors after payments DB failover\n",
+            "# Checkout errors after payments DB failover, again\n",
+            "",
+            "\n\n",
+        ] {
+            assert_eq!(without_title_heading(body, title), body, "{body:?}");
+        }
+        // A title of punctuation only never matches an empty heading.
+        assert_eq!(without_title_heading("#\nx", "?"), "#\nx");
     }
 
     #[test]

@@ -255,7 +255,7 @@ pub fn render_incident(
     let data = SiteData::new(kb, config, analysis, options.today);
     let Some(inc) = data.get(id) else { return Ok(Vec::new()) };
     let markdown = cache.markdown_renderer(config.allow_raw_html);
-    let view = data.incident_view(inc, markdown.render(&inc.body));
+    let view = data.incident_view(inc, markdown.render(markdown::without_title_heading(&inc.body, &inc.title)));
     let sink = MemorySink::default();
     incidents::incident_pages(inc, &view, site_json, config, theme, cache, &Output::new(&sink)).map(Vec::from)
 }

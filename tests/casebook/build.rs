@@ -395,3 +395,123 @@ fn a_rebuild_replaces_the_previous_site_and_leaves_nothing_behind() {
         std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(beside, vec!["site".to_string()]);
 }
+
+#[test]
+fn a_failure_that_healed_before_it_was_noticed_says_so() {
+    // Mitigated 09:40 UTC, detected 10:05: noticed 25 minutes after impact ended.
+    let healed =
+        crate::support::GOOD_RECORD.replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T10:05:00Z");
+    let kb = KbTest::new().file("incidents/healed.md", &healed);
+    let out = kb.path().join("site");
+    let run = build(kb.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(&out);
+    let page = text(&tree, "incidents/healed/index.html");
+    let sentence = "Healed before it was noticed: detected 25m after impact ended.";
+    assert!(page.contains(sentence), "{}", main_of(&page));
+    assert!(text(&tree, "incidents/healed/brief/index.html").contains(sentence));
+    // Time to detect is still measured from the start: 53m, longer than the 28m to mitigate.
+    assert!(page.contains("<abbr title=\"Time to detect\">TTD</abbr></th><td>53m</td>"), "{}", main_of(&page));
+    assert!(page.contains("<abbr title=\"Time to mitigate\">TTM</abbr></th><td>28m</td>"), "{}", main_of(&page));
+    assert!(page.contains("impact 28m, noticed after 25m, resolve 1h 25m"), "{}", main_of(&page));
+    // An incident noticed in time says nothing of the kind.
+    let kb = kb.file("incidents/healed.md", crate::support::GOOD_RECORD);
+    let out = kb.path().join("site2");
+    build(kb.path(), &out, &[]);
+    assert!(!text(&read_tree(&out), "incidents/healed/index.html").contains("Healed before"));
+}
+
+#[test]
+fn one_implausible_date_does_not_stretch_the_charts_over_centuries() {
+    let typo = crate::support::GOOD_RECORD
+        .replace("started = 2025-03-14T09:12:00Z", "started = 1025-03-14T09:12:00Z")
+        .replace("categories = [\"database\"]", "categories = [\"database\", \"failover\"]");
+    let kb = KbTest::new().file("incidents/good.md", crate::support::GOOD_RECORD).file("incidents/typo.md", &typo);
+    let out = kb.path().join("site");
+    let run = build(kb.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("warning[implausible-date]") || run.stderr.contains("warning[implausible-date]"));
+    let tree = read_tree(&out);
+    let metrics = text(&tree, "metrics/index.html");
+    // One quarter on the axis, not four thousand.
+    assert!(metrics.contains("stacked by severity"), "{metrics}");
+    assert!(metrics.contains("from 2025-Q1 to 2025-Q1"), "{metrics}");
+    assert!(!metrics.contains("1025-Q1") && !metrics.contains(">1025<"), "{metrics}");
+    let note = "1 incident whose start date is implausible (before 1990, or more than a year after the build date) is left out of this time axis.";
+    assert_eq!(metrics.matches(note).count(), 4, "every chart over time says so: {metrics}");
+    assert!(metrics.contains("Not on the charts over time, because their start dates are implausible"), "{metrics}");
+    // Its time to resolve (a thousand years) is not measured.
+    assert!(!metrics.contains("365000d"), "{metrics}");
+    // A category with only that incident says so under its trend.
+    let category = text(&tree, "categories/failover/index.html");
+    assert!(category.contains(note), "{category}");
+    assert!(!category.contains("1025-Q1"), "{category}");
+}
+
+#[test]
+fn a_leading_h1_that_repeats_the_title_is_not_rendered_twice() {
+    let record = |body: &str| crate::support::GOOD_RECORD.replace("\nThe narrative.", body);
+    let kb = KbTest::new()
+        .file(
+            "incidents/repeats.md",
+            record("\n\n#  checkout errors after payments database failover.\n\n## Summary\nIt broke.\n"),
+        )
+        .file("incidents/only.md", record("\n# Checkout errors after payments database failover\n"))
+        .file("incidents/other.md", record("\n# What happened on the day\n\n## Summary\nIt broke.\n"));
+    let out = kb.path().join("site");
+    let run = build(kb.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(&out);
+    let page = text(&tree, "incidents/repeats/index.html");
+    let main = main_of(&page);
+    // The title is a heading once: the page's own <h1>.
+    assert!(main.contains("<h1>Checkout errors after payments database failover</h1>"), "{main}");
+    assert!(!main.contains("checkout errors after payments database failover.</h"), "{main}");
+    assert!(!main.contains("id=\"narrative-checkout-errors"), "{main}");
+    assert!(main.contains("<h3 id=\"narrative-summary\">"), "the rest of the narrative stays: {main}");
+    // A body that is only the title has no narrative left.
+    assert!(!text(&tree, "incidents/only/index.html").contains("id=\"narrative\""));
+    // A different leading H1 is the narrative's own.
+    assert!(
+        main_of(&text(&tree, "incidents/other/index.html")).contains("<h2 id=\"narrative-what-happened-on-the-day\">")
+    );
+}
+
+#[test]
+fn links_are_listed_as_references() {
+    let record = crate::support::GOOD_RECORD.replacen(
+        "owner = \"dana\"",
+        "owner = \"dana\"\nlinks = [\"https://status.example.com/incidents/123?a=1&b=2\", { url = \"https://wiki.example.com/runbooks/db\", title = \"DB failover <runbook>\" }]",
+        1,
+    );
+    let kb = KbTest::new().file("incidents/linked.md", &record).file("incidents/plain.md", crate::support::GOOD_RECORD);
+    let out = kb.path().join("site");
+    let run = build(kb.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(&out);
+    let page = text(&tree, "incidents/linked/index.html");
+    assert!(page.contains("<li><a href=\"#references\">References</a></li>"), "{}", main_of(&page));
+    assert!(page.contains("<h2 id=\"references-h\">References</h2>"), "{}", main_of(&page));
+    assert!(
+        page.contains("<li><a href=\"https://status.example.com/incidents/123?a=1&amp;b=2\" rel=\"noopener\">https://status.example.com/incidents/123?a=1&amp;b=2</a></li>"),
+        "{}",
+        main_of(&page)
+    );
+    assert!(
+        page.contains(
+            "<li><a href=\"https://wiki.example.com/runbooks/db\" rel=\"noopener\">DB failover &lt;runbook&gt;</a></li>"
+        ),
+        "{}",
+        main_of(&page)
+    );
+    // In the model, so in the JSON export; a record without links has none.
+    let json: serde_json::Value = serde_json::from_str(&text(&tree, "data/incidents.json")).unwrap();
+    let linked = json.as_array().unwrap().iter().find(|i| i["id"] == "linked").unwrap();
+    assert_eq!(
+        linked["links"][1],
+        serde_json::json!({"url": "https://wiki.example.com/runbooks/db", "title": "DB failover <runbook>"})
+    );
+    assert_eq!(linked["links"][0]["title"], serde_json::Value::Null);
+    let plain = text(&tree, "incidents/plain/index.html");
+    assert!(!plain.contains("References"), "no empty section");
+}

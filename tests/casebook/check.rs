@@ -209,3 +209,169 @@ fn timings_go_to_stderr_and_leave_the_report_alone() {
     }
     assert!(!plain.stderr.contains("total"), "no timings unless asked: {}", plain.stderr);
 }
+
+/// The codes of a `check --format json` run, in order.
+fn codes(run: &crate::support::Run) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn an_invalid_value_is_reported_once_not_also_as_missing() {
+    // Every category is rejected (not slugs), and the only timeline entry has a
+    // datetime without offset: each is an error, and neither field is "missing".
+    let record =
+        GOOD_RECORD.replace("categories = [\"database\"]", "categories = [\"Database\", \"Fail Over\"]").replace(
+            "[[findings]]\nid = \"F1\"",
+            "[[timeline]]\nat = 2025-03-14T09:12:00\nevent = \"Errors start\"\n\n[[findings]]\nid = \"F1\"",
+        );
+    let kb = KbTest::new()
+        .file(
+            "casebook.toml",
+            "[site]\ntitle = \"T\"\n[policy]\nrequired_fields = { SEV2 = [\"timeline\", \"categories\"] }\n",
+        )
+        .file("incidents/2025-03-checkout-db-failover.md", &record);
+    let run = kb.check(&["--format", "json"]);
+    assert_eq!(codes(&run), ["bad-value", "bad-value", "bad-datetime"], "{}", run.stdout);
+    // A field really left out is still missing, for the minimum and for the policy.
+    let without = record.replace("categories = [\"Database\", \"Fail Over\"]\n", "");
+    let kb = kb.file("incidents/2025-03-checkout-db-failover.md", &without);
+    let run = kb.check(&[]);
+    assert!(run.stdout.contains("missing minimum-viable fields: categories (why)"), "{}", run.stdout);
+    assert!(run.stdout.contains("SEV2 records must fill in: categories"), "{}", run.stdout);
+}
+
+#[test]
+fn detected_after_mitigated_or_resolved_is_a_failure_that_healed_first() {
+    let healed = GOOD_RECORD.replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T11:55:00Z");
+    let kb = KbTest::new().file("incidents/2025-03-checkout-db-failover.md", &healed);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout, "check passed: 0 errors, 0 warnings in 1 record\n");
+    // Detected before it started is still wrong, and so is resolved before mitigated.
+    let backwards = GOOD_RECORD
+        .replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T09:00:00Z")
+        .replace("resolved = 2025-03-14T11:30:00Z", "resolved = 2025-03-14T09:35:00Z");
+    let kb = kb.file("incidents/2025-03-checkout-db-failover.md", &backwards);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("`detected` (2025-03-14 09:00:00 +00:00) is before `started`"), "{}", run.stdout);
+    assert!(run.stdout.contains("`resolved` (2025-03-14 09:35:00 +00:00) is before `mitigated`"), "{}", run.stdout);
+}
+
+#[test]
+fn dates_outside_reason_are_warnings_at_the_value() {
+    let record = GOOD_RECORD
+        .replace("started = 2025-03-14T09:12:00Z", "started = 1025-03-14T09:12:00Z")
+        .replace("due = 2025-04-30", "due = 2207-04-30");
+    let kb = KbTest::new().file("incidents/2025-03-checkout-db-failover.md", &record);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 0, "warnings only: {}", run.stdout);
+    assert!(
+        run.stdout.contains("warning[implausible-date]: `started` = 1025-03-14 is implausible: before 1990-01-01"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(" --> ./incidents/2025-03-checkout-db-failover.md:6:11\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "warning[implausible-date]: action `due` = 2207-04-30 is implausible: more than a year after the build date (2026-11-27)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("= help: check the year for a typo"), "{}", run.stdout);
+    // (The far due date is also beyond the policy's action horizon.)
+    assert!(run.stdout.ends_with("check passed: 0 errors, 3 warnings in 1 record\n"), "{}", run.stdout);
+    // A year from the build date is still within reason.
+    let kb = kb
+        .file("incidents/2025-03-checkout-db-failover.md", GOOD_RECORD.replace("due = 2025-04-30", "due = 2027-11-27"));
+    assert!(!kb.check(&[]).stdout.contains("implausible-date"));
+}
+
+#[test]
+fn a_record_timezone_reads_times_written_without_an_offset() {
+    let local = GOOD_RECORD
+        .replace("started = 2025-03-14T09:12:00Z", "started = 2025-03-14T01:12:00")
+        .replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T01:19:00")
+        .replace(
+            "[[findings]]\nid = \"F1\"",
+            "[[timeline]]\nat = 2025-03-14T01:12\nevent = \"Errors start\"\n\n[[findings]]\nid = \"F1\"",
+        );
+    // Without `timezone`, a time without an offset is still an error.
+    let kb = KbTest::new().file("incidents/2025-03-checkout-db-failover.md", &local);
+    let run = kb.check(&["--format", "json"]);
+    assert_eq!(codes(&run), ["bad-datetime", "bad-datetime", "bad-datetime"], "{}", run.stdout);
+    assert!(run.stdout.contains("timezone = \\\"-08:00\\\""), "the help names the key: {}", run.stdout);
+    // With it, they are read in that zone; times with an offset keep theirs.
+    let mut kb = kb;
+    for zone in ["-08:00", "PST", "pst"] {
+        kb = kb.file(
+            "incidents/2025-03-checkout-db-failover.md",
+            local.replacen("owner = \"dana\"", &format!("owner = \"dana\"\ntimezone = \"{zone}\""), 1),
+        );
+        let run = kb.check(&[]);
+        assert_eq!(run.stdout, "check passed: 0 errors, 0 warnings in 1 record\n", "{zone}");
+        let out = kb.path().join("site");
+        let _ = std::fs::remove_dir_all(&out);
+        let run = casebook(kb.path(), &["build", ".", "-o", "site", "--today", crate::support::TODAY]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let json = std::fs::read_to_string(out.join("data/incidents.json")).unwrap();
+        assert!(json.contains("\"started\":\"2025-03-14T01:12:00-08:00\""), "{json}");
+        assert!(json.contains("\"resolved\":\"2025-03-14T11:30:00Z\""), "{json}");
+        let page = std::fs::read_to_string(out.join("incidents/2025-03-checkout-db-failover/index.html")).unwrap();
+        assert!(page.contains("2025-03-14 09:12 UTC"), "shown in UTC like every time");
+    }
+}
+
+#[test]
+fn an_unknown_timezone_is_one_error_not_one_per_time() {
+    let record = GOOD_RECORD
+        .replacen("owner = \"dana\"", "owner = \"dana\"\ntimezone = \"America/Los_Angeles\"", 1)
+        .replace("started = 2025-03-14T09:12:00Z", "started = 2025-03-14T01:12:00")
+        .replace("detected = 2025-03-14T09:19:00Z", "detected = 2025-03-14T01:19:00");
+    let kb = KbTest::new().file("incidents/2025-03-checkout-db-failover.md", &record);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with(
+            "error[bad-value]: `timezone` = \"America/Los_Angeles\" is not a fixed offset (+HH:MM, -HH:MM) or a known abbreviation\n --> ./incidents/2025-03-checkout-db-failover.md:6:12\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("need the tz database"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("check failed: 1 error, 0 warnings in 1 record\n"), "{}", run.stdout);
+}
+
+#[test]
+fn links_are_http_urls_with_an_optional_title() {
+    let with = |links: &str| GOOD_RECORD.replacen("owner = \"dana\"", &format!("owner = \"dana\"\n{links}"), 1);
+    let kb = KbTest::new().file(
+        "incidents/2025-03-checkout-db-failover.md",
+        with("links = [\"https://status.example.com/incidents/123\", { url = \"http://wiki.example.com/x\", title = \"Runbook\" }]"),
+    );
+    let run = kb.check(&[]);
+    assert_eq!(run.stdout, "check passed: 0 errors, 0 warnings in 1 record\n");
+    let kb = kb.file(
+        "incidents/2025-03-checkout-db-failover.md",
+        with("links = [\"ftp://files.example.com/log\", { url = \"javascript:alert(1)\", title = \"x\" }]"),
+    );
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "error[bad-value]: link `ftp://files.example.com/log` is not an http(s) URL\n --> ./incidents/2025-03-checkout-db-failover.md:6:10\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // In a table, the error points at the url.
+    assert!(
+        run.stdout.contains("error[bad-value]: link `javascript:alert(1)` is not an http(s) URL\n --> ./incidents/2025-03-checkout-db-failover.md:6:49\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("= help: links are web addresses"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("check failed: 2 errors, 0 warnings in 1 record\n"), "{}", run.stdout);
+}

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::model::Incident;
 use crate::output::File;
 use crate::render::cache::RenderCache;
+use crate::render::markdown::without_title_heading;
 use crate::render::page::{Page, render_page};
 use crate::render::theme::Theme;
 use crate::render::views::{IncidentView, SiteData};
@@ -30,11 +31,12 @@ pub(crate) fn render_every_incident(
     let markdown = cache.markdown_renderer(config.allow_raw_html);
     data.kb.incidents.par_iter().try_for_each(|inc| {
         let allow = [u8::from(config.allow_raw_html)];
+        let narrative = without_title_heading(&inc.body, &inc.title);
         let body = if cache.reuses() {
-            let key = cache.key(&[b"markdown", &allow, inc.body.as_bytes()]);
-            cache.markdown(key, || markdown.render(&inc.body))
+            let key = cache.key(&[b"markdown", &allow, narrative.as_bytes()]);
+            cache.markdown(key, || markdown.render(narrative))
         } else {
-            markdown.render(&inc.body)
+            markdown.render(narrative)
         };
         let view = data.incident_view(inc, body);
         for file in incident_pages(inc, &view, site_json, config, theme, cache, out)? {

@@ -13,7 +13,7 @@ use super::{
     SiteData, date_text, datetime_text, group_thousands, human_duration, incident_ref,
 };
 use crate::analyze;
-use crate::model::{DetectionMethod, Environment, FindingClass, FindingKind, Incident, Relation, TimePrecision};
+use crate::model::{Clock, DetectionMethod, Environment, FindingClass, FindingKind, Incident, Relation, TimePrecision};
 
 /// One incident, for its page and its brief.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +26,9 @@ pub struct IncidentView {
     pub durations: Vec<DurationRow>,
     pub precision: TimePrecision,
     pub coarse_clock: bool,
+    /// "Healed before it was noticed: detected 25m after impact ended.", when
+    /// `detected` comes after `mitigated` (or after `resolved`).
+    pub healed_before_noticed: Option<String>,
     pub reviewed: Option<String>,
     pub published: Option<String>,
     pub tags: Vec<String>,
@@ -41,6 +44,8 @@ pub struct IncidentView {
     pub no_actions_reason: Option<String>,
     pub lessons: LessonsView,
     pub body_html: String,
+    /// The record's `links`, for the "References" list.
+    pub links: Vec<ReferenceView>,
     pub recurrence_of: Vec<IncidentRef>,
     pub recurred_as: Vec<IncidentRef>,
     pub related: Vec<RelatedView>,
@@ -129,6 +134,15 @@ pub struct LessonsView {
     pub went_wrong: Vec<String>,
     pub got_lucky: Vec<String>,
     pub any: bool,
+}
+
+/// A reference from the record's `links`: an absolute http(s) URL (checked
+/// by the loader), and the text to show, its title or else the URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceView {
+    pub url: String,
+    pub text: String,
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -277,6 +291,7 @@ impl SiteData<'_> {
             durations,
             precision: clock.precision,
             coarse_clock: clock.precision != TimePrecision::Minute,
+            healed_before_noticed: healed_before_noticed(clock),
             reviewed: inc.reviewed.map(date_text),
             published: inc.published.map(date_text),
             tags: inc.tags.clone(),
@@ -303,6 +318,15 @@ impl SiteData<'_> {
                 any: !inc.lessons.is_empty(),
             },
             body_html,
+            links: inc
+                .links
+                .iter()
+                .map(|l| ReferenceView {
+                    url: l.url.clone(),
+                    text: l.title.clone().unwrap_or_else(|| l.url.clone()),
+                    title: l.title.clone(),
+                })
+                .collect(),
             recurrence_of: refs(&links.recurrence_of),
             recurred_as: refs(&links.recurred_as),
             related: related(&links.related),
@@ -365,6 +389,13 @@ impl SiteData<'_> {
             .take(self.similarity.max_listed)
             .collect()
     }
+}
+
+/// The plain sentence for a failure that healed before anyone noticed it.
+fn healed_before_noticed(clock: &Clock) -> Option<String> {
+    let gap = clock.healed_before_noticed()?;
+    let approx = if clock.precision == TimePrecision::Minute { "" } else { "about " };
+    Some(format!("Healed before it was noticed: detected {approx}{} after impact ended.", human_duration(gap)))
 }
 
 fn environment_rows(env: Option<&Environment>) -> Vec<LabelValue> {

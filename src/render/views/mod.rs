@@ -24,7 +24,7 @@ mod incident;
 pub use entries::{ActionCounts, ActionView, GuardrailTotals, GuardrailView, OutcomeState, OutcomeView, RemedyView};
 pub use incident::{
     BarrierView, ChainView, ClockRow, DetectionView, DurationRow, FindingView, ImpactView, IncidentView, LessonsView,
-    PeopleView, RelatedView, SimilarView, TimelineView,
+    PeopleView, ReferenceView, RelatedView, SimilarView, TimelineView,
 };
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
