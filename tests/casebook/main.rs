@@ -12,6 +12,7 @@ mod incremental;
 mod layers;
 mod learning;
 mod links;
+mod names;
 mod output_dir;
 mod robustness;
 mod scaffold;
