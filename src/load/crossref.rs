@@ -31,46 +31,23 @@ pub(super) fn check(parsed: &[Parsed], unreadable: &[String], diags: &mut Diagno
     let mut folded: FxHashMap<String, &Parsed> = FxHashMap::default();
     for p in parsed {
         let id = p.incident.id.as_str();
-        match first.get(id) {
-            Some(other) => {
-                let here = place(p, p.raw.id.as_ref().map(S::span));
-                let there = place(other, other.raw.id.as_ref().map(S::span));
-                diags.push(
-                    Diagnostic::error(
-                        "duplicate-id",
-                        &p.source.path,
-                        format!("incident id `{id}` is used by two records"),
-                    )
-                    .at(Some(here))
-                    .related(&other.source.path, Some(there), "also used here")
-                    .help("ids come from `id = …` or the file name; give one record another id"),
+        if let Some(other) = first.get(id) {
+            let message = format!("incident id `{id}` is used by two records");
+            diags.push(duplicate_id(p, other, message, "also used here".into()));
+            continue;
+        }
+        first.insert(id, p);
+        match folded.entry(id.to_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(other) => {
+                let other = other.get();
+                let message = format!(
+                    "incident ids `{id}` and `{}` differ only in case, so their pages are one folder on a case-insensitive file system (macOS, Windows)",
+                    other.incident.id
                 );
+                diags.push(duplicate_id(p, other, message, format!("`{}` is used here", other.incident.id)));
             }
-            None => {
-                first.insert(id, p);
-                match folded.entry(id.to_lowercase()) {
-                    std::collections::hash_map::Entry::Occupied(other) => {
-                        let other = *other.get();
-                        let here = place(p, p.raw.id.as_ref().map(S::span));
-                        let there = place(other, other.raw.id.as_ref().map(S::span));
-                        diags.push(
-                            Diagnostic::error(
-                                "duplicate-id",
-                                &p.source.path,
-                                format!(
-                                    "incident ids `{id}` and `{}` differ only in case, so their pages are one folder on a case-insensitive file system (macOS, Windows)",
-                                    other.incident.id
-                                ),
-                            )
-                            .at(Some(here))
-                            .related(&other.source.path, Some(there), format!("`{}` is used here", other.incident.id))
-                            .help("ids come from `id = …` or the file name; give one record another id"),
-                        );
-                    }
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(p);
-                    }
-                }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(p);
             }
         }
     }
@@ -140,6 +117,16 @@ pub(super) fn check(parsed: &[Parsed], unreadable: &[String], diags: &mut Diagno
             }
         }
     }
+}
+
+/// The `duplicate-id` error of record `p`, whose id clashes with `other`'s.
+fn duplicate_id(p: &Parsed, other: &Parsed, message: String, there_message: String) -> Diagnostic {
+    let here = place(p, p.raw.id.as_ref().map(S::span));
+    let there = place(other, other.raw.id.as_ref().map(S::span));
+    Diagnostic::error("duplicate-id", &p.source.path, message)
+        .at(Some(here))
+        .related(&other.source.path, Some(there), there_message)
+        .help("ids come from `id = …` or the file name; give one record another id")
 }
 
 /// Service names and tags are free text; two spellings with the same URL slug
