@@ -44,6 +44,8 @@ pub struct Built {
     pub timings: Vec<(String, Duration)>,
     /// Policy warnings set aside on imported records.
     pub set_aside: SetAside,
+    /// The lock on the output directory left by a build that ended, taken over.
+    pub taken_over: Option<write::TakenOver>,
 }
 
 /// Why a build stopped. [`BuildError::Content`] is the knowledge base's
@@ -311,7 +313,9 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
     };
     // Check the output directory before any work, then write each file as
     // it is made: the site is never held in memory as a whole.
-    let staging = write::Staging::begin(out)?;
+    let sources = write::Sources { dir, folders: &load::SOURCE_FOLDERS };
+    let staging = write::Staging::begin(out, &sources)?;
+    let taken_over = staging.taken_over().cloned();
     let rendered = match SiteBuilder::single(dir, options).render(&phase, &staging) {
         Ok(rendered) => rendered,
         Err(e) => {
@@ -350,6 +354,7 @@ pub fn build(dir: &Path, out: &Path, options: BuildOptions, progress: impl Fn(&s
         elapsed: started.elapsed(),
         timings,
         set_aside: rendered.set_aside,
+        taken_over,
     })
 }
 

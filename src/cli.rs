@@ -73,7 +73,9 @@ Examples:
 
 The site is written to a staging directory and swapped in, so a failed build
 leaves the previous site untouched. OUT must be empty, missing, or a previous
-Casebook build. Exit status: 0 built, 1 content errors (nothing written), 2 usage error.")]
+Casebook build; it may not be a symbolic link, the current directory, or hold or
+lie in the knowledge base's sources. One build at a time writes to OUT (a lock
+file .OUT.casebook-lock beside it). Exit status: 0 built, 1 content errors (nothing written), 2 usage error.")]
     Build(BuildArgs),
     /// Preview the site: build in memory, serve on 127.0.0.1, rebuild and reload on every save.
     #[command(after_help = "\

@@ -14,6 +14,7 @@ use super::Failure;
 use crate::build::{self, BuildError, BuildOptions, Built};
 use crate::cli::{BuildArgs, ColorChoice};
 use crate::diagnostics;
+use crate::write::WriteError;
 
 pub(super) fn run(args: BuildArgs) -> Result<ExitCode, Failure> {
     let BuildArgs { dir, output, drafts, strict, timings, today } = args;
@@ -39,6 +40,13 @@ pub(super) fn run(args: BuildArgs) -> Result<ExitCode, Failure> {
     match outcome {
         Ok(built) => {
             super::write_diagnostics(&mut err, &built.diagnostics, style)?;
+            if let Some(taken) = &built.taken_over {
+                let whose = match taken.pid {
+                    Some(pid) => format!("process {pid}, which is no longer running"),
+                    None => "a build that did not finish".to_string(),
+                };
+                writeln!(err, "note: took over the lock {} left by {whose}", taken.lock.display())?;
+            }
             if let Some(line) = super::check::set_aside_line(&built.set_aside) {
                 writeln!(err, "{line}")?;
             }
@@ -58,7 +66,57 @@ pub(super) fn run(args: BuildArgs) -> Result<ExitCode, Failure> {
             )?;
             Ok(ExitCode::from(1))
         }
+        Err(BuildError::Write(e)) => Err(Failure::Usage(write_failure(&e, &dir))),
         Err(e) => Err(Failure::usage(e)),
+    }
+}
+
+/// Why the output directory was refused, for people; `dir` is the knowledge base.
+fn write_failure(e: &WriteError, dir: &Path) -> String {
+    const WHOLE: &str = "a build replaces the output directory as a whole";
+    let default = dir.join("public");
+    match e {
+        WriteError::Symlink { out, target } => format!(
+            "{} is a symbolic link (to {}); {WHOLE}, so it neither replaces a link nor builds through one: give the target itself, `-o {}`",
+            out.display(),
+            target.display(),
+            target.display()
+        ),
+        WriteError::HoldsWorkingDir(out) => format!(
+            "{} is the current directory, or holds it; {WHOLE}, which would leave you in a deleted directory: build into a folder below it (`-o public`) or from elsewhere",
+            out.display()
+        ),
+        WriteError::Root(out) => {
+            format!("{} has no parent directory to build beside; build into a folder below it", out.display())
+        }
+        WriteError::IsSources { out, .. } => format!(
+            "{} is the knowledge base itself; {WHOLE} and would delete its sources: choose another --output (the default is {})",
+            out.display(),
+            default.display()
+        ),
+        WriteError::HoldsSources { out, kept } => format!(
+            "{} contains the knowledge base's sources ({}); {WHOLE} and would delete them: choose another --output (the default is {})",
+            out.display(),
+            kept.display(),
+            default.display()
+        ),
+        WriteError::InSources { out, name, folder } => format!(
+            "{} is in the knowledge base's {name}/ folder ({}), where the site would be taken for sources: choose another --output (the default is {})",
+            out.display(),
+            folder.display(),
+            default.display()
+        ),
+        WriteError::Locked { out, lock, pid, waited } => {
+            let holder = pid.map(|pid| format!("process {pid}, ")).unwrap_or_default();
+            format!(
+                "another build is writing to {} ({holder}lock file {}); gave up after {:.0} s. Run this build again once it has finished; if no build is running, remove {}",
+                out.display(),
+                lock.display(),
+                waited.as_secs_f64(),
+                lock.display()
+            )
+        }
+        other => other.to_string(),
     }
 }
 

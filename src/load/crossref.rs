@@ -1,11 +1,12 @@
-//! Checks that need every record at once: unique incident ids, references to
-//! other incidents (`recurrence_of`, `related`), and service and tag names
-//! that would collide in URLs.
+//! Checks that need every record at once: unique incident ids (also when
+//! only their case differs: one folder on a case-insensitive file system),
+//! references to other incidents (`recurrence_of`, `related`), and service
+//! and tag names that would collide in URLs or have no address at all.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 
 use super::Parsed;
 use super::raw::S;
@@ -25,25 +26,28 @@ fn place(p: &Parsed, span: Option<Range<usize>>) -> Location {
 /// to them are not reported again.
 pub(super) fn check(parsed: &[Parsed], unreadable: &[String], diags: &mut Diagnostics) {
     let mut first: BTreeMap<&str, &Parsed> = BTreeMap::new();
+    // The first record of each id in lower case: ids that differ only in
+    // case are one page folder on macOS and Windows.
+    let mut folded: FxHashMap<String, &Parsed> = FxHashMap::default();
     for p in parsed {
         let id = p.incident.id.as_str();
-        match first.get(id) {
-            Some(other) => {
-                let here = place(p, p.raw.id.as_ref().map(S::span));
-                let there = place(other, other.raw.id.as_ref().map(S::span));
-                diags.push(
-                    Diagnostic::error(
-                        "duplicate-id",
-                        &p.source.path,
-                        format!("incident id `{id}` is used by two records"),
-                    )
-                    .at(Some(here))
-                    .related(&other.source.path, Some(there), "also used here")
-                    .help("ids come from `id = …` or the file name; give one record another id"),
+        if let Some(other) = first.get(id) {
+            let message = format!("incident id `{id}` is used by two records");
+            diags.push(duplicate_id(p, other, message, "also used here".into()));
+            continue;
+        }
+        first.insert(id, p);
+        match folded.entry(id.to_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(other) => {
+                let other = other.get();
+                let message = format!(
+                    "incident ids `{id}` and `{}` differ only in case, so their pages are one folder on a case-insensitive file system (macOS, Windows)",
+                    other.incident.id
                 );
+                diags.push(duplicate_id(p, other, message, format!("`{}` is used here", other.incident.id)));
             }
-            None => {
-                first.insert(id, p);
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(p);
             }
         }
     }
@@ -115,28 +119,63 @@ pub(super) fn check(parsed: &[Parsed], unreadable: &[String], diags: &mut Diagno
     }
 }
 
-/// Service names and tags are free text; two spellings with the same URL slug are merged.
+/// The `duplicate-id` error of record `p`, whose id clashes with `other`'s.
+fn duplicate_id(p: &Parsed, other: &Parsed, message: String, there_message: String) -> Diagnostic {
+    let here = place(p, p.raw.id.as_ref().map(S::span));
+    let there = place(other, other.raw.id.as_ref().map(S::span));
+    Diagnostic::error("duplicate-id", &p.source.path, message)
+        .at(Some(here))
+        .related(&other.source.path, Some(there), there_message)
+        .help("ids come from `id = …` or the file name; give one record another id")
+}
+
+/// Service names and tags are free text; two spellings with the same URL slug
+/// are merged, and one with no slug at all (no letter or digit: `🔥`, `.`)
+/// has no address for its page, so it is an error.
 pub(super) fn check_names(parsed: &[Parsed], diags: &mut Diagnostics) {
-    for (what, get) in [
+    for (what, field, get) in [
         (
             "service",
+            "services",
             (|p: &Parsed| p.raw.services.as_ref().map(|s| s.get_ref().iter().collect()).unwrap_or_default())
                 as fn(&Parsed) -> Vec<&S<String>>,
         ),
-        ("tag", |p: &Parsed| p.raw.tags.as_ref().map(|t| t.iter().collect()).unwrap_or_default()),
+        ("tag", "tags", |p: &Parsed| p.raw.tags.as_ref().map(|t| t.iter().collect()).unwrap_or_default()),
     ] {
         // The first spelling of each slug, and where it is; locations are
-        // worked out only for what is reported. Each spelling is looked at
-        // once: a repeated one adds nothing, and slugs are not cheap.
+        // worked out only for what is reported. Each spelling is slugged
+        // once (slugs are not cheap): a repeated one adds nothing, unless
+        // it has no slug, which is reported wherever it is used.
         let mut seen: BTreeMap<String, (&str, &Parsed, Range<usize>)> = BTreeMap::new();
-        let mut spellings: FxHashSet<&str> = FxHashSet::default();
+        let mut spellings: FxHashMap<&str, bool> = FxHashMap::default();
         for p in parsed {
             for name in get(p) {
                 let spelling = name.get_ref().trim();
-                if !spellings.insert(spelling) {
+                let nameless = |diags: &mut Diagnostics| {
+                    diags.push(
+                        Diagnostic::error(
+                            "empty-slug",
+                            &p.source.path,
+                            format!(
+                                "{what} `{spelling}` in `{field}` has no letter or digit to make its address from"
+                            ),
+                        )
+                        .at(Some(place(p, Some(name.span()))))
+                        .help(format!("give the {what} a name with letters or digits: its page is {what}s/NAME/, NAME made of them"))
+                    );
+                };
+                if let Some(&empty) = spellings.get(spelling) {
+                    if empty {
+                        nameless(diags);
+                    }
                     continue;
                 }
                 let slug = slugify(spelling);
+                spellings.insert(spelling, slug.is_empty());
+                if slug.is_empty() {
+                    nameless(diags);
+                    continue;
+                }
                 match seen.get(&slug) {
                     Some((first, first_p, first_span)) => {
                         let mut d = Diagnostic::warning(

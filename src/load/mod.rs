@@ -30,6 +30,11 @@ use crate::output::Template;
 use front_matter::SplitError;
 use raw::S;
 
+/// The folders of a knowledge base its sources are read from: records,
+/// template overrides, static files and themes. A build's output may not be
+/// in one of them.
+pub const SOURCE_FOLDERS: [&str; 4] = ["incidents", "templates", "static", "themes"];
+
 /// What loading needs to know beyond the files.
 #[derive(Debug, Clone, Copy)]
 pub struct LoadOptions {

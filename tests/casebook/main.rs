@@ -12,6 +12,8 @@ mod incremental;
 mod layers;
 mod learning;
 mod links;
+mod names;
+mod output_dir;
 mod robustness;
 mod scaffold;
 mod search;
