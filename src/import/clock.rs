@@ -197,6 +197,11 @@ impl Clock {
         Clock { zone: zone.unwrap_or(chrono::Utc.fix()), stated: zone.is_some(), day, last: None }
     }
 
+    /// Midnight of `day` in the document's zone.
+    pub fn midnight(&self, day: NaiveDate) -> Option<DateTime<FixedOffset>> {
+        day.and_hms_opt(0, 0, 0).and_then(|t| self.zone.from_local_datetime(&t).single())
+    }
+
     /// The offset datetime of `written`, or `None` for a date alone or a
     /// time with no date known. A date alone moves the clock to that day.
     pub fn resolve(&mut self, written: Written) -> Option<DateTime<FixedOffset>> {
@@ -227,47 +232,8 @@ impl Clock {
     }
 }
 
-/// A stated duration: "54 minutes", "3h 20m", "1 hour 5 min", "2 days".
-pub fn duration(text: &str) -> Option<Duration> {
-    let lower = text.to_ascii_lowercase();
-    let mut total = 0i64;
-    let mut found = false;
-    let mut number: Option<f64> = None;
-    let mut token = String::new();
-    let mut flush = |token: &mut String, number: &mut Option<f64>| {
-        if token.is_empty() {
-            return;
-        }
-        if let Ok(n) = token.parse::<f64>() {
-            *number = Some(n);
-        } else if let Some(n) = number.take() {
-            let unit = match token.as_str() {
-                "d" | "day" | "days" => 86_400.0,
-                "h" | "hr" | "hrs" | "hour" | "hours" => 3_600.0,
-                "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
-                "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
-                _ => 0.0,
-            };
-            if unit > 0.0 {
-                total += (n * unit).round() as i64;
-                found = true;
-            }
-        }
-        token.clear();
-    };
-    for c in lower.chars() {
-        let digit = c.is_ascii_digit() || c == '.';
-        let switch = !token.is_empty() && (digit != token.chars().all(|t| t.is_ascii_digit() || t == '.'));
-        if switch || !(c.is_alphanumeric() || c == '.') {
-            flush(&mut token, &mut number);
-        }
-        if c.is_alphanumeric() || c == '.' {
-            token.push(c);
-        }
-    }
-    flush(&mut token, &mut number);
-    (found && total > 0).then(|| Duration::seconds(total))
-}
+/// A stated duration: "54 minutes", "3h 20m" (the model's reading).
+pub use crate::model::parse_duration as duration;
 
 #[cfg(test)]
 mod tests {
@@ -327,14 +293,5 @@ mod tests {
         assert_eq!(clock.resolve(t(8, 0)), Some(at("2024-01-12T08:00:00-08:00")));
         let mut no_day = Clock::new(None, None);
         assert_eq!(no_day.resolve(t(8, 0)), None);
-    }
-
-    #[test]
-    fn stated_durations() {
-        assert_eq!(duration("54 minutes"), Some(Duration::minutes(54)));
-        assert_eq!(duration("3h 20m"), Some(Duration::minutes(200)));
-        assert_eq!(duration("1 hour, 5 min"), Some(Duration::minutes(65)));
-        assert_eq!(duration("2 days"), Some(Duration::days(2)));
-        assert_eq!(duration("about an hour"), None);
     }
 }

@@ -34,6 +34,13 @@ pub struct Draft {
     /// `day` when only dates were stated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_precision: Option<&'static str>,
+    /// Stated durations, written when no timestamps are known ("3h 20m").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_detect: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_mitigate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_resolve: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -110,11 +117,39 @@ pub struct Participant {
     pub role: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    #[serde(serialize_with = "at")]
+    /// Midnight of the day when `day` is set.
     pub at: DateTime<FixedOffset>,
     pub event: String,
+    /// The row gave a date and no time of day: written as a date alone.
+    pub day: bool,
+}
+
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Day(NaiveDate);
+        impl Serialize for Day {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                day_opt(&Some(self.0), s)
+            }
+        }
+        struct At(DateTime<FixedOffset>);
+        impl Serialize for At {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                at(&self.0, s)
+            }
+        }
+        let mut row = s.serialize_struct("Event", 2)?;
+        if self.day {
+            row.serialize_field("at", &Day(self.at.date_naive()))?;
+        } else {
+            row.serialize_field("at", &At(self.at))?;
+        }
+        row.serialize_field("event", &self.event)?;
+        row.end()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -279,7 +314,10 @@ mod tests {
             started: Some(at("2024-03-04T08:10:00Z")),
             resolved: Some(at("2024-03-04T09:40:00-08:00")),
             source: Source { from: "old/a.md".into(), hash: "xxh3:00ff".into() },
-            timeline: vec![Event { at: at("2024-03-04T08:10:00Z"), event: "Alert".into() }],
+            timeline: vec![
+                Event { at: at("2024-03-04T08:10:00Z"), event: "Alert".into(), day: false },
+                Event { at: at("2024-03-05T00:00:00Z"), event: "Follow-up".into(), day: true },
+            ],
             findings: vec![Finding { id: "F1".into(), kind: "root-cause", summary: "x".into(), whys: vec![] }],
             actions: vec![Action {
                 id: "A1".into(),
@@ -300,6 +338,7 @@ mod tests {
         assert!(text.contains("started = 2024-03-04T08:10:00Z\n"), "{text}");
         assert!(text.contains("resolved = 2024-03-04T09:40:00-08:00\n"), "{text}");
         assert!(text.contains("due = 2024-04-01\n"), "{text}");
+        assert!(text.contains("at = 2024-03-05\nevent = \"Follow-up\""), "{text}");
         assert!(text.contains("[source]\nfrom = \"old/a.md\"\nhash = \"xxh3:00ff\"\n"), "{text}");
         assert!(text.ends_with("+++\n\n## Notes\nKept.\n"), "{text}");
         assert_eq!(draft.needs(), ["categories", "action owners or due dates"]);

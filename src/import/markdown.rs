@@ -420,7 +420,7 @@ fn timeline(section: &Section, body: &[&str], clock: &mut Clock, out: &mut Vec<E
         let rest = section.heading[used..].trim_start_matches([' ', '-', '–', '—', ':']).trim();
         let event = if rest.is_empty() { first_paragraph(body, None) } else { Some(rest.to_string()) };
         if let (Some(at), Some(event)) = (clock.resolve(written), event) {
-            out.push(Event { at, event });
+            out.push(Event { at, event, day: false });
         }
         return;
     }
@@ -442,7 +442,7 @@ fn timeline(section: &Section, body: &[&str], clock: &mut Clock, out: &mut Vec<E
             if let Some((written, _)) = clock::leading(&plain(&stamp)) {
                 if let Some(at) = clock.resolve(written) {
                     if !event.is_empty() {
-                        out.push(Event { at, event: event.join(" — ") });
+                        out.push(Event { at, event: event.join(" — "), day: false });
                     }
                 }
             }
@@ -456,10 +456,17 @@ fn timeline(section: &Section, body: &[&str], clock: &mut Clock, out: &mut Vec<E
         }
         let Some((written, used)) = clock::leading(&text) else { continue };
         let event = text[used..].trim_start_matches([' ', '-', '–', '—', ':', '|']).trim();
-        // A date alone on a line (a day heading) moves the clock.
+        // A date alone on a line (a day heading) moves the clock; a date
+        // with an event is an entry of that day.
         let at = clock.resolve(written);
-        if let (Some(at), false) = (at, event.is_empty()) {
-            out.push(Event { at, event: event.to_string() });
+        match (written, at, event.is_empty()) {
+            (_, Some(at), false) => out.push(Event { at, event: event.to_string(), day: false }),
+            (Written::Day(day), None, false) => {
+                if let Some(at) = clock.midnight(day) {
+                    out.push(Event { at, event: event.to_string(), day: true });
+                }
+            }
+            _ => {}
         }
     }
 }

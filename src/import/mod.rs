@@ -349,6 +349,8 @@ impl Facts {
         let mut coarse = false;
         if started.is_none() {
             started = marked.started.or(span.map(|(first, _)| first));
+            // A timeline of dates alone gives a clock of days.
+            coarse = started.is_some() && draft.timeline.iter().all(|e| e.day);
         }
         let midnight =
             |day: NaiveDate| day.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(clock.zone).single());
@@ -370,9 +372,14 @@ impl Facts {
                 .or_else(|| self.time_to_resolve.map(|d| s + d))
                 .or(marked.resolved)
                 .or_else(|| self.duration.map(|d| s + d));
-            if resolved.is_none() && !coarse {
+            if resolved.is_none() {
                 resolved = span.map(|(_, last)| last).filter(|last| *last > s);
             }
+        } else {
+            // No start at all: the durations the text states, as durations.
+            draft.time_to_detect = self.time_to_detect.map(crate::model::format_duration);
+            draft.time_to_mitigate = self.time_to_mitigate.map(crate::model::format_duration);
+            draft.time_to_resolve = self.time_to_resolve.or(self.duration).map(crate::model::format_duration);
         }
         draft.started = started;
         draft.detected = detected;
@@ -598,7 +605,7 @@ mod tests {
     #[test]
     fn a_timeline_marks_its_own_milestones() {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
-        let e = |t: &str, what: &str| draft::Event { at: at(t), event: what.into() };
+        let e = |t: &str, what: &str| draft::Event { at: at(t), event: what.into(), day: false };
         let events = [
             e("2024-03-12T13:40:00Z", "Unrelated deploy"),
             e("2024-03-12T14:00:00Z", "Certificate expires. OUTAGE BEGINS"),

@@ -190,7 +190,7 @@ fn incident(row: &Row, from: &str, ctx: &Context<'_>) -> (Option<String>, Draft)
     let mut draft = Draft { title: facts.title.clone().unwrap_or_default(), ..Draft::default() };
     for (at, what) in events {
         if let Some(at) = clock::leading(&at).and_then(|(w, _)| clock.resolve(w)) {
-            draft.timeline.push(Event { at, event: plain(&what) });
+            draft.timeline.push(Event { at, event: plain(&what), day: false });
         }
     }
     for (i, mut a) in actions.into_iter().enumerate() {

@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Offset as _, TimeZone};
 use toml::value::{Datetime, Offset};
 
 use super::raw::{OneOrMany, RawEnvironment, RawLink, RawRecord, RawRelated, S};
@@ -17,7 +17,8 @@ use crate::diagnostics::suggest;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{
     Action, Barrier, Clock, CustomerImpact, Detection, Environment, Finding, Guardrail, ImportedFrom, Incident,
-    Lessons, Link, Participant, People, RecordStatus, RelatedLink, Remedy, TimelineEntry, Vocabulary,
+    Lessons, Link, Participant, People, RecordStatus, RelatedLink, Remedy, StatedDurations, TimePrecision,
+    TimelineEntry, Vocabulary,
 };
 use crate::model::{is_category_slug, is_id};
 
@@ -110,6 +111,35 @@ impl RecordCtx<'_> {
         let (message, help) = problem;
         self.error("bad-datetime", value.span(), message).help = help;
         None
+    }
+
+    /// A timeline moment: a datetime, or a date alone (midnight in the
+    /// record's zone, precision `day`), as rows of old timelines often are.
+    fn moment(&mut self, field: &str, value: &S<Datetime>) -> Option<(DateTime<FixedOffset>, TimePrecision)> {
+        let dt = value.get_ref();
+        if let (Some(d), None) = (dt.date, dt.time) {
+            let zone = match self.zone {
+                Zone::Fixed(zone) => zone,
+                _ => chrono::Utc.fix(),
+            };
+            let day = self.date(field, value)?;
+            let at = day.and_hms_opt(0, 0, 0).and_then(|t| zone.from_local_datetime(&t).single());
+            if at.is_none() {
+                self.error("bad-datetime", value.span(), format!("`{field}` = {d} is not a real date"));
+            }
+            return Some((at?, TimePrecision::Day));
+        }
+        Some((self.datetime(field, value)?, TimePrecision::Minute))
+    }
+
+    /// A stated duration (`time_to_resolve = "3h 20m"`).
+    fn duration(&mut self, field: &str, value: &S<String>) -> Option<chrono::TimeDelta> {
+        let parsed = crate::model::parse_duration(value.get_ref());
+        if parsed.is_none() {
+            self.error("bad-value", value.span(), format!("`{field}` = \"{}\" is not a duration", value.get_ref()))
+                .help = Some(format!("write it like {field} = \"3h 20m\", \"54m\" or \"2d 4h\""));
+        }
+        parsed
     }
 
     /// A calendar date (reviewed, published, due…).
@@ -225,11 +255,8 @@ pub(crate) fn convert(
                 .iter()
                 .filter_map(|e| {
                     let e = e.get_ref();
-                    Some(TimelineEntry {
-                        at: ctx.datetime("at", &e.at)?,
-                        event: e.event.trim().to_string(),
-                        actor: e.actor.clone(),
-                    })
+                    let (at, precision) = ctx.moment("at", &e.at)?;
+                    Some(TimelineEntry { at, event: e.event.trim().to_string(), actor: e.actor.clone(), precision })
                 })
                 .collect()
         })
@@ -447,12 +474,19 @@ fn clock(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Clock {
         }
     }
     let get = |name: &str| parsed.iter().find(|(n, _, _)| *n == name).and_then(|(_, at, _)| *at);
+    let mut stated = |field: &str, value: &Option<S<String>>| value.as_ref().and_then(|v| ctx.duration(field, v));
+    let stated = StatedDurations {
+        detect: stated("time_to_detect", &raw.time_to_detect),
+        mitigate: stated("time_to_mitigate", &raw.time_to_mitigate),
+        resolve: stated("time_to_resolve", &raw.time_to_resolve),
+    };
     Clock {
         started: get("started"),
         detected: get("detected"),
         mitigated: get("mitigated"),
         resolved: get("resolved"),
         precision,
+        stated,
     }
 }
 

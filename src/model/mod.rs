@@ -11,9 +11,11 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset, Months, NaiveDate, TimeDelta};
 use serde::Serialize;
 
+mod duration;
 mod vocabulary;
 mod zone;
 
+pub use duration::{format_duration, parse_duration};
 pub use vocabulary::{
     ActionKind, ActionStatus, Control, DetectionMethod, FindingClass, FindingKind, GuardrailStatus, RecordStatus,
     Relation, RequirableField, TimePrecision, Vocabulary,
@@ -94,6 +96,11 @@ pub struct Participant {
     pub role: Option<String>,
 }
 
+/// `to − from`, when both are known.
+fn between(from: Option<DateTime<FixedOffset>>, to: Option<DateTime<FixedOffset>>) -> Option<TimeDelta> {
+    Some(to? - from?)
+}
+
 /// The incident clock. The loader guarantees started ≤ mitigated ≤ resolved
 /// and started ≤ detected. `detected` may come after `mitigated` or even
 /// `resolved`: a failure that healed before anyone noticed it (see
@@ -105,6 +112,18 @@ pub struct Clock {
     pub mitigated: Option<DateTime<FixedOffset>>,
     pub resolved: Option<DateTime<FixedOffset>>,
     pub precision: TimePrecision,
+    /// Durations the record states where it gives no timestamps
+    /// (`time_to_detect = "54m"`); timestamps win when both are given.
+    #[serde(skip)]
+    pub stated: StatedDurations,
+}
+
+/// The times to detect, mitigate and resolve as a record states them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatedDurations {
+    pub detect: Option<TimeDelta>,
+    pub mitigate: Option<TimeDelta>,
+    pub resolve: Option<TimeDelta>,
 }
 
 impl Clock {
@@ -112,17 +131,17 @@ impl Clock {
     /// it was noticed this is longer than the time to mitigate: it still
     /// measures how long the failure went unnoticed.
     pub fn time_to_detect(&self) -> Option<TimeDelta> {
-        Some(self.detected? - self.started?)
+        between(self.started, self.detected).or(self.stated.detect)
     }
 
     /// Time to mitigate: mitigated − started.
     pub fn time_to_mitigate(&self) -> Option<TimeDelta> {
-        Some(self.mitigated? - self.started?)
+        between(self.started, self.mitigated).or(self.stated.mitigate)
     }
 
     /// Time to resolve: resolved − started.
     pub fn time_to_resolve(&self) -> Option<TimeDelta> {
-        Some(self.resolved? - self.started?)
+        between(self.started, self.resolved).or(self.stated.resolve)
     }
 
     /// When impact ended: `mitigated`, or `resolved` when no mitigation time is given.
@@ -172,6 +191,10 @@ pub struct TimelineEntry {
     pub at: DateTime<FixedOffset>,
     pub event: String,
     pub actor: Option<String>,
+    /// `day` for an entry written with a date only (`at = 2022-12-05`):
+    /// `at` is then midnight in the record's zone.
+    #[serde(skip_serializing_if = "TimePrecision::is_minute")]
+    pub precision: TimePrecision,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -404,10 +427,32 @@ mod tests {
             mitigated: None,
             resolved: at("2025-03-14T11:30:00+00:00"),
             precision: TimePrecision::Minute,
+            stated: StatedDurations::default(),
         };
         assert_eq!(clock.time_to_detect(), Some(TimeDelta::minutes(8)));
         assert_eq!(clock.time_to_mitigate(), None);
         assert_eq!(clock.time_to_resolve(), Some(TimeDelta::minutes(138)));
+    }
+
+    #[test]
+    fn stated_durations_stand_in_for_missing_timestamps_only() {
+        let stated = StatedDurations {
+            detect: Some(TimeDelta::minutes(54)),
+            mitigate: None,
+            resolve: Some(TimeDelta::minutes(200)),
+        };
+        let undated = Clock { stated, ..Clock::default() };
+        assert_eq!(undated.time_to_detect(), Some(TimeDelta::minutes(54)));
+        assert_eq!(undated.time_to_mitigate(), None);
+        assert_eq!(undated.time_to_resolve(), Some(TimeDelta::minutes(200)));
+        // Timestamps win.
+        let dated = Clock {
+            started: at("2025-03-14T09:00:00Z"),
+            resolved: at("2025-03-14T10:00:00Z"),
+            stated,
+            ..Clock::default()
+        };
+        assert_eq!(dated.time_to_resolve(), Some(TimeDelta::minutes(60)));
     }
 
     #[test]
@@ -418,6 +463,7 @@ mod tests {
             mitigated: at("2025-03-14T09:30:00Z"),
             resolved: at("2025-03-14T10:30:00Z"),
             precision: TimePrecision::Minute,
+            stated: StatedDurations::default(),
         };
         assert_eq!(clock.healed_before_noticed(), Some(TimeDelta::minutes(25)));
         // Time to detect is still measured from the start, past the mitigation.

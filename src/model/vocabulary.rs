@@ -157,6 +157,12 @@ vocabulary!(
     Verified => "verified",
 });
 
+impl TimePrecision {
+    pub fn is_minute(&self) -> bool {
+        *self == TimePrecision::Minute
+    }
+}
+
 impl GuardrailStatus {
     /// Implemented or verified: the control is live.
     pub fn is_live(self) -> bool {

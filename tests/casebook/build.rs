@@ -515,3 +515,23 @@ fn links_are_listed_as_references() {
     let plain = text(&tree, "incidents/plain/index.html");
     assert!(!plain.contains("References"), "no empty section");
 }
+
+#[test]
+fn date_only_timeline_rows_and_stated_durations_stand_in_for_missing_timestamps() {
+    let record = "+++\ntitle = \"Digest emails late\"\nseverity = \"SEV3\"\ntime_to_detect = \"3d\"\ntime_to_resolve = \"4d 6h\"\n\n[[timeline]]\nat = 2022-12-05\nevent = \"Change deployed\"\n\n[[timeline]]\nat = 2022-12-08T14:00:00Z\nevent = \"Support files a ticket\"\n+++\n";
+    let kb = KbTest::new().file("incidents/digest.md", record);
+    let check = kb.check(&[]);
+    assert!(!check.stdout.contains("error["), "{}", check.stdout);
+    let out = kb.path().join("site");
+    let run = build(kb.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = text(&read_tree(&out), "incidents/digest/index.html");
+    // The date-only row shows its date alone; the stated durations are the clock's.
+    assert!(page.contains(">2022-12-05<"), "{}", main_of(&page));
+    assert!(!page.contains("2022-12-05 00:00"), "{}", main_of(&page));
+    assert!(page.contains("<abbr title=\"Time to resolve\">TTR</abbr></th><td>4d 6h</td>"), "{}", main_of(&page));
+    // A duration nobody can read is an error at the value.
+    let kb = kb.file("incidents/digest.md", record.replace("\"4d 6h\"", "\"soon\""));
+    let bad = kb.check(&[]);
+    assert!(bad.stdout.contains("error[bad-value]: `time_to_resolve` = \"soon\" is not a duration"), "{}", bad.stdout);
+}

@@ -240,7 +240,8 @@ impl SiteData<'_> {
             .timeline
             .iter()
             .map(|t| TimelineView {
-                at: datetime_text(t.at),
+                // A row written with a date alone shows the date alone.
+                at: if t.precision == TimePrecision::Day { date_text(t.at.date_naive()) } else { datetime_text(t.at) },
                 iso: t.at.to_rfc3339(),
                 offset: clock.started.map(|s| {
                     let d = t.at - s;
