@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The site as served: output files plus the problems of the latest build.
@@ -96,6 +97,47 @@ pub fn respond(site: &Snapshot, method: &str, raw_url: &str, if_none_match: Opti
     r.headers.push(("ETag", etag));
     r.headers.push(("Cache-Control", "no-cache".into()));
     r
+}
+
+/// Whether `host`, the request's `Host` header, names this server: a name a
+/// DNS answer can point anywhere (`evil.example`) is refused, so a page on
+/// another site cannot read the preview through DNS rebinding. Accepted:
+/// `localhost` and any loopback address, the address bound to, and, when
+/// bound to all interfaces, any IP address (an address cannot be rebound);
+/// always with the port listened on (80 when none is given).
+pub fn host_allowed(host: Option<&str>, bind: IpAddr, port: u16) -> bool {
+    let Some(host) = host.map(str::trim) else { return false };
+    let (name, rest) = match host.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((name, rest)) => (name, rest),
+            None => return false,
+        },
+        None => match host.find(':') {
+            Some(at) => host.split_at(at),
+            None => (host, ""),
+        },
+    };
+    let host_port = match rest {
+        "" => Some(80),
+        _ => rest.strip_prefix(':').and_then(|p| p.parse::<u16>().ok()),
+    };
+    if host_port != Some(port) {
+        return false;
+    }
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bracketed = host.starts_with('[');
+    match name.parse::<IpAddr>() {
+        Ok(ip) if ip.is_ipv6() == bracketed => ip.is_loopback() || ip == bind || bind.is_unspecified(),
+        _ => false,
+    }
+}
+
+/// The answer to a request whose `Host` is not this server's.
+pub fn wrong_host(port: u16) -> Reply {
+    let body = format!("this preview answers only as http://127.0.0.1:{port}/ or http://localhost:{port}/\n");
+    Reply::new(403, "text/plain; charset=utf-8", body.into_bytes())
 }
 
 /// Percent-decode and normalise a URL path into a key of the site, or refuse it.
@@ -212,6 +254,40 @@ mod tests {
         let r = respond(&s, "GET", "/incidents/a", None);
         assert_eq!((r.status, r.header("Location")), (301, Some("/incidents/a/")));
         assert_eq!(respond(&s, "GET", "/", None).status, 200);
+    }
+
+    #[test]
+    fn only_this_servers_names_are_accepted_hosts() {
+        let loopback: IpAddr = [127, 0, 0, 1].into();
+        let ok = |h: &str| host_allowed(Some(h), loopback, 1111);
+        for good in ["127.0.0.1:1111", "localhost:1111", "LOCALHOST:1111", "[::1]:1111", " localhost:1111 "] {
+            assert!(ok(good), "{good}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost",
+            "localhost:1112",
+            "localhost:",
+            "localhost.:1111",
+            "localhost.evil.example:1111",
+            "127.0.0.1:1111.evil.example",
+            "10.0.0.2:1111",
+            "::1:1111",
+            "[::1:1111",
+            "[127.0.0.1]:1111",
+            "",
+        ] {
+            assert!(!ok(bad), "{bad}");
+        }
+        assert!(!host_allowed(None, loopback, 1111));
+        assert!(host_allowed(Some("localhost"), loopback, 80));
+        let all: IpAddr = [0, 0, 0, 0].into();
+        assert!(host_allowed(Some("192.168.1.20:1111"), all, 1111));
+        assert!(!host_allowed(Some("preview.example:1111"), all, 1111));
+        let lan: IpAddr = [192, 168, 1, 20].into();
+        assert!(host_allowed(Some("192.168.1.20:1111"), lan, 1111));
+        assert!(!host_allowed(Some("192.168.1.21:1111"), lan, 1111));
     }
 
     #[test]

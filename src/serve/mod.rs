@@ -143,9 +143,10 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     for _ in 0..4 {
         let server = Arc::clone(&server);
         let shared = Arc::clone(&shared);
+        let bind = options.bind;
         workers.push(std::thread::spawn(move || {
             while let Ok(request) = server.recv() {
-                handle(request, &shared);
+                handle(request, &shared, bind, port);
             }
         }));
     }
@@ -294,10 +295,15 @@ fn format_host(bind: IpAddr, port: u16) -> String {
     }
 }
 
-fn handle(request: tiny_http::Request, shared: &Shared) {
+fn handle(request: tiny_http::Request, shared: &Shared, bind: IpAddr, port: u16) {
     let url = request.url().to_string();
     let method = request.method().as_str().to_string();
-    if url.split('?').next() == Some("/__casebook/events") {
+    let header = |name: &'static str| {
+        request.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str().to_string())
+    };
+    let reply = if !http::host_allowed(header("Host").as_deref(), bind, port) {
+        http::wrong_host(port)
+    } else if url.split('?').next() == Some("/__casebook/events") {
         let shared_version = {
             match shared.version.lock() {
                 Ok(v) => *v,
@@ -306,10 +312,9 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         };
         stream_events(request.into_writer(), shared, shared_version);
         return;
-    }
-    let if_none_match =
-        request.headers().iter().find(|h| h.field.equiv("If-None-Match")).map(|h| h.value.as_str().to_string());
-    let reply = http::respond(&shared.snapshot(), &method, &url, if_none_match.as_deref());
+    } else {
+        http::respond(&shared.snapshot(), &method, &url, header("If-None-Match").as_deref())
+    };
     let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
     for (name, value) in reply.headers {
         if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {

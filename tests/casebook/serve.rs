@@ -50,7 +50,7 @@ fn serve(dir: &Path, extra: &[&str]) -> Server {
 fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -63,6 +63,20 @@ fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> (u1
     let body = raw[split + 4..].to_vec();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     (status, head, body)
+}
+
+/// Send raw bytes on a fresh connection and read the answer until the server closes it.
+fn raw(port: u16, bytes: &[u8]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream.write_all(bytes).unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+fn status_of(answer: &str) -> u16 {
+    answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
 fn get(port: u16, path: &str) -> (u16, String) {
@@ -229,4 +243,35 @@ fn ctrl_c_stops_cleanly() {
         std::thread::sleep(Duration::from_millis(25));
     };
     assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn refuses_requests_naming_another_host() {
+    // DNS rebinding: a page on evil.example whose name now points at
+    // 127.0.0.1 sends its own name in Host. Only this server's names pass.
+    let kb = copy_fixture("site-links");
+    let server = serve(kb.path(), &[]);
+    let port = server.port;
+    for host in
+        ["evil.example", &format!("evil.example:{port}"), "localhost", &format!("localhost:{}", port.wrapping_add(1))]
+    {
+        for path in ["/", "/incidents/first/", "/__casebook/version", "/__casebook/events"] {
+            let answer =
+                raw(port, format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+            assert_eq!(status_of(&answer), 403, "{host} {path}: {answer}");
+            assert!(answer.contains("text/plain"), "{answer}");
+            assert!(!answer.contains("Pool kept") && !answer.contains("version"), "{host} {path} leaked: {answer}");
+        }
+    }
+    let missing = raw(port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(status_of(&missing), 403, "no Host at all: {missing}");
+    for host in
+        [format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("LocalHost:{port}"), format!("[::1]:{port}")]
+    {
+        let answer = raw(
+            port,
+            format!("GET /incidents/first/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
+        assert_eq!(status_of(&answer), 200, "{host}: {answer}");
+    }
 }
