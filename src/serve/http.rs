@@ -58,7 +58,10 @@ pub fn respond(site: &Snapshot, method: &str, raw_url: &str, if_none_match: Opti
         r.headers.push(("Allow", "GET, HEAD".into()));
         return r;
     }
-    let path = raw_url.split(['?', '#']).next().unwrap_or("");
+    // One slash between segments, so a redirect built from the path can
+    // never be protocol-relative (`//host/`), i.e. never leave this site.
+    let path = collapse_slashes(raw_url.split(['?', '#']).next().unwrap_or(""));
+    let path = path.as_str();
     if path == "/__casebook/version" {
         let body = format!("{{\"version\":{},\"ok\":{}}}\n", site.version, site.errors.is_none());
         return Reply::new(200, "application/json", body.into_bytes());
@@ -97,6 +100,17 @@ pub fn respond(site: &Snapshot, method: &str, raw_url: &str, if_none_match: Opti
     r.headers.push(("ETag", etag));
     r.headers.push(("Cache-Control", "no-cache".into()));
     r
+}
+
+/// `path` with every run of slashes made one slash.
+fn collapse_slashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether `host`, the request's `Host` header, names this server: a name a
@@ -254,6 +268,20 @@ mod tests {
         let r = respond(&s, "GET", "/incidents/a", None);
         assert_eq!((r.status, r.header("Location")), (301, Some("/incidents/a/")));
         assert_eq!(respond(&s, "GET", "/", None).status, 200);
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        let s = site();
+        for (url, location) in [
+            ("//incidents/a", "/incidents/a/"),
+            ("///incidents//a?x=1", "/incidents/a/"),
+            ("/incidents//a", "/incidents/a/"),
+        ] {
+            let r = respond(&s, "GET", url, None);
+            assert_eq!((r.status, r.header("Location")), (301, Some(location)), "{url}");
+        }
+        assert_eq!(respond(&s, "GET", "//", None).status, 200);
     }
 
     #[test]

@@ -275,3 +275,21 @@ fn refuses_requests_naming_another_host() {
         assert_eq!(status_of(&answer), 200, "{host}: {answer}");
     }
 }
+
+#[test]
+fn leading_slashes_never_redirect_to_another_host() {
+    let kb = copy_fixture("site-links");
+    let server = serve(kb.path(), &[]);
+    for (path, location) in [
+        ("//incidents", "/incidents/"),
+        ("///incidents", "/incidents/"),
+        ("//incidents//first", "/incidents/first/"),
+        ("/incidents/first", "/incidents/first/"),
+    ] {
+        let (status, head, _) = request(server.port, "GET", path, &[]);
+        assert_eq!(status, 301, "{path}: {head}");
+        let got = head.lines().find_map(|l| l.strip_prefix("Location: ")).unwrap_or_default();
+        assert_eq!(got, location, "{path}");
+        assert!(got.starts_with('/') && !got.starts_with("//"), "{path} redirects off-site: {got}");
+    }
+}
