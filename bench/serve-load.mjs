@@ -1,5 +1,5 @@
 // How fast `casebook serve` answers pages while live-reload streams are open:
-// starts the server on a copy-free knowledge base (nothing is edited), opens
+// starts the server on KB as it is (nothing is edited or written), opens
 // STREAMS event streams (as open tabs do), then sends REQUESTS page requests,
 // half over keep-alive connections and half each on a fresh connection,
 // CONCURRENCY at a time, and prints the latency percentiles. Last, it sends

@@ -11,6 +11,9 @@
 //! only `GET` and `HEAD` from a browser on the same machine, so reading the
 //! head here ([`http::parse_head`], pure and unit-tested) is smaller than
 //! wrapping tiny_http's listener, and cheaper to build than an async server.
+//! Dropping it removed four crates (tiny_http, ascii, chunked_transfer,
+//! httpdate; about 8.5 s of a clean debug build on two cores) for the ~300
+//! lines here.
 //!
 //! Bounds: a head of at most [`http::MAX_HEAD`] bytes and
 //! [`http::MAX_HEADERS`] lines (else 431, and nothing more is read); at most

@@ -241,17 +241,22 @@ fn ctrl_c_stops_cleanly() {
     let kb = copy_fixture("site-links");
     let mut server = serve(kb.path(), &[]);
     assert_eq!(get(server.port, "/").0, 200);
+    assert_eq!(interrupt(&mut server, Duration::from_secs(20)), Some(0));
+}
+
+/// Send SIGINT and wait at most `within` for the exit code.
+#[cfg(unix)]
+fn interrupt(server: &mut Server, within: Duration) -> Option<i32> {
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
+    let deadline = Instant::now() + within;
+    loop {
         if let Some(status) = server.child.try_wait().unwrap() {
-            break status;
+            return status.code();
         }
-        assert!(Instant::now() < deadline, "server did not stop on SIGINT");
+        assert!(Instant::now() < deadline, "server did not stop within {within:?} of SIGINT");
         std::thread::sleep(Duration::from_millis(25));
-    };
-    assert_eq!(status.code(), Some(0));
+    }
 }
 
 #[test]
@@ -407,16 +412,6 @@ fn ctrl_c_stops_promptly_with_event_streams_open() {
     idle.write_all(format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n", server.port).as_bytes()).unwrap();
     assert_eq!(get(server.port, "/").0, 200);
     std::thread::sleep(Duration::from_millis(200));
-    let pid = server.child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let status = loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "server did not stop within 5 s of SIGINT with streams open");
-        std::thread::sleep(Duration::from_millis(25));
-    };
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(interrupt(&mut server, Duration::from_secs(5)), Some(0), "with streams open");
     drop((streams, idle));
 }
