@@ -422,6 +422,9 @@ mod tests {
             assert_eq!((r.status, r.header("Location")), (301, Some(location)), "{url}");
         }
         assert_eq!(respond(&s, "GET", "//", None).status, 200);
+        // An encoded slash stays a literal character of this site's path.
+        let r = respond(&s, "GET", "/%2Fincidents/a", None);
+        assert_eq!((r.status, r.header("Location")), (301, Some("/%2Fincidents/a/")));
     }
 
     #[test]

@@ -415,3 +415,32 @@ fn ctrl_c_stops_promptly_with_event_streams_open() {
     assert_eq!(interrupt(&mut server, Duration::from_secs(5)), Some(0), "with streams open");
     drop((streams, idle));
 }
+
+/// Read a stream's answer until its first event (or the end), with the status.
+fn first_event(stream: &mut TcpStream) -> (u16, String) {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 512];
+    while !String::from_utf8_lossy(&seen).contains("\n\n") || !String::from_utf8_lossy(&seen).contains("data: ") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&seen).into_owned();
+    (status_of(&text), text)
+}
+
+#[test]
+fn live_reload_streams_are_capped_and_freed_when_tabs_close() {
+    let kb = copy_fixture("site-links");
+    let server = serve(kb.path(), &[]);
+    let mut streams: Vec<TcpStream> = (0..64).map(|_| event_stream(server.port)).collect();
+    for stream in &mut streams {
+        assert_eq!(first_event(stream).0, 200);
+    }
+    let (status, text) = first_event(&mut event_stream(server.port));
+    assert_eq!(status, 503, "the 65th stream: {text}");
+    assert_eq!(get(server.port, "/").0, 200, "pages are still answered");
+    drop(streams);
+    eventually("closed tabs free their streams", || first_event(&mut event_stream(server.port)).0 == 200);
+}
