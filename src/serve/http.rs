@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The site as served: output files plus the problems of the latest build.
@@ -30,13 +31,153 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn new(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+    pub fn new(status: u16, content_type: &str, body: Vec<u8>) -> Self {
         Reply { status, headers: vec![("Content-Type", content_type.to_string())], body }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
+}
+
+/// The most bytes a request line and its headers may take together, and the
+/// most header lines: a longer head is answered 431 and the connection closed
+/// without reading the rest.
+pub const MAX_HEAD: usize = 16 * 1024;
+pub const MAX_HEADERS: usize = 100;
+
+/// A request line and its headers.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Head {
+    pub method: String,
+    pub target: String,
+    /// `HTTP/1.0` or `HTTP/1.1`.
+    pub http11: bool,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Why a request head cannot be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum HeadError {
+    #[error("request header fields too large")]
+    TooLarge,
+    #[error("malformed request")]
+    Malformed,
+    #[error("HTTP version not supported")]
+    Version,
+}
+
+impl HeadError {
+    pub fn reply(self) -> Reply {
+        let status = match self {
+            HeadError::TooLarge => 431,
+            HeadError::Malformed => 400,
+            HeadError::Version => 505,
+        };
+        Reply::new(status, "text/plain; charset=utf-8", format!("{self}\n").into_bytes())
+    }
+}
+
+impl Head {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn connection_has(&self, token: &str) -> bool {
+        self.header("Connection").is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+    }
+
+    /// Whether another request may follow on the same connection.
+    pub fn keep_alive(&self) -> bool {
+        if self.http11 { !self.connection_has("close") } else { self.connection_has("keep-alive") }
+    }
+
+    /// Whether a body follows the head (never read: the connection is closed
+    /// after the answer instead).
+    pub fn has_body(&self) -> bool {
+        self.header("Transfer-Encoding").is_some() || self.header("Content-Length").is_some_and(|v| v.trim() != "0")
+    }
+}
+
+/// Where the head in `buf` ends (just past its blank line), once it is all there.
+pub fn head_end(buf: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'\n', buf).find_map(|i| match buf.get(i + 1..) {
+        Some([b'\n', ..]) => Some(i + 2),
+        Some([b'\r', b'\n', ..]) => Some(i + 3),
+        _ => None,
+    })
+}
+
+/// Parse a complete head, as found by [`head_end`].
+pub fn parse_head(bytes: &[u8]) -> Result<Head, HeadError> {
+    if bytes.len() > MAX_HEAD {
+        return Err(HeadError::TooLarge);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| HeadError::Malformed)?;
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let request_line = lines.next().ok_or(HeadError::Malformed)?;
+    let mut parts = request_line.split(' ');
+    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(HeadError::Malformed);
+    };
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) || target.is_empty() {
+        return Err(HeadError::Malformed);
+    }
+    let http11 = match version {
+        "HTTP/1.1" => true,
+        "HTTP/1.0" => false,
+        v if v.starts_with("HTTP/") => return Err(HeadError::Version),
+        _ => return Err(HeadError::Malformed),
+    };
+    let mut headers = Vec::new();
+    for line in lines.take_while(|l| !l.is_empty()) {
+        if headers.len() == MAX_HEADERS {
+            return Err(HeadError::TooLarge);
+        }
+        // No obsolete line folding, no space before the colon.
+        let (name, value) = line.split_once(':').ok_or(HeadError::Malformed)?;
+        if name.is_empty() || name.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+            return Err(HeadError::Malformed);
+        }
+        headers.push((name.to_string(), value.trim().to_string()));
+    }
+    Ok(Head { method: method.to_string(), target: target.to_string(), http11, headers })
+}
+
+/// `reply` as bytes to send: status line, headers, `Content-Length`, and the
+/// body unless `head_only` (a `HEAD` request); `Connection: close` when the
+/// connection closes after it. One buffer, so it leaves in one write.
+pub fn encode(reply: &Reply, head_only: bool, close: bool) -> Vec<u8> {
+    let reason = match reply.status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    };
+    let mut head = format!("HTTP/1.1 {} {reason}\r\n", reply.status);
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if reply.status != 304 {
+        head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+    }
+    if close {
+        head.push_str("Connection: close\r\n");
+    }
+    head.push_str("\r\n");
+    let mut out = head.into_bytes();
+    if !head_only && reply.status != 304 {
+        out.extend_from_slice(&reply.body);
+    }
+    out
 }
 
 /// The path prefix of Casebook's own endpoints in serve mode.
@@ -57,7 +198,10 @@ pub fn respond(site: &Snapshot, method: &str, raw_url: &str, if_none_match: Opti
         r.headers.push(("Allow", "GET, HEAD".into()));
         return r;
     }
-    let path = raw_url.split(['?', '#']).next().unwrap_or("");
+    // One slash between segments, so a redirect built from the path can
+    // never be protocol-relative (`//host/`), i.e. never leave this site.
+    let path = collapse_slashes(raw_url.split(['?', '#']).next().unwrap_or(""));
+    let path = path.as_str();
     if path == "/__casebook/version" {
         let body = format!("{{\"version\":{},\"ok\":{}}}\n", site.version, site.errors.is_none());
         return Reply::new(200, "application/json", body.into_bytes());
@@ -96,6 +240,58 @@ pub fn respond(site: &Snapshot, method: &str, raw_url: &str, if_none_match: Opti
     r.headers.push(("ETag", etag));
     r.headers.push(("Cache-Control", "no-cache".into()));
     r
+}
+
+/// `path` with every run of slashes made one slash.
+fn collapse_slashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether `host`, the request's `Host` header, names this server: a name a
+/// DNS answer can point anywhere (`evil.example`) is refused, so a page on
+/// another site cannot read the preview through DNS rebinding. Accepted:
+/// `localhost` and any loopback address, the address bound to, and, when
+/// bound to all interfaces, any IP address (an address cannot be rebound);
+/// always with the port listened on (80 when none is given).
+pub fn host_allowed(host: Option<&str>, bind: IpAddr, port: u16) -> bool {
+    let Some(host) = host.map(str::trim) else { return false };
+    let (name, rest) = match host.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((name, rest)) => (name, rest),
+            None => return false,
+        },
+        None => match host.find(':') {
+            Some(at) => host.split_at(at),
+            None => (host, ""),
+        },
+    };
+    let host_port = match rest {
+        "" => Some(80),
+        _ => rest.strip_prefix(':').and_then(|p| p.parse::<u16>().ok()),
+    };
+    if host_port != Some(port) {
+        return false;
+    }
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bracketed = host.starts_with('[');
+    match name.parse::<IpAddr>() {
+        Ok(ip) if ip.is_ipv6() == bracketed => ip.is_loopback() || ip == bind || bind.is_unspecified(),
+        _ => false,
+    }
+}
+
+/// The answer to a request whose `Host` is not this server's.
+pub fn wrong_host(port: u16) -> Reply {
+    let body = format!("this preview answers only as http://127.0.0.1:{port}/ or http://localhost:{port}/\n");
+    Reply::new(403, "text/plain; charset=utf-8", body.into_bytes())
 }
 
 /// Percent-decode and normalise a URL path into a key of the site, or refuse it.
@@ -212,6 +408,103 @@ mod tests {
         let r = respond(&s, "GET", "/incidents/a", None);
         assert_eq!((r.status, r.header("Location")), (301, Some("/incidents/a/")));
         assert_eq!(respond(&s, "GET", "/", None).status, 200);
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        let s = site();
+        for (url, location) in [
+            ("//incidents/a", "/incidents/a/"),
+            ("///incidents//a?x=1", "/incidents/a/"),
+            ("/incidents//a", "/incidents/a/"),
+        ] {
+            let r = respond(&s, "GET", url, None);
+            assert_eq!((r.status, r.header("Location")), (301, Some(location)), "{url}");
+        }
+        assert_eq!(respond(&s, "GET", "//", None).status, 200);
+        // An encoded slash stays a literal character of this site's path.
+        let r = respond(&s, "GET", "/%2Fincidents/a", None);
+        assert_eq!((r.status, r.header("Location")), (301, Some("/%2Fincidents/a/")));
+    }
+
+    #[test]
+    fn only_this_servers_names_are_accepted_hosts() {
+        let loopback: IpAddr = [127, 0, 0, 1].into();
+        let ok = |h: &str| host_allowed(Some(h), loopback, 1111);
+        for good in ["127.0.0.1:1111", "localhost:1111", "LOCALHOST:1111", "[::1]:1111", " localhost:1111 "] {
+            assert!(ok(good), "{good}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost",
+            "localhost:1112",
+            "localhost:",
+            "localhost.:1111",
+            "localhost.evil.example:1111",
+            "127.0.0.1:1111.evil.example",
+            "10.0.0.2:1111",
+            "::1:1111",
+            "[::1:1111",
+            "[127.0.0.1]:1111",
+            "",
+        ] {
+            assert!(!ok(bad), "{bad}");
+        }
+        assert!(!host_allowed(None, loopback, 1111));
+        assert!(host_allowed(Some("localhost"), loopback, 80));
+        let all: IpAddr = [0, 0, 0, 0].into();
+        assert!(host_allowed(Some("192.168.1.20:1111"), all, 1111));
+        assert!(!host_allowed(Some("preview.example:1111"), all, 1111));
+        let lan: IpAddr = [192, 168, 1, 20].into();
+        assert!(host_allowed(Some("192.168.1.20:1111"), lan, 1111));
+        assert!(!host_allowed(Some("192.168.1.21:1111"), lan, 1111));
+    }
+
+    #[test]
+    fn heads_parse_within_bounds() {
+        let raw = b"GET /a?b HTTP/1.1\r\nHost: localhost:1111\r\nConnection: keep-alive, Upgrade\r\n\r\nGET /next";
+        let end = head_end(raw);
+        assert_eq!(end, Some(raw.len() - 9));
+        let head = parse_head(&raw[..raw.len() - 9]).unwrap();
+        assert_eq!((head.method.as_str(), head.target.as_str(), head.http11), ("GET", "/a?b", true));
+        assert_eq!(head.header("host"), Some("localhost:1111"));
+        assert!(head.keep_alive() && !head.has_body());
+        assert_eq!(head_end(b"GET / HTTP/1.0\n\n"), Some(16));
+        assert!(!parse_head(b"GET / HTTP/1.0\n\n").unwrap().keep_alive());
+        assert!(!parse_head(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").unwrap().keep_alive());
+        assert!(parse_head(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n").unwrap().has_body());
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: x\r\n"), None);
+        for bad in [
+            &b"GET /\r\n\r\n"[..],
+            b"GET  / HTTP/1.1\r\n\r\n",
+            b"GET / HTTP/1.1\r\nNo colon\r\n\r\n",
+            b"GET / HTTP/1.1\r\n folded: x\r\n\r\n",
+            b"G\xffT / HTTP/1.1\r\n\r\n",
+        ] {
+            assert_eq!(parse_head(bad), Err(HeadError::Malformed), "{}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(parse_head(b"GET / HTTP/2.0\r\n\r\n"), Err(HeadError::Version));
+        let mut many = String::from("GET / HTTP/1.1\r\n");
+        for i in 0..=MAX_HEADERS {
+            many.push_str(&format!("X-{i}: v\r\n"));
+        }
+        assert_eq!(parse_head(format!("{many}\r\n").as_bytes()), Err(HeadError::TooLarge));
+        assert_eq!(parse_head(&vec![b'a'; MAX_HEAD + 1]), Err(HeadError::TooLarge));
+    }
+
+    #[test]
+    fn replies_encode_with_length_and_without_a_body_for_head() {
+        let s = site();
+        let r = respond(&s, "GET", "/static/style.css", None);
+        let text = String::from_utf8(encode(&r, false, false)).unwrap();
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+        assert!(text.contains("\r\nContent-Length: 6\r\n") && text.ends_with("\r\n\r\nbody{}"), "{text}");
+        let text = String::from_utf8(encode(&r, true, true)).unwrap();
+        assert!(text.contains("Content-Length: 6\r\nConnection: close\r\n\r\n") && text.ends_with("\r\n\r\n"));
+        assert!(
+            String::from_utf8(encode(&HeadError::TooLarge.reply(), false, true)).unwrap().starts_with("HTTP/1.1 431 ")
+        );
     }
 
     #[test]

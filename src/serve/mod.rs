@@ -10,11 +10,11 @@
 //! diagnostics in an overlay until the problem is fixed.
 
 pub mod http;
+mod server;
 pub mod watch;
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::net::IpAddr;
+use std::net::{IpAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
@@ -133,22 +133,12 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     });
     let _watcher = watch_dir(&canonical, tx)?;
 
-    let server = Arc::new(listen(options.bind, options.port)?);
-    let port = server.server_addr().to_ip().map_or(0, |a| a.port());
+    let listener = listen(options.bind, options.port)?;
+    let server = server::Server::start(listener, Arc::clone(&shared))
+        .map_err(|e| ServeError::Listen { bind: options.bind, message: e.to_string() })?;
+    let port = server.address().port();
     let url = format!("http://{}/", format_host(options.bind, port));
     eprintln!("serving {} at {url} (Ctrl-C to stop)", dir.display());
-
-    // Request handlers: a few workers; event streams get a thread each.
-    let mut workers = Vec::new();
-    for _ in 0..4 {
-        let server = Arc::clone(&server);
-        let shared = Arc::clone(&shared);
-        workers.push(std::thread::spawn(move || {
-            while let Ok(request) = server.recv() {
-                handle(request, &shared);
-            }
-        }));
-    }
 
     if options.open {
         open_browser(&url);
@@ -186,7 +176,8 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
                 ),
                 Ok(Message::WatchError(e)) => eprintln!("watch error: {e}"),
                 Ok(Message::Stop) => {
-                    shutdown(&server, workers);
+                    server.stop();
+                    eprintln!("stopped");
                     return Ok(());
                 }
                 Err(RecvTimeoutError::Timeout) => break,
@@ -255,35 +246,26 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             }
         }
     }
-    shutdown(&server, workers);
+    server.stop();
+    eprintln!("stopped");
     Ok(())
 }
 
-fn shutdown(server: &tiny_http::Server, workers: Vec<std::thread::JoinHandle<()>>) {
-    for _ in &workers {
-        server.unblock();
-    }
-    for w in workers {
-        let _ = w.join();
-    }
-    eprintln!("stopped");
-}
-
-fn listen(bind: IpAddr, port: Option<u16>) -> Result<tiny_http::Server, ServeError> {
+fn listen(bind: IpAddr, port: Option<u16>) -> Result<TcpListener, ServeError> {
     let candidates: Vec<u16> = match port {
         Some(p) => vec![p],
         None => (1111..1131).collect(),
     };
-    let mut last = String::new();
+    let mut last = None;
     for p in &candidates {
-        match tiny_http::Server::http((bind, *p)) {
-            Ok(server) => return Ok(server),
-            Err(e) => last = e.to_string(),
+        match TcpListener::bind((bind, *p)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
         }
     }
-    match port {
-        Some(p) if last.contains("in use") => Err(ServeError::PortInUse { bind, port: p }),
-        _ => Err(ServeError::Listen { bind, message: last }),
+    match (port, last) {
+        (Some(p), Some(e)) if e.kind() == std::io::ErrorKind::AddrInUse => Err(ServeError::PortInUse { bind, port: p }),
+        (_, last) => Err(ServeError::Listen { bind, message: last.map(|e| e.to_string()).unwrap_or_default() }),
     }
 }
 
@@ -291,59 +273,6 @@ fn format_host(bind: IpAddr, port: u16) -> String {
     match bind {
         IpAddr::V6(v6) => format!("[{v6}]:{port}"),
         IpAddr::V4(v4) => format!("{v4}:{port}"),
-    }
-}
-
-fn handle(request: tiny_http::Request, shared: &Shared) {
-    let url = request.url().to_string();
-    let method = request.method().as_str().to_string();
-    if url.split('?').next() == Some("/__casebook/events") {
-        let shared_version = {
-            match shared.version.lock() {
-                Ok(v) => *v,
-                Err(p) => *p.into_inner(),
-            }
-        };
-        stream_events(request.into_writer(), shared, shared_version);
-        return;
-    }
-    let if_none_match =
-        request.headers().iter().find(|h| h.field.equiv("If-None-Match")).map(|h| h.value.as_str().to_string());
-    let reply = http::respond(&shared.snapshot(), &method, &url, if_none_match.as_deref());
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    for (name, value) in reply.headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response = response.with_header(h);
-        }
-    }
-    let _ = request.respond(response);
-}
-
-/// Server-sent events: the site version now, and again whenever it changes.
-fn stream_events(mut out: Box<dyn Write + Send>, shared: &Shared, mut seen: u64) {
-    let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\ndata: {seen}\n\n"
-    );
-    if out.write_all(head.as_bytes()).and_then(|_| out.flush()).is_err() {
-        return;
-    }
-    loop {
-        let current = {
-            let guard = match shared.version.lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
-            let waited = shared.changed.wait_timeout_while(guard, Duration::from_secs(15), |v| *v == seen);
-            match waited {
-                Ok((v, _)) => *v,
-                Err(p) => *p.into_inner().0,
-            }
-        };
-        let message = if current != seen { format!("data: {current}\n\n") } else { ": ping\n\n".to_string() };
-        seen = current;
-        if out.write_all(message.as_bytes()).and_then(|_| out.flush()).is_err() {
-            return;
-        }
     }
 }
 
