@@ -114,14 +114,17 @@ pub(super) fn run(args: ImportArgs, style: Style) -> Result<ExitCode, Failure> {
 
     if !args.dry_run && !files.is_empty() {
         write::create_new_files(kb, &files).map_err(Failure::usage)?;
-        let checked = crate::build::check(kb, today).map_err(Failure::usage)?;
+        let mut checked = crate::build::check(kb, today).map_err(Failure::usage)?;
+        // Counted as `casebook check` counts them.
+        let aside = crate::build::set_aside_history(&mut checked.loaded, kb);
         let d = &checked.loaded.diagnostics;
         writeln!(
             out,
-            "casebook check {}: {} errors, {} warnings (run it to see them)",
+            "casebook check {}: {} errors, {} warnings, {} policy warnings set aside on imported records (run it to see them)",
             kb.display(),
             d.error_count(),
-            d.warning_count()
+            d.warning_count(),
+            aside.total()
         )?;
     }
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -265,7 +265,8 @@ impl Facts {
         let list = |v: &str| -> Vec<String> {
             v.split([',', ';'])
                 .map(|s| s.trim().trim_start_matches('@').to_string())
-                .filter(|s| !s.is_empty())
+                // A name with no letter or digit (an emoji tag) would have no page address.
+                .filter(|s| !slugify(s).is_empty())
                 .collect()
         };
         let when = |v: &str| clock::leading(v).map(|(w, _)| w);
@@ -590,7 +591,7 @@ mod tests {
         f.state("Start time", "2024-03-04 08:10 UTC", &ctx);
         f.state("sev", "SEV-2", &ctx);
         f.state("Time to detection", "54 minutes", &ctx);
-        f.state("Keywords", "search, index", &ctx);
+        f.state("Keywords", "search, index, 🔒", &ctx);
         f.state("Whatever", "ignored", &ctx);
         assert_eq!(f.severity.as_deref(), Some("SEV2"));
         assert_eq!(f.time_to_detect, Some(Duration::minutes(54)));
