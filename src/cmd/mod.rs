@@ -145,7 +145,7 @@ fn load_clean(dir: &Path, today: NaiveDate, drafts: bool) -> Result<load::Loaded
 fn check_clean(dir: &Path, today: NaiveDate, drafts: bool) -> Result<crate::build::Checked, Failure> {
     let checked = crate::build::check(dir, today).map_err(Failure::usage)?;
     let loaded = clean(dir, checked.loaded, drafts)?;
-    Ok(crate::build::Checked { loaded, similarity: checked.similarity })
+    Ok(crate::build::Checked { loaded, similarity: checked.similarity, theme: checked.theme })
 }
 
 fn clean(dir: &Path, mut loaded: load::Loaded, drafts: bool) -> Result<load::Loaded, Failure> {

@@ -266,7 +266,8 @@ fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Tem
             match String::from_utf8(bytes) {
                 Ok(text) => {
                     templates.retain(|t| t.name != name);
-                    templates.push(Template { name, text });
+                    let path = root.join(&name);
+                    templates.push(Template { name, text, path });
                 }
                 Err(_) => diags.push(Diagnostic::error("not-utf8", &root.join(&name), "template is not UTF-8")),
             }

@@ -13,6 +13,7 @@ mod layers;
 mod learning;
 mod links;
 mod robustness;
+mod safety;
 mod scaffold;
 mod search;
 mod serve;
