@@ -184,8 +184,8 @@ fn scan(text: &str) -> Scan {
                 "extends" | "include" | "import" => {
                     let names = quoted(&inner[keyword.len()..]);
                     let names = if keyword == "import" { names.into_iter().take(1).collect() } else { names };
-                    if keyword == "import"
-                        && let (Some(file), Some(ns)) = (names.first(), inner.rsplit(" as ").next())
+                    if let (true, Some(file), Some(ns)) =
+                        (keyword == "import", names.first(), inner.rsplit(" as ").next())
                     {
                         out.imports.insert(ns.trim().to_string(), file.clone());
                     }

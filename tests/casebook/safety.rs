@@ -67,3 +67,63 @@ fn check_compiles_the_templates_as_build_does() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("error[template]"), "{}", run.stdout);
 }
+
+/// A file outside the knowledge base, standing for `/etc/passwd`.
+#[cfg(unix)]
+fn secret() -> (tempfile::TempDir, std::path::PathBuf) {
+    let outside = tempfile::tempdir().unwrap();
+    let path = outside.path().join("passwd");
+    std::fs::write(&path, "root:x:0:0:SECRET\n").unwrap();
+    std::fs::create_dir_all(outside.path().join("records")).unwrap();
+    std::fs::write(outside.path().join("records/b.md"), GOOD_RECORD.replace("2025-03-checkout", "b")).unwrap();
+    (outside, path)
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_knowledge_base_are_refused() {
+    use std::os::unix::fs::symlink;
+    let (outside, passwd) = secret();
+    for (link, target) in [
+        ("static/x", passwd.clone()),
+        ("static/etc", outside.path().to_path_buf()),
+        ("templates/404.html", passwd.clone()),
+        ("incidents/more", outside.path().join("records")),
+        ("casebook.toml", passwd.clone()),
+    ] {
+        let kb = KbTest::new().file("incidents/a.md", GOOD_RECORD);
+        let at = kb.path().join(link);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        symlink(&target, &at).unwrap();
+        let run = build(&kb);
+        assert_eq!(run.code, 1, "{link}: {}", run.stderr);
+        let shown =
+            format!("symbolic link leads out of the knowledge base, to {}", target.canonicalize().unwrap().display());
+        assert!(run.stderr.contains("error[link-outside]") && run.stderr.contains(&shown), "{link}: {}", run.stderr);
+        assert!(run.stderr.contains(link) && run.stderr.contains("= help:"), "{link}: {}", run.stderr);
+        assert!(!run.stderr.contains("SECRET"), "{link}: {}", run.stderr);
+        assert!(!kb.path().join("public").exists(), "{link}");
+        assert_eq!(kb.check(&[]).code, 1, "{link}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_inside_the_knowledge_base_keep_working() {
+    use std::os::unix::fs::symlink;
+    let kb = KbTest::new()
+        .file("incidents/a.md", GOOD_RECORD)
+        .file("shared/robots.txt", "User-agent: *\n")
+        .file("shared/404.html", "{% extends \"base.html\" %}{% block main %}shared 404{% endblock main %}");
+    std::fs::create_dir_all(kb.path().join("static")).unwrap();
+    std::fs::create_dir_all(kb.path().join("templates")).unwrap();
+    symlink(kb.path().join("shared/robots.txt"), kb.path().join("static/robots.txt")).unwrap();
+    symlink("../shared/404.html", kb.path().join("templates/404.html")).unwrap();
+    symlink("../shared", kb.path().join("static/shared")).unwrap();
+    let run = build(&kb);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let public = kb.path().join("public");
+    assert_eq!(std::fs::read_to_string(public.join("robots.txt")).unwrap(), "User-agent: *\n");
+    assert!(public.join("shared/robots.txt").is_file());
+    assert!(std::fs::read_to_string(public.join("404.html")).unwrap().contains("shared 404"));
+}
