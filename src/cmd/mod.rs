@@ -47,7 +47,8 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
+            // Messages may quote the records (an owner, an id): shown escaped.
+            eprintln!("error: {}", diagnostics::terminal_safe(&message));
             ExitCode::from(2)
         }
     }

@@ -127,3 +127,82 @@ fn symlinks_inside_the_knowledge_base_keep_working() {
     assert!(public.join("shared/robots.txt").is_file());
     assert!(std::fs::read_to_string(public.join("404.html")).unwrap().contains("shared 404"));
 }
+
+/// A record whose text is written to take over a terminal, and to run in a spreadsheet.
+fn hostile_record() -> String {
+    GOOD_RECORD
+        .replace(
+            "title = \"Checkout errors after payments database failover\"",
+            "title = \"Checkout errors \\u001b]0;pwned\\u0007after \\u001b[2Jfailover\"",
+        )
+        .replace("owner = \"dana\"\ndue", "owner = \"dana\\u001b[8m\"\ndue")
+        .replace(
+            "summary = \"Subscribe the pool to promotion events\"",
+            "summary = \"=HYPERLINK(\\\"http://evil\\\") \\u001b[31mred\\u009b\"",
+        )
+        .replace("status = \"done\"\ncompleted = 2025-04-02\n", "status = \"open\"\n")
+}
+
+fn assert_no_controls(what: &str, text: &str) {
+    assert!(!text.contains(['\u{1b}', '\u{7}', '\u{9b}']), "{what} prints control characters: {text:?}");
+}
+
+#[test]
+fn record_text_reaches_the_terminal_escaped() {
+    let kb = KbTest::new().file("incidents/a.md", hostile_record());
+    let at = kb.path().to_str().unwrap();
+    for args in [
+        vec!["actions", at, "--today", TODAY],
+        vec!["actions", at, "--today", TODAY, "--format", "csv"],
+        vec!["report", at, "--today", TODAY, "--all"],
+        vec!["report", at, "--today", TODAY, "--all", "--format", "markdown"],
+        vec!["search", "checkout", at, "--today", TODAY],
+        vec!["actions", at, "--today", TODAY, "--owner", "dana\u{1b}[8"],
+    ] {
+        let run = casebook(kb.path(), &args);
+        assert_no_controls(&args.join(" "), &(run.stdout.clone() + &run.stderr));
+        assert!(run.code != 2 || args.contains(&"--owner"), "{args:?}: {}", run.stderr);
+    }
+    let text = casebook(kb.path(), &["actions", at, "--today", TODAY]).stdout;
+    assert!(text.contains("dana\\e[8m") && text.contains("\\e[31mred\\u{9b}"), "{text}");
+    let found = casebook(kb.path(), &["search", "checkout", at, "--today", TODAY]).stdout;
+    assert!(found.contains("Checkout errors \\e]0;pwned\\u{7}after \\e[2Jfailover"), "{found}");
+    let report = casebook(kb.path(), &["report", at, "--today", TODAY, "--all"]).stdout;
+    assert!(report.contains("\\e[31mred"), "{report}");
+}
+
+#[test]
+fn csv_cells_that_look_like_formulas_are_neutralised() {
+    let kb = KbTest::new().file("incidents/a.md", hostile_record());
+    let run = casebook(kb.path(), &["actions", ".", "--today", TODAY, "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(",\"'=HYPERLINK(\"\"http://evil\"\") \\e[31mred\\u{9b}\"\r\n"), "{}", run.stdout);
+    assert!(!run.stdout.contains(",=") && !run.stdout.contains(",\"="), "{}", run.stdout);
+}
+
+#[test]
+fn check_shows_source_lines_escaped_and_cut_around_the_column() {
+    let long = "x".repeat(1_000_000);
+    let record = GOOD_RECORD.replace(
+        "summary = \"A replica",
+        &format!("summary = \"{long}\u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{1b}[2J{long}\"\nold = \"A replica"),
+    );
+    let kb = KbTest::new().file("incidents/a.md", record);
+    let run = kb.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_no_controls("check", &run.stdout);
+    assert!(run.stdout.contains("\\e]52;c;"), "{}", &run.stdout[..run.stdout.len().min(2000)]);
+    assert!(run.stdout.len() < 10_000, "check echoes {} bytes", run.stdout.len());
+    assert!(run.stdout.contains('…'), "{}", run.stdout);
+}
+
+#[test]
+fn import_reports_source_names_escaped() {
+    let kb = KbTest::new().file("incidents/.keep", "");
+    let sources = tempfile::tempdir().unwrap();
+    let name = sources.path().join("evil\u{1b}]0;x\u{7}.md");
+    std::fs::write(&name, "# Postmortem: Checkout \u{1b}[2J outage\n\n## Summary\n\nIt broke.\n").unwrap();
+    let run = casebook(kb.path(), &["import", name.to_str().unwrap(), "--into", ".", "--today", TODAY, "--dry-run"]);
+    assert_no_controls("import", &(run.stdout.clone() + &run.stderr));
+    assert!(run.stdout.contains("evil\\e]0;x\\u{7}.md"), "{}", run.stdout);
+}
