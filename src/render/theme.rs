@@ -249,6 +249,11 @@ impl Theme {
                 return Err(RenderError::Bound { template: template.to_string(), bound });
             }
             rendered.map_err(|e| RenderError::Template { template: template.to_string(), message: error_chain(&e) })?;
+            // An XML document may not hold every character text may: NUL and
+            // the other controls make the feed unreadable to every reader.
+            if template.ends_with(".xml") {
+                return Ok(xml_chars_only(buffer));
+            }
             // An exact-size copy: `serve` keeps every page in memory.
             Ok(buffer.to_vec())
         })
@@ -280,6 +285,23 @@ pub fn escape_html(input: &str) -> String {
     }
     out.push_str(&input[start..]);
     out
+}
+
+/// Whether XML 1.0 allows `c` in a document (`Char` in the specification;
+/// Rust strings hold no surrogates).
+fn xml_allowed(c: char) -> bool {
+    !matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `bytes` without the characters XML 1.0 does not allow, copied exactly.
+fn xml_chars_only(bytes: &[u8]) -> Vec<u8> {
+    // The quick test: no control byte, and no U+FFFE or U+FFFF (EF BF BE/BF).
+    let clean = !bytes.iter().any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        && !bytes.windows(3).any(|w| w[0] == 0xef && w[1] == 0xbf && w[2] >= 0xbe);
+    if clean {
+        return bytes.to_vec();
+    }
+    String::from_utf8_lossy(bytes).chars().filter(|&c| xml_allowed(c)).collect::<String>().into_bytes()
 }
 
 /// Tera hides the useful part of an error in its source chain.
@@ -319,6 +341,15 @@ mod tests {
         assert!(matches!(err, Some(RenderError::Bound { bound: Exceeded::Range(299), .. })), "{err:?}");
         // The next page starts with its own bounds.
         assert!(theme(loop_, Bounds::default()).render("404.html", &tera::Context::new()).is_ok());
+    }
+
+    #[test]
+    fn xml_keeps_only_the_characters_xml_allows() {
+        assert_eq!(xml_chars_only("a\tb\n\r é ✓ 𝄞".as_bytes()), "a\tb\n\r é ✓ 𝄞".as_bytes());
+        assert_eq!(
+            xml_chars_only("a\0b\u{1b}c\u{7f}\u{ffff}\u{fffe}d\u{fffd}".as_bytes()),
+            "abc\u{7f}d\u{fffd}".as_bytes()
+        );
     }
 
     #[test]

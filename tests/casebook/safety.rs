@@ -206,3 +206,60 @@ fn import_reports_source_names_escaped() {
     assert_no_controls("import", &(run.stdout.clone() + &run.stderr));
     assert!(run.stdout.contains("evil\\e]0;x\\u{7}.md"), "{}", run.stdout);
 }
+
+/// The `(code, message)` of every error `check --format json` reports.
+fn errors(kb: &KbTest) -> Vec<(String, String)> {
+    let run = kb.check(&["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| (d["code"].as_str().unwrap().to_string(), d["message"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn a_taxonomy_of_20_000_categories_is_checked_correctly() {
+    let mut config = String::from("[site]\ntitle = \"Big\"\n");
+    for i in 0..20_000 {
+        config.push_str(&format!("[[categories]]\nname = \"cat-{i}\"\n"));
+    }
+    let record =
+        |category: &str| GOOD_RECORD.replace("categories = [\"database\"]", &format!("categories = [\"{category}\"]"));
+    let kb = KbTest::new()
+        .file("casebook.toml", &config)
+        .file("incidents/a.md", record("cat-12345"))
+        .file("incidents/b.md", record("cat-19999"))
+        .file("incidents/c.md", record("cat-20000"));
+    let unknown = ("unknown-category".to_string(), "category `cat-20000` is not in the taxonomy".to_string());
+    assert_eq!(errors(&kb), [unknown]);
+    let twice = KbTest::new()
+        .file("casebook.toml", config.clone() + "[[categories]]\nname = \"cat-19999\"\n")
+        .file("incidents/a.md", record("cat-1"));
+    assert_eq!(errors(&twice), [("config".to_string(), "category `cat-19999` is declared twice".to_string())]);
+}
+
+#[test]
+fn control_characters_never_reach_the_feed() {
+    let kb = KbTest::new().file(
+        "incidents/a.md",
+        GOOD_RECORD
+            .replace("Checkout errors after", "Checkout \\u0000errors\\u001b after\\uFFFF")
+            .replace("A replica promotion", "A \\u0008replica\\u000b promotion"),
+    );
+    let run = build(&kb);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in ["feed.xml", "sitemap.xml"] {
+        let xml = std::fs::read_to_string(kb.path().join("public").join(file)).unwrap();
+        let bad: Vec<char> = xml
+            .chars()
+            .filter(|&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}'))
+            .collect();
+        assert!(bad.is_empty(), "{file} holds {bad:?}");
+    }
+    let feed = std::fs::read_to_string(kb.path().join("public/feed.xml")).unwrap();
+    assert!(feed.contains("Checkout errors after"), "{feed}");
+    assert!(feed.contains("A replica promotion"), "{feed}");
+}
