@@ -24,7 +24,7 @@ fn both_refuse(kb: &KbTest, expected: &str) {
 fn a_base_override_extending_itself_is_an_error_at_its_tag() {
     let kb = KbTest::new()
         .file("incidents/a.md", GOOD_RECORD)
-        .file("templates/base.html", "<!doctype html>\n  {% extends \"base.html\" %}\n");
+        .file("templates/base.html", "{# mine #}\n  {% extends \"base.html\" %}\n{% block main %}x{% endblock main %}");
     both_refuse(&kb, "templates/base.html:2:3");
     let run = kb.check(&[]);
     assert!(run.stdout.contains("base.html → base.html"), "{}", run.stdout);
@@ -44,7 +44,10 @@ fn templates_including_each_other_are_an_error() {
 fn a_recursive_macro_is_an_error() {
     let macros = include_str!("../../themes/default/templates/macros.html").to_string()
         + "\n{% macro forever(n) %}{{ self::forever(n=n) }}{% endmacro forever %}\n";
-    let kb = KbTest::new().file("incidents/a.md", GOOD_RECORD).file("templates/macros.html", macros);
+    let kb = KbTest::new()
+        .file("incidents/a.md", GOOD_RECORD)
+        .file("templates/macros.html", macros)
+        .file("templates/404.html", "{% import \"macros.html\" as m %}{{ m::forever(n=1) }}");
     both_refuse(&kb, "macros.html::forever → macros.html::forever");
 }
 
