@@ -140,23 +140,12 @@ impl SiteBuilder {
         let dir = self.dir.as_path();
         let options = self.options;
         progress("loading records");
-        let Checked { mut loaded, similarity } = check(dir, options.today)?;
+        let Checked { mut loaded, similarity, theme } = check(dir, options.today)?;
         let set_aside = if options.strict { SetAside::default() } else { set_aside_history(&mut loaded, dir) };
         if options.strict {
             loaded.diagnostics.make_strict();
         }
 
-        progress("loading the theme");
-        let theme = match Theme::load(&loaded.templates) {
-            Ok(theme) => Some(theme),
-            Err(e) => {
-                loaded.diagnostics.push(
-                    Diagnostic::error("template", &dir.join("templates"), e.to_string())
-                        .help("fix the template override, or remove it to use the default theme's"),
-                );
-                None
-            }
-        };
         let (Some(theme), false) = (theme, loaded.diagnostics.has_errors()) else {
             return Err(BuildError::Content(loaded.diagnostics));
         };
@@ -193,7 +182,17 @@ impl SiteBuilder {
                 Err(_) => (rendered, Err(BuildError::SearchStopped), Duration::ZERO),
             }
         });
-        rendered.map_err(BuildError::Render)?;
+        if let Err(e) = rendered {
+            // A template that fails on the data, or runs past a bound, is the
+            // knowledge base's problem: reported as such.
+            return match template_diagnostic(&e, &loaded.templates, dir) {
+                Some(d) => {
+                    loaded.diagnostics.push(d);
+                    Err(BuildError::Content(loaded.diagnostics))
+                }
+                None => Err(BuildError::Render(e)),
+            };
+        }
         let pages = out.paths().iter().filter(|p| p.ends_with(".html")).count();
         search?;
         add_static(&out, loaded.static_files, &mut loaded.diagnostics, dir).map_err(BuildError::Output)?;
@@ -246,11 +245,32 @@ pub struct Checked {
     pub loaded: Loaded,
     /// Among every record that parsed, drafts too.
     pub similarity: Similarity,
+    /// The theme with the knowledge base's templates, compiled: `None` when
+    /// they do not compile (an error in `loaded.diagnostics` says why).
+    pub theme: Option<Theme>,
 }
 
-/// Load `dir`, find similar incidents, and run the checks across records.
+/// Load `dir`, compile its templates, find similar incidents, and run the
+/// checks across records: everything a build checks before it renders.
 pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, load::LoadError> {
     let mut loaded = load::load(dir, LoadOptions { today })?;
+    let started = Instant::now();
+    let theme = match Theme::load(&loaded.templates) {
+        Ok(theme) => Some(theme),
+        Err(e) => {
+            let d = match &e {
+                RenderError::Loop(_) => template_diagnostic(&e, &loaded.templates, dir),
+                _ => None,
+            };
+            let d = d.unwrap_or_else(|| {
+                Diagnostic::error("template", &dir.join("templates"), e.to_string())
+                    .help("fix the template override, or remove it to use the default theme's")
+            });
+            loaded.diagnostics.push(d);
+            None
+        }
+    };
+    loaded.timings.push(("compiling templates", started.elapsed()));
     let started = Instant::now();
     // In file order, as the scores' ties and term numbers are defined.
     let in_file_order: Vec<&crate::model::Incident> =
@@ -263,7 +283,44 @@ pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, load::LoadError> {
         loaded.diagnostics.make_strict();
     }
     loaded.timings.push(("checking guardrails", started.elapsed()));
-    Ok(Checked { loaded, similarity })
+    Ok(Checked { loaded, similarity, theme })
+}
+
+/// The diagnostic for a template that loops, fails or runs past a bound,
+/// at the override's file (and the tag, for a loop); `None` for errors that
+/// are not the templates' (writing, JSON).
+fn template_diagnostic(e: &RenderError, templates: &[crate::output::Template], dir: &Path) -> Option<Diagnostic> {
+    let file = |name: &str| templates.iter().find(|t| t.name == name);
+    let path = |name: &str| file(name).map_or_else(|| dir.join("templates"), |t| t.path.clone());
+    match e {
+        RenderError::Loop(l) => {
+            let location = file(&l.template)
+                .map(|t| crate::diagnostics::SourceFile::new(t.path.clone(), t.text.clone()).location(l.span.clone()));
+            let help = match l.kind {
+                render::loops::LoopKind::Template => format!(
+                    "Tera would recurse until the stack overflows; break the loop. An override replaces the theme's template \
+                     of the same name, so `{}` cannot extend or include the theme's own: copy what it needs instead",
+                    l.template
+                ),
+                render::loops::LoopKind::Macro => {
+                    "Tera sets no depth limit on macros, so recursive macros are refused; unroll it to the depth the data needs"
+                        .to_string()
+                }
+            };
+            Some(Diagnostic::error("template", &path(&l.template), e.to_string()).at(location).help(help))
+        }
+        RenderError::Bound { template, bound } => Some(
+            Diagnostic::error("template", &path(template), format!("rendering `{template}` stopped: {bound}")).help(
+                "look for a loop that runs away in this template or one it includes or calls; \
+                 a page may write 64 MiB in 60 s, and its range() calls make 1,000,000 values",
+            ),
+        ),
+        RenderError::Template { template, message } => Some(
+            Diagnostic::error("template", &path(template), format!("rendering `{template}` failed: {message}"))
+                .help("fix the template override, or remove it to use the default theme's"),
+        ),
+        RenderError::Json(_) | RenderError::Write { .. } => None,
+    }
 }
 
 /// Policy warnings set aside on imported records: what their history cannot

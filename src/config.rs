@@ -34,6 +34,8 @@ pub struct Config {
     /// reads (front-matter keys, stated labels, CSV and JSON columns), by
     /// their name in lower case with `_` for spaces and `-`.
     pub import_keys: BTreeMap<String, String>,
+    /// The names of `categories`, to look one up in constant time.
+    category_names: std::collections::HashSet<String>,
 }
 
 /// What `[import] keys` may map a name to: the facts `casebook import` reads.
@@ -123,6 +125,7 @@ impl Default for Config {
             theme: "default".into(),
             categories: Vec::new(),
             import_keys: BTreeMap::new(),
+            category_names: std::collections::HashSet::new(),
         }
     }
 }
@@ -131,6 +134,11 @@ impl Config {
     /// Whether the config declares a taxonomy that categories must come from.
     pub fn has_taxonomy(&self) -> bool {
         !self.categories.is_empty()
+    }
+
+    /// Whether `name` is a category of the taxonomy.
+    pub fn is_category(&self, name: &str) -> bool {
+        self.category_names.contains(name)
     }
 
     /// The rank of a severity (0 = worst), if it is on the scale.
@@ -386,6 +394,9 @@ impl RawConfig {
         );
 
         let mut categories: Vec<Category> = Vec::new();
+        // A set beside the list: a taxonomy of 100,000 names is checked in
+        // linear time, not quadratic.
+        let mut category_names: std::collections::HashSet<String> = std::collections::HashSet::new();
         for cat in self.categories {
             let cat = cat.into_inner();
             let name = cat.name.get_ref();
@@ -394,7 +405,7 @@ impl RawConfig {
                     error("config", cat.name.span(), format!("category name `{name}` is not a slug"))
                         .help("use lower-case words joined by '-', e.g. \"certificate-expiry\""),
                 );
-            } else if categories.iter().any(|c| &c.name == name) {
+            } else if !category_names.insert(name.clone()) {
                 diags.push(error("config", cat.name.span(), format!("category `{name}` is declared twice")));
             } else {
                 categories.push(Category { name: name.clone(), description: cat.description, group: cat.group });
@@ -435,6 +446,7 @@ impl RawConfig {
             theme: self.theme.name.unwrap_or(defaults.theme),
             categories,
             import_keys,
+            category_names,
         }
     }
 }

@@ -65,4 +65,6 @@ impl Sink for MemorySink {
 pub struct Template {
     pub name: String,
     pub text: String,
+    /// The file it was read from, as diagnostics show it.
+    pub path: std::path::PathBuf,
 }

@@ -14,6 +14,7 @@ use crate::analyze::Chain;
 use crate::analyze::metrics::{self, GroupMetrics, TimeStat};
 use crate::analyze::similar::Similarity;
 use crate::config::Config;
+use crate::diagnostics::terminal_safe;
 use crate::model::{ActionStatus, Incident, KnowledgeBase};
 use crate::render::views::human_duration;
 
@@ -36,6 +37,34 @@ pub struct ActionRow {
     pub finding_summary: Option<String>,
     pub guardrail: Option<String>,
     pub tracker: Option<String>,
+}
+
+/// Text made safe for a terminal ([`terminal_safe`]), owned.
+fn safe(text: &str) -> String {
+    terminal_safe(text).into_owned()
+}
+
+fn safe_opt(text: &Option<String>) -> Option<String> {
+    text.as_deref().map(safe)
+}
+
+impl ActionRow {
+    /// The row with every text of the record made safe for a terminal: what
+    /// the text and CSV renderings print.
+    fn terminal_safe(&self) -> ActionRow {
+        ActionRow {
+            incident: safe(&self.incident),
+            incident_title: safe(&self.incident_title),
+            id: safe(&self.id),
+            summary: safe(&self.summary),
+            owner: safe_opt(&self.owner),
+            finding: safe_opt(&self.finding),
+            finding_summary: safe_opt(&self.finding_summary),
+            guardrail: safe_opt(&self.guardrail),
+            tracker: safe_opt(&self.tracker),
+            ..self.clone()
+        }
+    }
 }
 
 /// What to list.
@@ -131,6 +160,8 @@ pub fn actions_summary(rows: &[ActionRow]) -> String {
 
 /// The action list as aligned text, one action per line (and its finding under it).
 pub fn actions_text(rows: &[ActionRow], emphasis: &dyn Fn(&str) -> String, dim: &dyn Fn(&str) -> String) -> String {
+    let rows: Vec<ActionRow> = rows.iter().map(ActionRow::terminal_safe).collect();
+    let rows = rows.as_slice();
     let mut out = String::new();
     let owner_w = rows.iter().map(|r| r.owner.as_deref().unwrap_or("—").chars().count()).max().unwrap_or(1);
     for r in rows {
@@ -163,10 +194,15 @@ pub fn actions_text(rows: &[ActionRow], emphasis: &dyn Fn(&str) -> String, dim: 
     out
 }
 
-/// RFC 4180 CSV with a header row.
+/// RFC 4180 CSV with a header row. Control characters are shown escaped
+/// (the list is often read in a terminal), and a cell that a spreadsheet
+/// would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) starts with `'`, as OWASP advises against CSV injection.
 pub fn actions_csv(rows: &[ActionRow]) -> String {
     fn field(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+        let s = safe(&s);
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
     }
     let mut out = String::from(
         "incident,action,status,overdue,days_overdue,owner,due,completed,finding,guardrail,tracker,summary\r\n",
@@ -403,8 +439,39 @@ fn period_text(r: &Report) -> String {
     }
 }
 
+impl Report {
+    /// The report with every text of the records made safe for a terminal.
+    fn terminal_safe(&self) -> Report {
+        let groups = |g: &BTreeMap<String, Figures>| g.iter().map(|(k, f)| (safe(k), f.clone())).collect();
+        Report {
+            by_severity: groups(&self.by_severity),
+            by_category: groups(&self.by_category),
+            recurrences: self
+                .recurrences
+                .iter()
+                .map(|r| Recurrence {
+                    id: safe(&r.id),
+                    title: safe(&r.title),
+                    repeats: safe(&r.repeats),
+                    repeats_title: safe(&r.repeats_title),
+                    guardrails_in_place: r.guardrails_in_place.iter().map(|g| safe(g)).collect(),
+                    ..r.clone()
+                })
+                .collect(),
+            late_postmortems: self
+                .late_postmortems
+                .iter()
+                .map(|l| Late { id: safe(&l.id), title: safe(&l.title), severity: safe_opt(&l.severity), ..l.clone() })
+                .collect(),
+            overdue_actions: self.overdue_actions.iter().map(ActionRow::terminal_safe).collect(),
+            ..self.clone()
+        }
+    }
+}
+
 /// The report as plain text for a terminal.
 pub fn report_text(r: &Report, heading: &dyn Fn(&str) -> String) -> String {
+    let r = &r.terminal_safe();
     let mut o = String::new();
     let _ = writeln!(o, "{}", heading(&format!("Incident review: {}", period_text(r))));
     let _ = writeln!(o, "{} incidents; actions and lateness as of {}\n", r.incidents, r.today);
@@ -511,6 +578,7 @@ pub fn report_text(r: &Report, heading: &dyn Fn(&str) -> String) -> String {
 
 /// The report as Markdown, to paste into review notes.
 pub fn report_markdown(r: &Report) -> String {
+    let r = &r.terminal_safe();
     let mut o = String::new();
     let cell = |s: &str| s.replace('|', "\\|");
     let _ = writeln!(o, "# Incident review: {}\n", period_text(r));

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use super::Failure;
 use crate::cli::{ImportArgs, ImportFormat};
-use crate::diagnostics::Style;
+use crate::diagnostics::{Style, terminal_safe};
 use crate::import::{self, Context, Format, Imported, Input, Problem};
 use crate::load::{self, LoadOptions};
 use crate::output::File;
@@ -69,15 +69,16 @@ pub(super) fn run(args: ImportArgs, style: Style) -> Result<ExitCode, Failure> {
     for item in &imported {
         let draft = &item.draft;
         if let Some(id) = by_hash.get(draft.source.hash.as_str()) {
-            writeln!(out, "= {} already imported as {id}", draft.source.from)?;
+            writeln!(out, "= {} already imported as {}", terminal_safe(&draft.source.from), terminal_safe(id))?;
             skipped += 1;
             continue;
         }
         if let Some(id) = by_from.get(draft.source.from.as_str()) {
             writeln!(
                 out,
-                "= {} changed since it was imported as {id}: left alone (edit the record)",
-                draft.source.from
+                "= {} changed since it was imported as {}: left alone (edit the record)",
+                terminal_safe(&draft.source.from),
+                terminal_safe(id)
             )?;
             skipped += 1;
             continue;
@@ -96,20 +97,21 @@ pub(super) fn run(args: ImportArgs, style: Style) -> Result<ExitCode, Failure> {
                 continue;
             }
         };
-        writeln!(out, "{} {path} ← {}", style.emphasis("+"), draft.source.from)?;
-        writeln!(out, "    recovered: {}", recovered_line(item))?;
+        // The sources' names and text are not ours: shown escaped.
+        writeln!(out, "{} {} ← {}", style.emphasis("+"), terminal_safe(&path), terminal_safe(&draft.source.from))?;
+        writeln!(out, "    recovered: {}", terminal_safe(&recovered_line(item)))?;
         let needs = draft.needs();
         if !needs.is_empty() {
-            writeln!(out, "    needs a person: {}", needs.join(", "))?;
+            writeln!(out, "    needs a person: {}", terminal_safe(&needs.join(", ")))?;
         }
         files.push(File { path, bytes: text.into_bytes() });
         written.push(item);
     }
     for p in &problems {
-        writeln!(out, "{} {}: {}", style.emphasis("!"), p.from, p.message)?;
+        writeln!(out, "{} {}: {}", style.emphasis("!"), terminal_safe(&p.from), terminal_safe(&p.message))?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", summary(&written, skipped, problems.len(), args.dry_run))?;
+    writeln!(out, "{}", terminal_safe(&summary(&written, skipped, problems.len(), args.dry_run)))?;
     out.flush()?;
 
     if !args.dry_run && !files.is_empty() {

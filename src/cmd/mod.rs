@@ -47,7 +47,8 @@ pub fn run() -> ExitCode {
         Ok(code) => code,
         Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
+            // Messages may quote the records (an owner, an id): shown escaped.
+            eprintln!("error: {}", diagnostics::terminal_safe(&message));
             ExitCode::from(2)
         }
     }
@@ -145,7 +146,7 @@ fn load_clean(dir: &Path, today: NaiveDate, drafts: bool) -> Result<load::Loaded
 fn check_clean(dir: &Path, today: NaiveDate, drafts: bool) -> Result<crate::build::Checked, Failure> {
     let checked = crate::build::check(dir, today).map_err(Failure::usage)?;
     let loaded = clean(dir, checked.loaded, drafts)?;
-    Ok(crate::build::Checked { loaded, similarity: checked.similarity })
+    Ok(crate::build::Checked { loaded, similarity: checked.similarity, theme: checked.theme })
 }
 
 fn clean(dir: &Path, mut loaded: load::Loaded, drafts: bool) -> Result<load::Loaded, Failure> {

@@ -23,7 +23,7 @@ pub(super) fn run(args: ReportArgs, style: Style) -> Result<ExitCode, Failure> {
     if let Some(s) = since.filter(|s| *s > until) {
         return Err(Failure::Usage(format!("--since {s} is after --until {until}; swap them")));
     }
-    let Checked { loaded, similarity } = super::check_clean(&dir, today, false)?;
+    let Checked { loaded, similarity, .. } = super::check_clean(&dir, today, false)?;
     let report = review::report(&loaded.kb, &loaded.config, &similarity, since, until, today);
     let mut out = std::io::stdout().lock();
     match format {

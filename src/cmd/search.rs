@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 
 use super::Failure;
 use crate::cli::SearchArgs;
-use crate::diagnostics::Style;
+use crate::diagnostics::{Style, terminal_safe};
 use crate::index::{self, SearchQuery};
 use crate::load::{self, LoadOptions};
 use crate::model::{KnowledgeBase, RecordStatus};
@@ -55,23 +55,24 @@ pub(super) fn run(args: SearchArgs, style: Style) -> Result<ExitCode, Failure> {
     } else {
         for (n, h) in hits.iter().enumerate() {
             let Some(d) = docs.get(&h.id) else { continue };
+            // Titles and summaries are the records' text, and a built site's
+            // index may say anything: shown escaped, never acted on.
+            let facts = [d.severity.as_deref().unwrap_or(""), d.started.as_deref().unwrap_or("")].join(" ");
             writeln!(
                 out,
                 "{}. {} {}",
                 n + 1,
-                style.emphasis(&d.title),
-                style.dim(&format!(
-                    "[{}]",
-                    [d.severity.as_deref().unwrap_or(""), d.started.as_deref().unwrap_or("")].join(" ").trim()
-                ))
+                style.emphasis(&terminal_safe(&d.title)),
+                style.dim(&format!("[{}]", terminal_safe(facts.trim())))
             )?;
-            writeln!(out, "   incidents/{}/  score {:.3}", h.id, h.score)?;
+            writeln!(out, "   incidents/{}/  score {:.3}", terminal_safe(&h.id), h.score)?;
             if !d.summary.is_empty() {
-                writeln!(out, "   {}", index::site::highlight(&d.summary, &stems, &words, |w| style.emphasis(w)))?;
+                let summary = terminal_safe(&d.summary);
+                writeln!(out, "   {}", index::site::highlight(&summary, &stems, &words, |w| style.emphasis(w)))?;
             }
         }
         if hits.is_empty() {
-            writeln!(out, "no incidents match `{}`", query.text)?;
+            writeln!(out, "no incidents match `{}`", terminal_safe(&query.text))?;
         }
     }
     Ok(if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })

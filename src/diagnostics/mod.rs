@@ -216,6 +216,58 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
     index
 }
 
+/// `text` made safe to print on a terminal: control characters other than
+/// `\n` and `\t` (escape sequences that recolour, retitle, hide text or
+/// rewrite the clipboard, carriage returns that overwrite a line, NUL) and
+/// the Unicode controls that reorder text on screen are shown escaped, as
+/// `\e`, `\r`, `\0` or `\u{..}`, instead of acting. Every piece of record
+/// text that reaches a terminal goes through here.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\u{1b}' => out.push_str("\\e"),
+            '\r' => out.push_str("\\r"),
+            '\0' => out.push_str("\\0"),
+            c if unsafe_char(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// How many characters of a source line a diagnostic shows, at most.
+pub const SHOWN_LINE: usize = 200;
+
+/// The part of `line` a diagnostic shows: all of it when short, else
+/// [`SHOWN_LINE`] characters around `column` (1-based), with `…` where it was
+/// cut; and the column and width of the marked span within what is shown.
+fn shown_line(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let count = line.chars().count();
+    if count <= SHOWN_LINE {
+        return (line.to_string(), column, width);
+    }
+    let at = column.saturating_sub(1).min(count);
+    let start = at.saturating_sub(SHOWN_LINE / 4).min(count.saturating_sub(SHOWN_LINE));
+    let end = (start + SHOWN_LINE).min(count);
+    let mut out: String = if start > 0 { "…".into() } else { String::new() };
+    out.extend(line.chars().skip(start).take(end - start));
+    if end < count {
+        out.push('…');
+    }
+    let column = at - start + 1 + usize::from(start > 0);
+    (out, column, width.min(end.saturating_sub(at)).max(1))
+}
+
 /// Collects diagnostics from every stage.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
@@ -347,7 +399,12 @@ impl Style {
 pub fn render_human(d: &Diagnostic, style: Style) -> String {
     let mut out = String::new();
     let head = format!("{}[{}]", d.severity.label(), d.code);
-    let _ = writeln!(out, "{}{}", style.severity(d.severity, &head), style.bold(&format!(": {}", d.message)));
+    let _ = writeln!(
+        out,
+        "{}{}",
+        style.severity(d.severity, &head),
+        style.bold(&format!(": {}", terminal_safe(&d.message)))
+    );
     render_place(&mut out, &d.path, d.location.as_ref(), None, d.severity, style);
     for r in &d.related {
         render_place(&mut out, &r.path, r.location.as_ref(), Some(&r.message), d.severity, style);
@@ -356,7 +413,7 @@ pub fn render_human(d: &Diagnostic, style: Style) -> String {
         let gutter = gutter_width(d);
         for (i, line) in help.lines().enumerate() {
             let lead = if i == 0 { "= help: " } else { "        " };
-            let _ = writeln!(out, "{:gutter$} {}{}", "", style.accent(lead), line);
+            let _ = writeln!(out, "{:gutter$} {}{}", "", style.accent(lead), terminal_safe(line));
         }
     }
     out
@@ -381,10 +438,14 @@ fn render_place(
     style: Style,
 ) {
     let gutter = location.map_or(1, |l| l.line.to_string().len());
+    let shown = path.display().to_string();
+    let shown = terminal_safe(&shown);
     let place = match location {
-        Some(l) => format!("{}:{}:{}", path.display(), l.line, l.column),
-        None => path.display().to_string(),
+        Some(l) => format!("{shown}:{}:{}", l.line, l.column),
+        None => shown.into_owned(),
     };
+    let label = label.map(terminal_safe);
+    let label = label.as_deref();
     let _ = writeln!(out, "{:gutter$}{} {}", "", style.accent("-->"), place);
     let Some(l) = location else {
         if let Some(label) = label {
@@ -394,8 +455,13 @@ fn render_place(
     };
     let bar = style.accent("|");
     let _ = writeln!(out, "{:gutter$} {bar}", "");
-    let _ = writeln!(out, "{} {bar} {}", style.accent(&l.line.to_string()), l.line_text);
-    let marker = format!("{}{}", " ".repeat(l.column.saturating_sub(1)), "^".repeat(l.width));
+    let (text, column, width) = shown_line(&l.line_text, l.column, l.width);
+    // Escaped characters take more room than they did: mark under what is shown.
+    let before: String = text.chars().take(column.saturating_sub(1)).collect();
+    let marked: String = text.chars().skip(column.saturating_sub(1)).take(width).collect();
+    let (column, width) = (terminal_safe(&before).chars().count() + 1, terminal_safe(&marked).chars().count());
+    let _ = writeln!(out, "{} {bar} {}", style.accent(&l.line.to_string()), terminal_safe(&text));
+    let marker = format!("{}{}", " ".repeat(column.saturating_sub(1)), "^".repeat(width.max(1)));
     let marker = match label {
         Some(label) => format!("{marker} {label}"),
         None => marker,
@@ -491,6 +557,37 @@ mod tests {
             text,
             "error[unknown-key]: unknown field `sevrity`\n --> incidents/db.md:2:1\n  |\n2 | sevrity = \"SEV1\"\n  | ^^^^^^^\n  = help: did you mean `severity`?\n"
         );
+    }
+
+    #[test]
+    fn terminal_safe_shows_controls_escaped() {
+        assert_eq!(terminal_safe("plain\ttext\nnext ✓"), "plain\ttext\nnext ✓");
+        assert!(matches!(terminal_safe("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            terminal_safe("\u{1b}[31mred\u{1b}]0;title\u{7}\r\0\u{9b}\u{202e}"),
+            "\\e[31mred\\e]0;title\\u{7}\\r\\0\\u{9b}\\u{202e}"
+        );
+    }
+
+    #[test]
+    fn diagnostics_escape_controls_and_cut_long_lines() {
+        let line = format!("title = \"{}\u{1b}[2J{}\"", "a".repeat(500_000), "b".repeat(500_000));
+        let src = SourceFile::new("incidents/\u{1b}x.md".into(), format!("+++\n{line}\n+++\n"));
+        let at = src.text.find('\u{1b}').unwrap();
+        let d = Diagnostic::error("x", &src.path, "bad \u{1b}[2J").at(Some(src.location(at..at + 4))).help("h\u{7}");
+        let text = render_human(&d, Style::plain());
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text}");
+        assert!(text.len() < 1000, "{} bytes", text.len());
+        let shown = text.lines().nth(3).unwrap();
+        let marker = text.lines().nth(4).unwrap();
+        assert!(shown.starts_with("2 | …aaa") && shown.ends_with("bbb…"), "{shown}");
+        // Two `…`, and `\e` is one character more than ESC.
+        assert_eq!(shown.chars().count(), "2 | ".len() + SHOWN_LINE + 2 + 1);
+        // The marker stands under the escaped sequence, `\e[2J`.
+        let col = marker.find('^').unwrap();
+        assert_eq!(shown.chars().skip(col).take(5).collect::<String>(), "\\e[2J");
+        assert_eq!(marker.matches('^').count(), 5);
+        assert!(text.contains("incidents/\\ex.md"), "{text}");
     }
 
     #[test]

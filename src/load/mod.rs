@@ -129,9 +129,15 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         return Err(LoadError::NoDirectory(dir.to_path_buf()));
     }
     let mut diags = Diagnostics::default();
+    let inside = Inside::new(dir);
 
     let config_path = dir.join(config::FILE_NAME);
+    let config_escapes = config_path.is_symlink().then(|| inside.escapes(&config_path)).flatten();
+    if let Some(target) = &config_escapes {
+        diags.push(escaping_link(&config_path, target));
+    }
     let config = match std::fs::read(&config_path) {
+        _ if config_escapes.is_some() => Config::default(),
         Ok(bytes) => match decode(config_path.clone(), bytes, &mut diags) {
             Some(source) => Config::parse(&source, &mut diags),
             None => Config::default(),
@@ -153,7 +159,7 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     };
     let incidents_dir = dir.join("incidents");
     let files = if incidents_dir.is_dir() {
-        walk(&incidents_dir, &mut diags)
+        walk(&incidents_dir, &inside, &mut diags)
     } else {
         diags.push(Diagnostic::error("no-records", &incidents_dir, "no incidents/ folder in the knowledge base").help(
             format!("put records in {}/incidents/, or create a knowledge base with `casebook init`", dir.display()),
@@ -220,7 +226,7 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     crossref::check_names(&parsed, &mut diags);
     lap("checking records");
 
-    let (templates, static_files) = theme_files(dir, &config, &mut diags);
+    let (templates, static_files) = theme_files(dir, &inside, &config, &mut diags);
 
     // Sort positions rather than the records themselves, which are large
     // to move; the sort is stable, so ties keep file order.
@@ -263,15 +269,16 @@ pub fn load_one(dir: &Path, path: &Path, config: &Config) -> Option<Incident> {
 }
 
 /// Template overrides and static files from a named theme and the knowledge base.
-fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Template>, Vec<File>) {
+fn theme_files(dir: &Path, inside: &Inside, config: &Config, diags: &mut Diagnostics) -> (Vec<Template>, Vec<File>) {
     let mut templates: Vec<Template> = Vec::new();
     let mut statics: Vec<File> = Vec::new();
     let mut add_templates = |root: &Path, diags: &mut Diagnostics| {
-        for (name, bytes) in files_under(root, diags) {
+        for (name, bytes) in files_under(root, inside, diags) {
             match String::from_utf8(bytes) {
                 Ok(text) => {
                     templates.retain(|t| t.name != name);
-                    templates.push(Template { name, text });
+                    let path = root.join(&name);
+                    templates.push(Template { name, text, path });
                 }
                 Err(_) => diags.push(Diagnostic::error("not-utf8", &root.join(&name), "template is not UTF-8")),
             }
@@ -282,7 +289,7 @@ fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Tem
         if theme_dir.is_dir() {
             add_templates(&theme_dir.join("templates"), diags);
             statics.extend(
-                files_under(&theme_dir.join("static"), diags)
+                files_under(&theme_dir.join("static"), inside, diags)
                     .into_iter()
                     .map(|(p, bytes)| File { path: format!("static/{p}"), bytes }),
             );
@@ -298,18 +305,18 @@ fn theme_files(dir: &Path, config: &Config, diags: &mut Diagnostics) -> (Vec<Tem
         }
     }
     add_templates(&dir.join("templates"), diags);
-    statics.extend(files_under(&dir.join("static"), diags).into_iter().map(|(path, bytes)| File { path, bytes }));
+    statics
+        .extend(files_under(&dir.join("static"), inside, diags).into_iter().map(|(path, bytes)| File { path, bytes }));
     (templates, statics)
 }
 
 /// Every non-hidden file under `root`, as (path relative to root with `/`, bytes).
-fn files_under(root: &Path, diags: &mut Diagnostics) -> Vec<(String, Vec<u8>)> {
+fn files_under(root: &Path, inside: &Inside, diags: &mut Diagnostics) -> Vec<(String, Vec<u8>)> {
     if !root.is_dir() {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let walker = visible_entries(root, true);
-    for entry in walker {
+    for entry in visible_entries(root, inside, true, diags) {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let rel = e.path().strip_prefix(root).unwrap_or(e.path());
@@ -329,12 +336,75 @@ fn files_under(root: &Path, diags: &mut Diagnostics) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// Walk `root` (in name order if `sorted`), following links, skipping hidden
-/// files and folders.
-fn visible_entries(root: &Path, sorted: bool) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+/// The knowledge base's folder, resolved, to tell the symbolic links that
+/// stay inside it from those that lead out.
+struct Inside {
+    root: Option<PathBuf>,
+}
+
+impl Inside {
+    fn new(dir: &Path) -> Self {
+        Inside { root: dir.canonicalize().ok() }
+    }
+
+    /// Where the symbolic link `path` leads, when that is out of the knowledge
+    /// base. Links that resolve nowhere are left to the reader, which reports them.
+    fn escapes(&self, path: &Path) -> Option<PathBuf> {
+        let target = path.canonicalize().ok()?;
+        match &self.root {
+            Some(root) if target.starts_with(root) => None,
+            _ => Some(target),
+        }
+    }
+}
+
+/// The error for a symbolic link at `link` that leads out of the knowledge base, to `target`.
+fn escaping_link(link: &Path, target: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "link-outside",
+        link,
+        format!("symbolic link leads out of the knowledge base, to {}", target.display()),
+    )
+    .help(
+        "Casebook reads and publishes only what is inside the knowledge base, so a link cannot publish a file of the \
+         machine that builds it; copy the file into the knowledge base, or point the link at a file inside it",
+    )
+}
+
+/// Walk `root` (in name order if `sorted`), following links that stay in the
+/// knowledge base, skipping hidden files and folders. A link that leads out
+/// is an error, and neither it nor what is under it is walked.
+fn visible_entries(
+    root: &Path,
+    inside: &Inside,
+    sorted: bool,
+    diags: &mut Diagnostics,
+) -> Vec<walkdir::Result<walkdir::DirEntry>> {
     let walker = walkdir::WalkDir::new(root).follow_links(true);
     let walker = if sorted { walker.sort_by_file_name() } else { walker };
-    walker.into_iter().filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    let mut escaping: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let entries = walker
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.') {
+                return false;
+            }
+            if !e.path_is_symlink() {
+                return true;
+            }
+            match inside.escapes(e.path()) {
+                Some(target) => {
+                    escaping.push((e.path().to_path_buf(), target));
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect();
+    for (link, target) in escaping {
+        diags.push(escaping_link(&link, &target));
+    }
+    entries
 }
 
 /// A key that sorts paths as a walk in name order visits them: the path's
@@ -347,12 +417,11 @@ fn walk_order(path: &Path) -> Vec<u8> {
 
 /// Every `.md` file under `root`, sorted, skipping hidden entries. Walk errors
 /// (unreadable folders, symlink loops) become diagnostics.
-fn walk(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+fn walk(root: &Path, inside: &Inside, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut files = Vec::new();
     // Sorted once at the end: walkdir's sort takes both names apart again at
     // every comparison, which cost more than parsing at 10,000 records.
-    let walker = visible_entries(root, false);
-    for entry in walker {
+    for entry in visible_entries(root, inside, false, diags) {
         match entry {
             Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
                 files.push(e.into_path());

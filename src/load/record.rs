@@ -492,16 +492,21 @@ fn clock(ctx: &mut RecordCtx<'_>, raw: &RawRecord) -> Clock {
 
 fn categories(ctx: &mut RecordCtx<'_>, raw: &RawRecord, config: &Config, config_ok: bool) -> Vec<String> {
     let Some(list) = &raw.categories else { return Vec::new() };
-    let known: Vec<&str> = config.categories.iter().map(|c| c.name.as_str()).collect();
     let mut out: Vec<String> = Vec::new();
     for cat in list.get_ref() {
         let name = cat.get_ref().trim();
         if !config_ok {
             // casebook.toml is broken: its taxonomy is unknown, accept the name as written.
         } else if config.has_taxonomy() {
-            if !known.contains(&name) {
+            if !config.is_category(name) {
+                let known: Vec<&str> = config.categories.iter().map(|c| c.name.as_str()).collect();
                 let help = match suggest(name, &known) {
                     Some(s) => format!("did you mean `{s}`? or add `{name}` to [[categories]] in casebook.toml"),
+                    None if known.len() > 20 => format!(
+                        "add it to [[categories]] in casebook.toml, or use one of its {} categories: {}, …",
+                        known.len(),
+                        known[..20].join(", ")
+                    ),
                     None => format!("add it to [[categories]] in casebook.toml, or use one of: {}", known.join(", ")),
                 };
                 ctx.error("unknown-category", cat.span(), format!("category `{name}` is not in the taxonomy")).help =

@@ -30,6 +30,7 @@ pub mod cache;
 pub mod charts;
 mod feeds;
 pub mod learning;
+pub mod loops;
 pub mod markdown;
 mod page;
 mod pages;
@@ -131,6 +132,12 @@ pub enum RenderError {
     Json(#[from] serde_json::Error),
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
+    /// Templates that extend, include or call each other in a loop.
+    #[error(transparent)]
+    Loop(#[from] loops::TemplateLoop),
+    /// A page went past a bound of [`theme::Bounds`] while rendering.
+    #[error("template `{template}`: {bound}")]
+    Bound { template: String, bound: theme::Exceeded },
 }
 
 /// The prefix that leads from the page at `path` to the site root.

@@ -10,6 +10,16 @@
 //! are built from blocks and partials, so an override replaces a piece rather
 //! than a copy of a whole page that would break on upgrade. Templates are
 //! parsed once per build.
+//!
+//! Templates are code: before they are parsed, loops between them (a
+//! template that extends or includes itself, a macro that calls itself) are
+//! refused (`loops`), as Tera would recurse until the stack overflows. While
+//! a page renders, [`Bounds`] stop it when its output grows past a size, it
+//! runs past a time, or its `range()` calls ask for more values than any
+//! page needs, instead of running until memory is gone.
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
 
 use tera::Tera;
 
@@ -64,6 +74,129 @@ pub struct Theme {
     statics: Vec<(String, Vec<u8>)>,
     /// Every template's name and text, for the render cache's key.
     sources: Vec<(String, String)>,
+    bounds: Bounds,
+}
+
+/// How far one page may go while it renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Bytes of output.
+    pub output: usize,
+    /// Time, checked as output is written and as `range()` is called.
+    pub time: Duration,
+    /// Values made by all the page's `range()` calls together.
+    pub range: usize,
+}
+
+impl Default for Bounds {
+    /// Far beyond any real page: the largest pages of a 10,000-record
+    /// knowledge base are a few megabytes and render in milliseconds.
+    fn default() -> Self {
+        Bounds { output: 64 << 20, time: Duration::from_secs(60), range: 1_000_000 }
+    }
+}
+
+/// Which bound a page went past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Exceeded {
+    #[error("the page's output passed {} MiB", .0 >> 20)]
+    Output(usize),
+    #[error("the page took more than {} s to render", .0.as_secs())]
+    Time(Duration),
+    #[error("the page's range() calls asked for more than {0} values")]
+    Range(usize),
+}
+
+/// The page a thread is rendering: its bounds, what `range()` may still
+/// make, its deadline, and the bound it went past, if one.
+#[derive(Debug, Clone, Copy)]
+struct Page {
+    bounds: Bounds,
+    range_left: usize,
+    deadline: Option<Instant>,
+    exceeded: Option<Exceeded>,
+}
+
+thread_local! {
+    static PAGE: Cell<Option<Page>> = const { Cell::new(None) };
+}
+
+/// Change the page this thread renders, if it renders one.
+fn page(change: impl FnOnce(&mut Page)) {
+    PAGE.with(|p| {
+        if let Some(mut page) = p.get() {
+            change(&mut page);
+            p.set(Some(page));
+        }
+    });
+}
+
+/// Past the deadline of the page being rendered? Noted as exceeded if so.
+fn late() -> bool {
+    let mut late = false;
+    page(|p| {
+        if p.deadline.is_some_and(|d| Instant::now() > d) {
+            p.exceeded = Some(Exceeded::Time(p.bounds.time));
+            late = true;
+        }
+    });
+    late
+}
+
+/// Tera's `range(start, end, step_by)`, counted against the page's bound.
+fn bounded_range(args: &std::collections::HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let number = |key: &str, default: Option<usize>| match args.get(key) {
+        Some(v) => tera::from_value::<usize>(v.clone()).map_err(|_| {
+            tera::Error::msg(format!("Function `range` received {key}={v} but `{key}` can only be a number"))
+        }),
+        None => {
+            default.ok_or_else(|| tera::Error::msg(format!("Function `range` was called without a `{key}` argument")))
+        }
+    };
+    let (start, end, step) = (number("start", Some(0))?, number("end", None)?, number("step_by", Some(1))?.max(1));
+    if start > end {
+        return Err(tera::Error::msg("Function `range` was called with a `start` argument greater than the `end` one"));
+    }
+    let count = (end - start).div_ceil(step);
+    let mut allowed = true;
+    page(|p| match p.range_left.checked_sub(count) {
+        Some(left) => p.range_left = left,
+        None => {
+            p.exceeded = Some(Exceeded::Range(p.bounds.range));
+            allowed = false;
+        }
+    });
+    if !allowed || late() {
+        return Err(tera::Error::msg("the page went past a bound"));
+    }
+    Ok(tera::Value::Array((start..end).step_by(step).map(tera::Value::from).collect()))
+}
+
+/// The page's buffer, refusing to grow past the bounds.
+struct BoundedWriter<'a> {
+    out: &'a mut Vec<u8>,
+    bounds: Bounds,
+    writes: u32,
+}
+
+impl std::io::Write for BoundedWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + buf.len() > self.bounds.output {
+            page(|p| p.exceeded = Some(Exceeded::Output(p.bounds.output)));
+            return Err(std::io::Error::other("the page went past a bound"));
+        }
+        // Reading the clock is cheap, but writes are many and small.
+        self.writes = self.writes.wrapping_add(1);
+        if self.writes % 1024 == 0 && late() {
+            return Err(std::io::Error::other("the page went past a bound"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Theme {
@@ -79,10 +212,15 @@ impl Theme {
             .collect();
         all.extend(overrides.iter().map(|o| (o.name.clone(), o.text.clone())));
         let sources = all.clone();
+        if let Some(found) = super::loops::find(&all, &|name| overrides.iter().any(|o| o.name == name)) {
+            return Err(RenderError::Loop(found));
+        }
+        let bounds = Bounds::default();
+        tera.register_function("range", bounded_range);
         tera.add_raw_templates(all)
             .map_err(|e| RenderError::Template { template: e.to_string(), message: error_chain(&e) })?;
         let statics = STATIC.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
-        Ok(Theme { tera, statics, sources })
+        Ok(Theme { tera, statics, sources, bounds })
     }
 
     /// A content key of every template: pages rendered with an equal key are reusable.
@@ -98,11 +236,24 @@ impl Theme {
             /// growing a new one from nothing for every page.
             static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
+        let bounds = self.bounds;
+        let deadline = Instant::now().checked_add(bounds.time);
+        PAGE.with(|p| p.set(Some(Page { bounds, range_left: bounds.range, deadline, exceeded: None })));
         BUFFER.with_borrow_mut(|buffer| {
             buffer.clear();
-            self.tera
-                .render_to(template, ctx, &mut *buffer)
-                .map_err(|e| RenderError::Template { template: template.to_string(), message: error_chain(&e) })?;
+            let rendered = self.tera.render_to(template, ctx, BoundedWriter { out: &mut *buffer, bounds, writes: 0 });
+            let passed = PAGE.with(|p| p.take()).and_then(|p| p.exceeded);
+            if let Some(bound) = passed {
+                // The buffer may have grown large: let it go.
+                *buffer = Vec::new();
+                return Err(RenderError::Bound { template: template.to_string(), bound });
+            }
+            rendered.map_err(|e| RenderError::Template { template: template.to_string(), message: error_chain(&e) })?;
+            // An XML document may not hold every character text may: NUL and
+            // the other controls make the feed unreadable to every reader.
+            if template.ends_with(".xml") {
+                return Ok(xml_chars_only(buffer));
+            }
             // An exact-size copy: `serve` keeps every page in memory.
             Ok(buffer.to_vec())
         })
@@ -136,6 +287,23 @@ pub fn escape_html(input: &str) -> String {
     out
 }
 
+/// Whether XML 1.0 allows `c` in a document (`Char` in the specification;
+/// Rust strings hold no surrogates).
+fn xml_allowed(c: char) -> bool {
+    !matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `bytes` without the characters XML 1.0 does not allow, copied exactly.
+fn xml_chars_only(bytes: &[u8]) -> Vec<u8> {
+    // The quick test: no control byte, and no U+FFFE or U+FFFF (EF BF BE/BF).
+    let clean = !bytes.iter().any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        && !bytes.windows(3).any(|w| w[0] == 0xef && w[1] == 0xbf && w[2] >= 0xbe);
+    if clean {
+        return bytes.to_vec();
+    }
+    String::from_utf8_lossy(bytes).chars().filter(|&c| xml_allowed(c)).collect::<String>().into_bytes()
+}
+
 /// Tera hides the useful part of an error in its source chain.
 fn error_chain(e: &tera::Error) -> String {
     let mut parts = vec![e.to_string()];
@@ -149,7 +317,50 @@ fn error_chain(e: &tera::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_html;
+    use super::*;
+
+    fn theme(page: &str, bounds: Bounds) -> Theme {
+        let page = Template { name: "404.html".into(), text: page.into(), path: "templates/404.html".into() };
+        let mut theme = Theme::load(&[page]).unwrap();
+        theme.bounds = bounds;
+        theme
+    }
+
+    #[test]
+    fn a_page_stops_at_its_bounds() {
+        let wide = Bounds { output: 1000, ..Bounds::default() };
+        let loop_ = "{% for i in range(end=300) %}{{ i }}-{% endfor %}";
+        assert!(theme(loop_, Bounds::default()).render("404.html", &tera::Context::new()).is_ok());
+        let err = theme(loop_, wide).render("404.html", &tera::Context::new()).err();
+        assert!(matches!(err, Some(RenderError::Bound { bound: Exceeded::Output(1000), .. })), "{err:?}");
+        let slow = Bounds { time: Duration::ZERO, ..Bounds::default() };
+        let err = theme(loop_, slow).render("404.html", &tera::Context::new()).err();
+        assert!(matches!(err, Some(RenderError::Bound { bound: Exceeded::Time(_), .. })), "{err:?}");
+        let few = Bounds { range: 299, ..Bounds::default() };
+        let err = theme(loop_, few).render("404.html", &tera::Context::new()).err();
+        assert!(matches!(err, Some(RenderError::Bound { bound: Exceeded::Range(299), .. })), "{err:?}");
+        // The next page starts with its own bounds.
+        assert!(theme(loop_, Bounds::default()).render("404.html", &tera::Context::new()).is_ok());
+    }
+
+    #[test]
+    fn xml_keeps_only_the_characters_xml_allows() {
+        assert_eq!(xml_chars_only("a\tb\n\r é ✓ 𝄞".as_bytes()), "a\tb\n\r é ✓ 𝄞".as_bytes());
+        assert_eq!(
+            xml_chars_only("a\0b\u{1b}c\u{7f}\u{ffff}\u{fffe}d\u{fffd}".as_bytes()),
+            "abc\u{7f}d\u{fffd}".as_bytes()
+        );
+    }
+
+    #[test]
+    fn range_counts_as_tera_does() {
+        let t = theme(
+            "{{ range(end=5) | join(sep=',') }};{{ range(start=2, end=9, step_by=3) | join(sep=',') }}",
+            Bounds::default(),
+        );
+        let out = t.render("404.html", &tera::Context::new()).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "0,1,2,3,4;2,5,8");
+    }
 
     #[test]
     fn escapes_markup_and_keeps_everything_else() {

@@ -187,7 +187,8 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         if relevant.is_empty() {
             continue;
         }
-        let what = describe(&relevant, &canonical);
+        // File names are not ours: shown escaped on the terminal.
+        let what = diagnostics::terminal_safe(&describe(&relevant, &canonical)).into_owned();
         let started = Instant::now();
         let reusable = builder.cached_pages();
         let previous = shared.snapshot();
@@ -241,7 +242,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             Err(e) => {
                 // The overlay shows what the terminal does.
                 let message = e.to_string();
-                eprintln!("{what}: {message}");
+                eprintln!("{what}: {}", diagnostics::terminal_safe(&message));
                 shared.publish(Snapshot { files: previous.files.clone(), errors: Some(message), version });
             }
         }

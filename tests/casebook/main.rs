@@ -15,6 +15,7 @@ mod links;
 mod names;
 mod output_dir;
 mod robustness;
+mod safety;
 mod scaffold;
 mod search;
 mod serve;
