@@ -74,7 +74,6 @@ pub fn read(text: &str, mut facts: Facts, ctx: &Context<'_>) -> Draft {
                 draft.customer_impact = first_paragraph(&body, inline).map(|summary| Impact { summary });
             }
             Role::Timeline => {
-                facts.days.extend(day_rows(&body));
                 // "Timeline (PDT)": a zone named in the heading.
                 if let Some(z) = s
                     .heading
@@ -193,16 +192,6 @@ fn first_iso_date(line: &str) -> Option<NaiveDate> {
         let after_ok = bytes.get(i + 10).is_none_or(|b| !b.is_ascii_digit());
         (before_ok && after_ok).then(|| NaiveDate::parse_from_str(candidate, "%Y-%m-%d").ok()).flatten()
     })
-}
-
-/// The dates of timeline rows that give a date and no time.
-fn day_rows(body: &[&str]) -> Vec<NaiveDate> {
-    body.iter()
-        .filter_map(|l| match clock::leading(&plain(l)) {
-            Some((Written::Day(d), used)) if plain(l).len() > used + 2 => Some(d),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The text of `lines` without the consumed ranges, with runs of blank lines folded.

@@ -166,8 +166,6 @@ pub struct Facts {
     pub tags: Vec<String>,
     /// The source's own id for the incident (CSV and JSON rows).
     pub id: Option<String>,
-    /// Dates of timeline rows that give no time of day.
-    pub days: Vec<NaiveDate>,
 }
 
 /// The names teams give each fact, after [`import_key`], and the fact.
@@ -353,17 +351,11 @@ impl Facts {
             // A timeline of dates alone gives a clock of days.
             coarse = started.is_some() && draft.timeline.iter().all(|e| e.day);
         }
-        let midnight =
-            |day: NaiveDate| day.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(clock.zone).single());
         if started.is_none() {
-            // Dates alone: the first day, at midnight in the stated zone,
-            // marked coarse; a timeline of days ends on its last day.
-            if let Some(day) = self.days.iter().min().copied().or(self.day()) {
-                started = midnight(day);
+            // A date alone: the day, at midnight in the stated zone, marked coarse.
+            if let Some(day) = self.day() {
+                started = clock.midnight(day);
                 coarse = true;
-                if resolved.is_none() {
-                    resolved = self.days.iter().max().filter(|last| **last > day).and_then(|d| midnight(*d));
-                }
             }
         }
         if let Some(s) = started {
