@@ -66,58 +66,59 @@ fn missing_key(e: &Error) -> Option<String> {
     Some(rest.trim().trim_matches('`').to_string())
 }
 
-/// The table spanning `at` (`span` is `table`'s own), or one inside it.
-fn table_at<'t, 'i>(table: &'t mut DeTable<'i>, span: &Span, at: &Span) -> Option<&'t mut DeTable<'i>> {
-    if span == at {
-        return Some(table);
+/// Visit `table` (spanning `span`) and every table inside it, depth first,
+/// until `visit` returns something.
+fn find_table<'i, T>(
+    table: &mut DeTable<'i>,
+    span: &Span,
+    visit: &mut dyn FnMut(&mut DeTable<'i>, &Span) -> Option<T>,
+) -> Option<T> {
+    if let Some(found) = visit(table, span) {
+        return Some(found);
     }
-    table.iter_mut().find_map(|(_, value)| {
+    for (_, value) in table.iter_mut() {
         let span = value.span();
-        match value.get_mut() {
-            DeValue::Table(inner) => table_at(inner, &span, at),
+        let found = match value.get_mut() {
+            DeValue::Table(inner) => find_table(inner, &span, visit),
             DeValue::Array(items) => items.iter_mut().find_map(|item| {
                 let span = item.span();
                 match item.get_mut() {
-                    DeValue::Table(inner) => table_at(inner, &span, at),
+                    DeValue::Table(inner) => find_table(inner, &span, visit),
                     _ => None,
                 }
             }),
             _ => None,
+        };
+        if found.is_some() {
+            return found;
         }
-    })
+    }
+    None
 }
 
 /// Take the key written at `at` out of `table` (spanning `span`) or a table
 /// inside it; the span of the table it was in.
 fn remove_key(table: &mut DeTable<'_>, span: &Span, at: &Span) -> Option<Span> {
-    if let Some(key) = table.keys().find(|k| k.span() == *at).cloned() {
-        return table.remove(&key).map(|_| span.clone());
-    }
-    table.iter_mut().find_map(|(_, value)| {
-        let span = value.span();
-        match value.get_mut() {
-            DeValue::Table(inner) => remove_key(inner, &span, at),
-            DeValue::Array(items) => items.iter_mut().find_map(|item| {
-                let span = item.span();
-                match item.get_mut() {
-                    DeValue::Table(inner) => remove_key(inner, &span, at),
-                    _ => None,
-                }
-            }),
-            _ => None,
-        }
+    find_table(table, span, &mut |t, own| {
+        let key = t.keys().find(|k| k.span() == *at).cloned()?;
+        t.remove(&key).map(|_| own.clone())
     })
 }
 
 /// Put an empty string under `name` into the table spanning `from`.
 fn insert_placeholder(table: &mut DeTable<'_>, span: &Span, from: &Span, name: String) -> bool {
-    let Some(target) = table_at(table, span, from) else { return false };
     let key = Spanned::new(from.start..from.start, Cow::Owned(name));
-    if target.contains_key(&key) {
-        return false;
-    }
-    target.insert(key, Spanned::new(from.start..from.start, DeValue::String(Cow::Borrowed(""))));
-    true
+    find_table(table, span, &mut |t, own| {
+        if own != from {
+            return None;
+        }
+        if t.contains_key(&key) {
+            return Some(false);
+        }
+        t.insert(key.clone(), Spanned::new(from.start..from.start, DeValue::String(Cow::Borrowed(""))));
+        Some(true)
+    })
+    .unwrap_or(false)
 }
 
 #[cfg(test)]
