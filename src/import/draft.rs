@@ -23,6 +23,10 @@ pub struct Draft {
     pub owner: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub authors: Vec<String>,
+    /// The zone the source stated ("All times PST"), as an offset: the
+    /// zone of timeline rows written with a date alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "at_opt")]
     pub started: Option<DateTime<FixedOffset>>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "at_opt")]

@@ -337,6 +337,9 @@ impl Facts {
     /// first, then stated durations from the start, then the timeline's first
     /// and last events.
     pub fn fill(self, draft: &mut Draft, clock: &Clock) {
+        if clock.stated && clock.zone.local_minus_utc() != 0 {
+            draft.timezone = Some(clock.zone.to_string());
+        }
         let mut clock = clock.clone();
         let mut at = |w: Option<Written>| w.and_then(|w| clock.resolve(w));
         let mut started = at(self.started);

@@ -70,6 +70,7 @@ const NAMES: &[(&[&str], Role)] = &[
             "cause",
             "what caused it",
             "why it happened",
+            "why",
             "fault",
             "technical root cause",
             "root cause and trigger",
@@ -109,6 +110,12 @@ const NAMES: &[(&[&str], Role)] = &[
             "remediation item",
             "todo",
             "task",
+            "what we re doing",
+            "what we are doing",
+            "what we will do",
+            "what we ll do",
+            "what s next",
+            "prevention",
         ],
         Role::Actions,
     ),
@@ -310,6 +317,8 @@ mod tests {
         assert_eq!(role_of("Where we got lucky"), Some(Role::Lucky));
         assert_eq!(role_of("IV. Resolution"), Some(Role::Resolution));
         assert_eq!(role_of("Five whys"), Some(Role::FiveWhys));
+        assert_eq!(role_of("What we're doing"), Some(Role::Actions));
+        assert_eq!(role_of("Why"), Some(Role::RootCause));
         assert_eq!(role_of("Appendix: dashboards"), None);
     }
 
