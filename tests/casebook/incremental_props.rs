@@ -23,6 +23,11 @@ use crate::support::{GOOD_RECORD, KbTest, fixtures};
 /// Sequences run by the property test.
 const SEQUENCES: u64 = 40;
 
+thread_local! {
+    /// Quick previews taken on this thread, for the summary line.
+    static PREVIEWS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 fn options() -> BuildOptions {
     BuildOptions { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(), drafts: false, strict: false }
 }
@@ -250,15 +255,17 @@ impl Kb {
             }
             Kind::Template => {
                 let path = self.dir.join("templates/macros.html");
-                if path.exists() && rng.below(2) == 0 {
+                // An override is edited twice as often as removed: a change of
+                // its text alone must invalidate the pages.
+                if path.exists() && rng.below(3) == 0 {
                     std::fs::remove_file(&path).unwrap();
                     return Some(other("remove templates/macros.html".to_string()));
                 }
                 std::fs::create_dir_all(self.dir.join("templates")).unwrap();
                 let theme =
                     casebook::render::theme::TEMPLATES.iter().find(|(name, _)| *name == "macros.html").unwrap().1;
-                std::fs::write(&path, theme.replace("badge sev", &format!("badge edit-{} sev", n % 2))).unwrap();
-                Some(other(format!("override templates/macros.html (edit-{})", n % 2)))
+                std::fs::write(&path, theme.replace("badge sev", &format!("badge edit-{n} sev"))).unwrap();
+                Some(other(format!("override templates/macros.html (edit-{n})")))
             }
             Kind::Static => {
                 let dir = self.dir.join("static");
@@ -338,8 +345,9 @@ fn run(seed: u64) -> (Vec<String>, Result<(), String>) {
             && applied.records_only
             && let Some(path) = &applied.record
             && path.is_file()
+            && builder.preview_record(path).is_some()
         {
-            let _ = builder.preview_record(path);
+            PREVIEWS.with(|p| p.set(p.get() + 1));
         }
         let rebuilt = render(builder);
         *last_ok = rebuilt.is_ok();
@@ -433,7 +441,8 @@ fn incremental_rebuilds_after_any_sequence_of_edits_equal_a_fresh_build() {
     for seed in 1..=SEQUENCES {
         edits += check(seed);
     }
-    eprintln!("{SEQUENCES} sequences, {edits} edits, {} ms", started.elapsed().as_millis());
+    let previews = PREVIEWS.with(std::cell::Cell::get);
+    eprintln!("{SEQUENCES} sequences, {edits} edits, {previews} previews, {} ms", started.elapsed().as_millis());
 }
 
 /// Replays one case: `CASEBOOK_SEED=N cargo test --test casebook replay_incremental_seed -- --ignored --nocapture`.
