@@ -9,6 +9,7 @@ mod check;
 mod example;
 mod import;
 mod incremental;
+mod incremental_props;
 mod layers;
 mod learning;
 mod links;
