@@ -47,8 +47,8 @@ for t in "${targets[@]}"; do
   grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$log" || true
   if [ "$status" -ne 0 ]; then
     failed=1
-    echo "!! $t failed (exit $status); last lines of its log:"
-    grep -v '^#[0-9]' "$log" | tail -n 40
+    echo "!! $t failed (exit $status):"
+    grep -m1 -A8 -E 'panicked at|ERROR: libFuzzer|ALARM|out-of-memory' "$log" || grep -v '^#[0-9]' "$log" | tail -n 40
     # libFuzzer names the input it stopped on (under fuzz/artifacts/<target>/).
     grep -E 'Test unit written to' "$log" | sed -E 's/.*written to /crash input: /' || true
     echo "reproduce: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $t <crash input>"
