@@ -268,6 +268,20 @@ pub fn load_one(dir: &Path, path: &Path, config: &Config) -> Option<Incident> {
     Some(parsed.incident)
 }
 
+/// Check one record's text on its own, without the file system: what
+/// [`load_one`] runs (split, front matter, conversion) and the record's own
+/// lints, as of `today`. `path` only names the record in the diagnostics (and
+/// gives the id when the front matter has none). Cross-record checks are
+/// skipped. Every problem is returned; this never panics, whatever the text.
+pub fn check_text(path: &Path, text: &str, config: &Config, today: NaiveDate) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let source = SourceFile::new(path.to_path_buf(), text.to_string());
+    if let Some(parsed) = parse_record(source, config, true, &mut diags) {
+        lint::check(&parsed, config, today, &mut diags);
+    }
+    diags
+}
+
 /// Template overrides and static files from a named theme and the knowledge base.
 fn theme_files(dir: &Path, inside: &Inside, config: &Config, diags: &mut Diagnostics) -> (Vec<Template>, Vec<File>) {
     let mut templates: Vec<Template> = Vec::new();

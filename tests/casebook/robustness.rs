@@ -152,3 +152,24 @@ fn a_stray_carriage_return_in_a_crlf_record_is_located_not_panicked_on() {
     assert!(run.stdout.contains("error[toml-syntax]: carriage return"), "{}", run.stdout);
     assert!(run.stdout.contains("./incidents/crlf.md:2:"), "{}", run.stdout);
 }
+
+#[test]
+fn check_text_the_fuzz_entry_reports_what_check_reports_on_one_record() {
+    use casebook::{config::Config, load::check_text};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+    let path = std::path::Path::new("incidents/2025-03-checkout-db-failover.md");
+    let config = Config::default();
+    assert!(!check_text(path, GOOD_RECORD, &config, today).has_errors());
+    // Broken in the ways the fuzz target starts from: no front matter, an
+    // unclosed one, bad TOML, a bad id, control characters.
+    for text in [
+        "",
+        "no front matter",
+        "+++\ntitle = \"x\"\n",
+        "+++\n= \n+++\n",
+        "+++\nid = \"a b\"\n+++\n",
+        "+++\n\u{0}\r\r\n+++",
+    ] {
+        assert!(check_text(path, text, &config, today).has_errors(), "{text:?}");
+    }
+}

@@ -1,0 +1,45 @@
+//! Search query parsing: the stems a query searches for, through the word
+//! list of a small corpus, and the prefix expansion of its last word.
+#![no_main]
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use casebook::index::{Words, query_stems};
+use casebook::text::{analyzer, raw_words, stem_of};
+use libfuzzer_sys::fuzz_target;
+
+const CORPUS: &[&str] = &[
+    "Kafka broker disk full: the retention policy was not applied after the upgrade",
+    "Orders database failover left stale DNS records; clients kept writing to the old primary",
+    "Certificate expiry on the ledger mTLS endpoint; rotation job silently failed",
+    "Rate limit config push throttled the editor API — rolled back within 12 minutes",
+    "Tile cache stampede after a deploy cleared the CDN; origin overloaded",
+    "Clock skew on auth nodes rejected tokens (NTP disabled) — Ünïcödé naïve café 東京 ß",
+];
+
+fn words() -> &'static Words {
+    static WORDS: OnceLock<Words> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut map: BTreeMap<String, (String, u32)> = BTreeMap::new();
+        let Some(mut analyzer) = analyzer() else { return Words::default() };
+        for doc in CORPUS {
+            let mut seen: Vec<String> = raw_words(doc);
+            seen.sort();
+            seen.dedup();
+            for word in seen {
+                if let Some(stem) = stem_of(&word, &mut analyzer) {
+                    map.entry(word).or_insert((stem, 0)).1 += 1;
+                }
+            }
+        }
+        Words { map }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let words = words();
+    let _ = query_stems(text, words);
+    let _ = words.expand(text);
+});
