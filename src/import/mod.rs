@@ -482,8 +482,8 @@ fn milestones(events: &[draft::Event]) -> Milestones {
     Milestones { started, detected, mitigated, resolved }
 }
 
-/// Keep `started ≤ detected ≤ mitigated ≤ resolved`, dropping a value that
-/// breaks it (a healed-before-noticed incident keeps its `mitigated`).
+/// Keep the record's clock order, `started ≤ detected` and `started ≤
+/// mitigated ≤ resolved`, dropping a value that breaks it.
 fn keep_in_order(draft: &mut Draft) {
     let after = |x: Option<DateTime<FixedOffset>>, y: Option<DateTime<FixedOffset>>| match (x, y) {
         (Some(a), Some(b)) => b >= a,
@@ -492,13 +492,12 @@ fn keep_in_order(draft: &mut Draft) {
     if !after(draft.started, draft.detected) {
         draft.detected = None;
     }
-    if !after(draft.started, draft.mitigated) || !after(draft.detected, draft.mitigated) {
+    // `detected` may follow `mitigated` and `resolved`: a failure that healed
+    // before anyone noticed it, which a record states as it is.
+    if !after(draft.started, draft.mitigated) {
         draft.mitigated = None;
     }
-    if !after(draft.started, draft.resolved)
-        || !after(draft.mitigated, draft.resolved)
-        || !after(draft.detected, draft.resolved)
-    {
+    if !after(draft.started, draft.resolved) || !after(draft.mitigated, draft.resolved) {
         draft.resolved = None;
     }
 }
@@ -622,12 +621,25 @@ mod tests {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).ok();
         let mut d = Draft {
             started: at("2024-01-01T10:00:00Z"),
-            mitigated: at("2024-01-01T10:30:00Z"),
-            detected: at("2024-01-01T11:00:00Z"),
-            resolved: at("2024-01-01T09:00:00Z"),
+            mitigated: at("2024-01-01T09:30:00Z"),
+            detected: at("2024-01-01T09:00:00Z"),
+            resolved: at("2024-01-01T09:45:00Z"),
             ..Draft::default()
         };
         keep_in_order(&mut d);
-        assert_eq!((d.detected.is_some(), d.mitigated.is_some(), d.resolved.is_some()), (true, false, false));
+        assert_eq!((d.detected.is_some(), d.mitigated.is_some(), d.resolved.is_some()), (false, false, false));
+        // Healed before anyone noticed: detected after mitigated and resolved stays.
+        let mut healed = Draft {
+            started: at("2024-01-01T10:00:00Z"),
+            mitigated: at("2024-01-01T10:30:00Z"),
+            resolved: at("2024-01-01T10:40:00Z"),
+            detected: at("2024-01-01T11:00:00Z"),
+            ..Draft::default()
+        };
+        keep_in_order(&mut healed);
+        assert_eq!(
+            (healed.detected.is_some(), healed.mitigated.is_some(), healed.resolved.is_some()),
+            (true, true, true)
+        );
     }
 }
