@@ -7,8 +7,7 @@ use std::path::Path;
 use casebook::build::{BuildOptions, SiteBuilder};
 use casebook::render::MemorySink;
 
-use crate::build::read_tree;
-use crate::support::{GOOD_RECORD, KbTest, fixtures};
+use crate::support::{GOOD_RECORD, KbTest};
 
 fn options() -> BuildOptions {
     BuildOptions { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(), drafts: false, strict: false }
@@ -33,12 +32,7 @@ fn assert_same(incremental: &BTreeMap<String, Vec<u8>>, dir: &Path, step: &str) 
 
 #[test]
 fn incremental_rebuilds_equal_full_builds_after_every_kind_of_edit() {
-    let kb = KbTest::new();
-    for (rel, bytes) in read_tree(&fixtures().join("site-links")) {
-        let path = kb.path().join(&rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
+    let kb = KbTest::copy_of("site-links");
     let dir = kb.path();
     let mut builder = SiteBuilder::new(dir, options());
     let first = files(&mut builder);
@@ -99,12 +93,7 @@ fn incremental_rebuilds_equal_full_builds_after_every_kind_of_edit() {
 
 #[test]
 fn a_saved_record_is_previewed_on_its_own_before_the_full_rebuild() {
-    let kb = KbTest::new();
-    for (rel, bytes) in read_tree(&fixtures().join("site-links")) {
-        let path = kb.path().join(&rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
+    let kb = KbTest::copy_of("site-links");
     let dir = kb.path().canonicalize().unwrap();
     let mut builder = SiteBuilder::new(&dir, options());
     files(&mut builder);

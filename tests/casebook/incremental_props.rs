@@ -17,8 +17,7 @@ use std::path::{Path, PathBuf};
 use casebook::build::{BuildError, BuildOptions, SiteBuilder};
 use casebook::render::MemorySink;
 
-use crate::build::read_tree;
-use crate::support::{GOOD_RECORD, KbTest, fixtures};
+use crate::support::{GOOD_RECORD, KbTest};
 
 /// Sequences run by the property test.
 const SEQUENCES: u64 = 40;
@@ -323,12 +322,7 @@ impl Kb {
 
 /// One case: the edits applied, and the first difference found, if any.
 fn run(seed: u64) -> (Vec<String>, Result<(), String>) {
-    let kb = KbTest::new();
-    for (rel, bytes) in read_tree(&fixtures().join("site-links")) {
-        let path = kb.path().join(&rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
+    let kb = KbTest::copy_of("site-links");
     // `serve` sees canonical paths from the watcher.
     let dir = kb.path().canonicalize().unwrap();
     let mut state = Kb { dir: dir.clone(), broken: BTreeMap::new(), n: 0 };

@@ -40,6 +40,13 @@ pub struct KbTest {
 }
 
 impl KbTest {
+    /// A copy of the fixture `tests/fixtures/<case>`, to edit freely.
+    pub fn copy_of(case: &str) -> Self {
+        let kb = KbTest::new();
+        copy_tree(&fixtures().join(case), kb.path());
+        kb
+    }
+
     pub fn new() -> Self {
         KbTest { dir: tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}")) }
     }
@@ -68,3 +75,17 @@ impl KbTest {
 
 /// A valid, complete SEV2 record that checks without warnings, to mutate in tests.
 pub const GOOD_RECORD: &str = include_str!("../fixtures/clean/incidents/2025-03-checkout-db-failover.md");
+
+/// Copy every file under `from` to the same place under `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("mkdir: {e}"));
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap_or_else(|e| panic!("copy {}: {e}", path.display()));
+        }
+    }
+}
