@@ -170,9 +170,13 @@ impl SiteBuilder {
                 let started = Instant::now();
                 // Its files go out as soon as they are made, while pages
                 // are still being rendered.
-                let written = search_files(&kb).map_err(BuildError::Index).and_then(|files| {
-                    files.into_iter().try_for_each(|file| out.put(file.path, file.bytes).map_err(BuildError::Output))
-                });
+                let written = search_files(&kb, &loaded.config.vocabulary.synonyms)
+                    .map_err(BuildError::Index)
+                    .and_then(|files| {
+                        files
+                            .into_iter()
+                            .try_for_each(|file| out.put(file.path, file.bytes).map_err(BuildError::Output))
+                    });
                 (written, started.elapsed())
             });
             let rendered = render::render_site(&kb, &loaded.config, &analysis, &theme, &render_options, cache, &out);
@@ -354,10 +358,12 @@ pub fn set_aside_history(loaded: &mut Loaded, dir: &Path) -> SetAside {
     SetAside { records, counts }
 }
 
-/// The Tantivy index of `kb` and its static export.
-pub fn search_files(kb: &KnowledgeBase) -> Result<Vec<File>, IndexError> {
+/// The Tantivy index of `kb` and its static export; `synonyms`: the
+/// knowledge base's `[vocabulary] synonyms`.
+pub fn search_files(kb: &KnowledgeBase, synonyms: &[Vec<String>]) -> Result<Vec<File>, IndexError> {
     let (index, words) = crate::index::SearchIndex::build(kb)?;
-    crate::index::export::export(&index, kb, &words)
+    let synonyms = crate::index::query::synonyms(synonyms, &mut index.analyzer()?);
+    crate::index::export::export(&index, kb, &words, &synonyms)
 }
 
 /// Build the site of `dir` into `out`. `progress` hears the phase names.

@@ -93,8 +93,12 @@ Examples:
   casebook search \"read-only transaction\"          search ./content
   casebook search failover --site content/public    search a built site's index
   casebook search certif --category certificate-expiry --json
+  casebook search '\"disk full\" ingest' --explain     a phrase, and why each result ranked
 
-The last word is also a prefix (\"certif\" finds certificate, certificates...).
+Words match their other forms (\"renewals\" finds renewal), their synonyms
+(\"throttled\" finds \"rate limited\") and, when they match nothing, the nearest
+word (\"certficate\" finds certificate; --no-correct turns that off). Results
+matching every word come first. The last word is also a prefix (\"certif\").
 Results and their order are the same as the site's search page.
 Exit status: 0 results, 1 no results, 2 usage error or a knowledge base with errors.")]
     Search(SearchArgs),
@@ -246,9 +250,17 @@ pub struct SearchArgs {
     /// How many results.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
-    /// Print JSON: [{id, title, url, score}], best first.
+    /// Print JSON: {query, corrections, total, results: [{id, title, url, score, matched, passage}]}.
     #[arg(long)]
     pub json: bool,
+    /// Show why each result ranked where it did: words matched, and each
+    /// term's score by field with its boost.
+    #[arg(long)]
+    pub explain: bool,
+    /// Search the words as typed: do not correct a word that matches
+    /// nothing to the nearest word of the knowledge base.
+    #[arg(long)]
+    pub no_correct: bool,
     #[command(flatten)]
     pub today: TodayArg,
 }

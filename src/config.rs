@@ -26,6 +26,7 @@ pub struct Config {
     pub severities: Vec<String>,
     pub policy: Policy,
     pub recurrence: Recurrence,
+    pub vocabulary: TeamVocabulary,
     pub allow_raw_html: bool,
     pub theme: String,
     /// The declared taxonomy; empty when the config declares none (free-form categories).
@@ -96,6 +97,15 @@ pub struct Recurrence {
     pub synonyms: Vec<Vec<String>>,
 }
 
+/// `[vocabulary]`: the team's words, read by search and by the similarity
+/// of incidents alike.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TeamVocabulary {
+    /// Groups of words (or two-word phrases) that mean the same thing, on
+    /// top of the built-in thesaurus.
+    pub synonyms: Vec<Vec<String>>,
+}
+
 impl Default for Config {
     fn default() -> Self {
         let sev = |s: &str| s.to_string();
@@ -121,6 +131,7 @@ impl Default for Config {
                 max_similar: 5,
                 synonyms: Vec::new(),
             },
+            vocabulary: TeamVocabulary::default(),
             allow_raw_html: false,
             theme: "default".into(),
             categories: Vec::new(),
@@ -177,6 +188,8 @@ struct RawConfig {
     #[serde(default)]
     recurrence: RawRecurrence,
     #[serde(default)]
+    vocabulary: RawVocabulary,
+    #[serde(default)]
     markdown: RawMarkdown,
     #[serde(default)]
     theme: RawTheme,
@@ -226,8 +239,14 @@ struct RawRecurrence {
     similarity_threshold: Option<Spanned<f64>>,
     recurrence_threshold: Option<Spanned<f64>>,
     max_similar: Option<usize>,
-    #[serde(default)]
-    synonyms: Vec<Vec<String>>,
+    /// Read as `[vocabulary] synonyms`, where they now live.
+    synonyms: Option<Spanned<Vec<Vec<String>>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVocabulary {
+    synonyms: Option<Spanned<Vec<Spanned<Vec<String>>>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -374,6 +393,42 @@ impl RawConfig {
             required_fields.insert(level.into_inner(), known);
         }
 
+        let mut synonyms: Vec<Vec<String>> = Vec::new();
+        if let Some(old) = self.recurrence.synonyms {
+            diags.push(
+                Diagnostic::warning("config", &source.path, "`synonyms` has moved from [recurrence] to [vocabulary]")
+                    .at(Some(source.location(old.span())))
+                    .help("move the line under a [vocabulary] table: search and recurrence both read it there"),
+            );
+            synonyms.extend(old.into_inner());
+        }
+        if let Some(groups) = self.vocabulary.synonyms {
+            for group in groups.into_inner() {
+                let span = group.span();
+                let members = group.into_inner();
+                let long = members.iter().find(|m| m.split_whitespace().count() > 2);
+                if let Some(long) = long {
+                    diags.push(
+                        Diagnostic::warning(
+                            "config",
+                            &source.path,
+                            format!("synonym `{long}` has more than two words; search and recurrence ignore it"),
+                        )
+                        .at(Some(source.location(span.clone())))
+                        .help("use a word or a two-word phrase, e.g. \"rate limited\""),
+                    );
+                }
+                if members.iter().filter(|m| !m.trim().is_empty()).count() < 2 {
+                    diags.push(
+                        error("config", span, "a synonym group needs at least two members".into())
+                            .help("write the words that mean the same thing together, e.g. [\"k8s\", \"kubernetes\"]"),
+                    );
+                    continue;
+                }
+                synonyms.push(members);
+            }
+        }
+
         let mut share = |key: &str, value: Option<Spanned<f64>>, default: f64| match value {
             Some(t) if !(0.0..=1.0).contains(t.get_ref()) => {
                 diags.push(error("config", t.span(), format!("{key} {} is outside 0–1", t.get_ref())));
@@ -440,8 +495,13 @@ impl RawConfig {
                 similarity_threshold,
                 recurrence_threshold,
                 max_similar: self.recurrence.max_similar.unwrap_or(defaults.recurrence.max_similar),
-                synonyms: self.recurrence.synonyms,
+                // Similarity folds single words; phrases are for search.
+                synonyms: synonyms
+                    .iter()
+                    .map(|g| g.iter().filter(|w| !w.trim().contains(char::is_whitespace)).cloned().collect())
+                    .collect(),
             },
+            vocabulary: TeamVocabulary { synonyms },
             allow_raw_html: self.markdown.allow_raw_html,
             theme: self.theme.name.unwrap_or(defaults.theme),
             categories,

@@ -58,7 +58,9 @@ action_due_within_days = 90                    # the due-date horizon for action
 similarity_threshold = 0.25   # 0–1: how alike two incidents must be to be listed as similar
 recurrence_threshold = 0.35   # 0–1: how alike to count as a likely recurrence (metrics, check)
 max_similar = 5
-# synonyms = [["k8s", "kubernetes"]]   # your team's words for the same thing
+
+[vocabulary]
+# synonyms = [["k8s", "kubernetes"], ["rate limited", "throttled"]]   # your team's words for the same thing
 
 [markdown]
 allow_raw_html = false        # raw HTML in records is escaped unless true

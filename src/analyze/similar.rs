@@ -29,6 +29,7 @@ use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::model::{Incident, KnowledgeBase};
+use crate::text::STOP_WORDS;
 
 /// How the similarity is computed; `casebook.toml` sets the threshold,
 /// the listing limit and extra synonyms, the rest are tuned defaults.
@@ -78,18 +79,6 @@ impl Params {
 const KEEP_AT_LEAST: usize = 20;
 /// How many matched words are shown as the reason for a link.
 const REASON_TERMS: usize = 5;
-
-/// Words too common in English to say anything about a failure (sorted:
-/// looked up by binary search for every token).
-const STOP_WORDS: &[&str] = &[
-    "a", "about", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before",
-    "being", "both", "but", "by", "can", "could", "did", "do", "does", "each", "for", "from", "had", "has", "have",
-    "how", "if", "in", "into", "is", "it", "its", "itself", "more", "most", "no", "not", "of", "off", "on", "once",
-    "one", "only", "or", "other", "our", "out", "over", "own", "same", "so", "some", "such", "than", "that", "the",
-    "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "two", "under",
-    "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "why", "will",
-    "with", "would", "you",
-];
 
 /// Why two incidents were linked.
 #[derive(Debug, Clone, PartialEq, Serialize)]

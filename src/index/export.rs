@@ -31,7 +31,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Directory, DocSet};
 use xxhash_rust::xxh3::Xxh3Default;
 
-use super::format::{self, DocMeta, FORMAT, Facets, MANIFEST, Manifest, Postings, WordChunk};
+use super::format::{self, DocMeta, FORMAT, Facets, MANIFEST, Manifest, PairChunk, Passage, Postings, WordChunk};
 use super::{IndexError, SearchIndex, TEXT_FIELDS, Words, facets};
 use crate::model::{Incident, KnowledgeBase};
 use crate::output::File;
@@ -103,7 +103,12 @@ fn read_postings(term: &FieldTerm, reader: &FieldReader, num_docs: u64) -> Resul
 }
 
 /// Every static search file, plus the index files.
-pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<Vec<File>, IndexError> {
+pub fn export(
+    index: &SearchIndex,
+    kb: &KnowledgeBase,
+    words: &Words,
+    synonyms: &[Vec<String>],
+) -> Result<Vec<File>, IndexError> {
     let searcher = index.reader.searcher();
     let num_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
     let mut files: Vec<File> = Vec::new();
@@ -132,15 +137,23 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         }
     }
 
+    // Stems no word stems to under its own name: listed as roots, so a
+    // query word the corpus lacks finds its stem's postings by the stem.
+    let roots: BTreeSet<&String> =
+        stems.keys().filter(|stem| words.map.get(*stem).is_none_or(|(own, _)| own != *stem)).collect();
+    let mut entries: Vec<(&String, Option<&(String, u32)>)> = words.map.iter().map(|(w, e)| (w, Some(e))).collect();
+    entries.extend(roots.iter().map(|r| (*r, None)));
+    entries.sort_by(|a, b| a.0.cmp(b.0).then(a.1.is_none().cmp(&b.1.is_none())));
+
     // Word chunks, cut by volume.
     // (first word, bytes) of each chunk; named once all are known.
     let mut chunks: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut current_words: Vec<(&String, &(String, u32))> = Vec::new();
+    let mut current_words: Vec<(&String, Option<&(String, u32)>)> = Vec::new();
     let mut current_stems: BTreeSet<&String> = BTreeSet::new();
     let mut current_size = 0usize;
     let stem_size =
         |stem: &String| stems.get(stem).map_or(0, |list| list.iter().map(|t| 12 + t.info.doc_freq as usize * 9).sum());
-    let flush = |words: &mut Vec<(&String, &(String, u32))>,
+    let flush = |words: &mut Vec<(&String, Option<&(String, u32)>)>,
                  chunk_stems: &mut BTreeSet<&String>,
                  chunks: &mut Vec<(String, Vec<u8>)>|
      -> Result<(), IndexError> {
@@ -156,24 +169,36 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
                 .collect::<Result<Vec<_>, _>>()?;
             chunk.stems.insert((*stem).clone(), postings);
         }
-        chunk.words = words.iter().map(|(word, entry)| ((*word).clone(), (*entry).clone())).collect();
+        for (word, entry) in words.iter() {
+            match entry {
+                Some(entry) => {
+                    chunk.words.insert((*word).clone(), (*entry).clone());
+                }
+                None => chunk.roots.push((*word).clone()),
+            }
+        }
         chunks.push((first, format::encode(&format!("w-*-{}.json", chunks.len()), &chunk)?));
         words.clear();
         chunk_stems.clear();
         Ok(())
     };
-    for (word, entry) in &words.map {
-        let added = if current_stems.contains(&entry.0) { 0 } else { stem_size(&entry.0) } + word.len() + 16;
-        if current_size + added > CHUNK_BYTES && !current_words.is_empty() {
+    for (word, entry) in entries {
+        let stem = entry.map_or(word, |e| &e.0);
+        let added = if current_stems.contains(stem) { 0 } else { stem_size(stem) } + word.len() + 16;
+        // A root stays with the word of the same name: one lookup finds both.
+        let same_key = current_words.last().is_some_and(|(last, _)| *last == word);
+        if current_size + added > CHUNK_BYTES && !current_words.is_empty() && !same_key {
             flush(&mut current_words, &mut current_stems, &mut chunks)?;
             current_size = 0;
         }
-        current_size +=
-            if current_stems.contains(&entry.0) { word.len() + 16 } else { stem_size(&entry.0) + word.len() + 16 };
+        current_size += if current_stems.contains(stem) { word.len() + 16 } else { stem_size(stem) + word.len() + 16 };
         current_words.push((word, entry));
-        current_stems.insert(&entry.0);
+        current_stems.insert(stem);
     }
     flush(&mut current_words, &mut current_stems, &mut chunks)?;
+
+    let (pair_chunks, pair_average) = pair_chunks(index, &searcher, num_docs)?;
+    let typo_lists = typo_lists(words)?;
 
     // Document metadata shards and facets, in document order.
     let by_id: BTreeMap<&str, &Incident> = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
@@ -185,6 +210,7 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
             .map(|inc| DocMeta {
                 categories: inc.categories.clone(),
                 id: inc.id.clone(),
+                passages: passages(inc),
                 services: inc.services.clone(),
                 severity: inc.severity.clone(),
                 started: inc.clock.started.map(|s| s.date_naive().to_string()),
@@ -212,7 +238,25 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         shards: shards.len(),
         facets: hashed("f", &facet_file),
         prefix_expansions: super::PREFIX_EXPANSIONS,
+        field_boosts: super::FIELD_BOOSTS.iter().map(|b| b.to_bits()).collect(),
+        synonym_weight: super::query::SYNONYM_WEIGHT.to_bits(),
+        pair_boost: super::query::PAIR_BOOST.to_bits(),
+        pair_average_fieldnorm: pair_average.to_bits(),
+        pair_chunks: Vec::with_capacity(pair_chunks.len()),
+        pair_set: set_hash(pair_chunks.iter().map(|(_, b)| b.as_slice())),
+        synonyms: synonyms.to_vec(),
+        typo_initials: Vec::with_capacity(typo_lists.len()),
+        typo_set: set_hash(typo_lists.iter().map(|(_, b)| b.as_slice())),
+        stop_words: crate::text::STOP_WORDS.iter().map(|w| w.to_string()).collect(),
     };
+    for (i, (first, bytes)) in pair_chunks.into_iter().enumerate() {
+        manifest.pair_chunks.push(first);
+        files.push(File { path: format!("search/{}", manifest.pair_file(i)), bytes });
+    }
+    for (i, (initial, bytes)) in typo_lists.into_iter().enumerate() {
+        manifest.typo_initials.push(initial);
+        files.push(File { path: format!("search/{}", manifest.typo_file(i)), bytes });
+    }
     for (i, (first, bytes)) in chunks.into_iter().enumerate() {
         manifest.chunks.push(first);
         files.push(File { path: format!("search/{}", manifest.chunk_file(i)), bytes });
@@ -227,6 +271,79 @@ pub fn export(index: &SearchIndex, kb: &KnowledgeBase, words: &Words) -> Result<
         files.push(File { path: format!("search/tantivy/{name}"), bytes });
     }
     Ok(files)
+}
+
+/// A search file before it is named: its first key, and its bytes.
+type NamedBytes = (String, Vec<u8>);
+
+/// The pair chunks (first pair, bytes), cut by volume, and the pairs
+/// field's average length.
+fn pair_chunks(
+    index: &SearchIndex,
+    searcher: &tantivy::Searcher,
+    num_docs: u64,
+) -> Result<(Vec<NamedBytes>, f32), IndexError> {
+    let field = index.fields.pairs;
+    let mut chunks = Vec::new();
+    let mut total_tokens = 0u64;
+    for seg in searcher.segment_readers() {
+        let inverted = seg.inverted_index(field)?;
+        total_tokens += inverted.total_num_tokens();
+        let reader = FieldReader { inverted: inverted.clone(), norms: seg.fieldnorms_readers().get_field(field)? };
+        let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+        let mut chunk = PairChunk::default();
+        let mut size = 0usize;
+        while stream.advance() {
+            let pair = String::from_utf8_lossy(stream.key()).into_owned();
+            let info = stream.value().clone();
+            let added = pair.len() + 12 + info.doc_freq as usize * 9;
+            if size + added > CHUNK_BYTES && !chunk.pairs.is_empty() {
+                push_pair_chunk(&mut chunks, std::mem::take(&mut chunk))?;
+                size = 0;
+            }
+            size += added;
+            let term = FieldTerm { field: TEXT_FIELDS.len(), reader: 0, info };
+            chunk.pairs.insert(pair, read_postings(&term, &reader, num_docs)?);
+        }
+        push_pair_chunk(&mut chunks, chunk)?;
+    }
+    let average = if num_docs == 0 { 1.0 } else { total_tokens as f32 / num_docs as f32 };
+    Ok((chunks, average))
+}
+
+fn push_pair_chunk(chunks: &mut Vec<(String, Vec<u8>)>, chunk: PairChunk) -> Result<(), IndexError> {
+    if let Some(first) = chunk.pairs.keys().next().cloned() {
+        let bytes = format::encode(&format!("p-*-{}.json", chunks.len()), &chunk)?;
+        chunks.push((first, bytes));
+    }
+    Ok(())
+}
+
+/// The words typos are corrected to, one list per first letter: every
+/// word of at least `TYPO_MIN_DF` documents, with its document frequency.
+fn typo_lists(words: &Words) -> Result<Vec<(String, Vec<u8>)>, IndexError> {
+    let mut lists: BTreeMap<char, Vec<(&str, u32)>> = BTreeMap::new();
+    for (word, (_, df)) in &words.map {
+        if let Some(first) = word.chars().next() {
+            if *df >= super::query::TYPO_MIN_DF {
+                lists.entry(first).or_default().push((word, *df));
+            }
+        }
+    }
+    lists
+        .into_iter()
+        .map(|(initial, list)| Ok((initial.to_string(), format::encode(&format!("t-*-{initial}.json"), &list)?)))
+        .collect()
+}
+
+/// The remedies that worked (`remedy-N`, numbered among all remedies from
+/// 1) and the findings of an incident, as search results quote them.
+pub fn passages(inc: &Incident) -> Vec<Passage> {
+    let remedies = inc.remedies.iter().enumerate().filter(|(_, r)| r.worked).map(|(n, r)| {
+        Passage(crate::model::remedy_anchor(n), r.symptom.clone().unwrap_or_default(), r.summary.clone())
+    });
+    let findings = inc.findings.iter().map(|f| Passage(format!("finding-{}", f.id), String::new(), f.summary.clone()));
+    remedies.chain(findings).collect()
 }
 
 fn facet_file(docs: &[&Incident]) -> Result<Vec<u8>, IndexError> {

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::IndexError;
 
 /// The format version the browser engine checks (`manifest.format`).
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The name of the manifest, the one search file without a content hash.
 pub const MANIFEST: &str = "manifest.json";
@@ -60,6 +60,28 @@ pub struct Manifest {
     pub facets: String,
     /// How many corpus words an unfinished last query word expands to.
     pub prefix_expansions: usize,
+    /// Per text field, the boost of its matches, as f32 bit patterns.
+    pub field_boosts: Vec<u32>,
+    /// The weight of a synonym's matches, as an f32 bit pattern.
+    pub synonym_weight: u32,
+    /// The boost of adjacent query words found adjacent, as an f32 bit pattern.
+    pub pair_boost: u32,
+    /// The average length of the pairs field, as an f32 bit pattern.
+    pub pair_average_fieldnorm: u32,
+    /// The first pair of every pair chunk, in order; chunk `i` is
+    /// [`Manifest::pair_file`]`(i)`.
+    pub pair_chunks: Vec<String>,
+    /// The content hash of the set of pair chunks.
+    pub pair_set: String,
+    /// Synonym groups, each member a stem or a `"stem stem"` pair.
+    pub synonyms: Vec<Vec<String>>,
+    /// The first letters of the typo lists; list `i` is
+    /// [`Manifest::typo_file`]`(i)`.
+    pub typo_initials: Vec<String>,
+    /// The content hash of the set of typo lists.
+    pub typo_set: String,
+    /// Words not counted among the words a result matches.
+    pub stop_words: Vec<String>,
 }
 
 impl Manifest {
@@ -72,6 +94,24 @@ impl Manifest {
     pub fn shard_file(&self, i: usize) -> String {
         format!("d-{}-{i}.json", self.shard_set)
     }
+
+    /// The name of pair chunk `i` (a [`PairChunk`]).
+    pub fn pair_file(&self, i: usize) -> String {
+        format!("p-{}-{i}.json", self.pair_set)
+    }
+
+    /// The name of typo list `i` (a list of `[word, document frequency]`).
+    pub fn typo_file(&self, i: usize) -> String {
+        format!("t-{}-{i}.json", self.typo_set)
+    }
+}
+
+/// `search/p-SET-N.json`: a run of the sorted pair terms (two adjacent
+/// stems, `"a b"`) and their postings in the pairs field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairChunk {
+    pub pairs: BTreeMap<String, Postings>,
 }
 
 /// `search/w-SET-N.json`: a run of the sorted corpus words, and the postings
@@ -83,6 +123,10 @@ pub struct WordChunk {
     pub stems: BTreeMap<String, Vec<Postings>>,
     /// Word → (stem, document frequency).
     pub words: BTreeMap<String, (String, u32)>,
+    /// Stems that sort into this chunk's range without being a word of it
+    /// (`throttl`): their postings are in `stems`, so a query word the
+    /// corpus does not hold finds its stem's postings by the stem.
+    pub roots: Vec<String>,
 }
 
 /// The postings of one stem in one field, as a JSON array
@@ -109,6 +153,8 @@ pub struct Postings(
 pub struct DocMeta {
     pub categories: Vec<String>,
     pub id: String,
+    /// What a result can quote: each remedy that worked, then each finding.
+    pub passages: Vec<Passage>,
     pub services: Vec<String>,
     pub severity: Option<String>,
     /// The start date, `YYYY-MM-DD`.
@@ -118,6 +164,12 @@ pub struct DocMeta {
     /// The incident page, relative to the site root.
     pub url: String,
 }
+
+/// A quotable part of an incident, as a JSON array `[anchor, symptom, text]`:
+/// a remedy (`remedy-N`; its symptom, and what was done) or a finding
+/// (`finding-ID`; no symptom, its summary).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Passage(pub String, pub String, pub String);
 
 /// `search/f-HASH.json`: every document's facet values, for filtering.
 /// Fields in alphabetical order (see the module documentation).
@@ -176,9 +228,9 @@ mod tests {
 
     #[test]
     fn a_manifest_of_another_version_says_so() {
-        let json = br#"{"format":2,"words":"elsewhere"}"#;
-        let Err(e) = read_manifest(Path::new("manifest.json"), json) else { panic!("format 2 is read") };
-        assert_eq!(e.to_string(), "search index: manifest.json is search format 2; this casebook reads format 1");
+        let json = br#"{"format":1,"words":"elsewhere"}"#;
+        let Err(e) = read_manifest(Path::new("manifest.json"), json) else { panic!("format 1 is read") };
+        assert_eq!(e.to_string(), "search index: manifest.json is search format 1; this casebook reads format 2");
         let current = encode(MANIFEST, &Manifest { format: FORMAT, ..Manifest::default() }).unwrap_or_default();
         assert!(read_manifest(Path::new("manifest.json"), &current).is_ok());
     }

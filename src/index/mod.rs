@@ -11,6 +11,7 @@
 
 pub mod export;
 pub mod format;
+pub mod query;
 pub mod site;
 mod stems;
 
@@ -19,23 +20,30 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use tantivy::Directory;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::directory::RamDirectory;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value};
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer};
 use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
 
 use crate::model::{Incident, KnowledgeBase};
 
 pub use crate::text::ANALYZER;
-use crate::text::raw_words;
+pub use query::{Lexicon, Plan};
 
 /// The searched text fields, in the order queries list them.
 pub const TEXT_FIELDS: &[&str] = &["title", "summary", "findings", "remedies", "guardrails", "actions", "narrative"];
 
 /// How many corpus words a prefix (the last, unfinished query word) expands to.
 pub const PREFIX_EXPANSIONS: usize = 5;
+
+/// Per text field (in `TEXT_FIELDS` order), how much its matches weigh: the
+/// title and the remedies (symptoms and what was done) over the narrative.
+pub const FIELD_BOOSTS: [f32; 7] = [2.0, 1.5, 1.2, 1.5, 1.0, 0.8, 0.6];
+
+/// The fields whose adjacent words are indexed as pairs (all but the narrative).
+const PAIR_FIELDS: usize = 6;
 
 /// What can go wrong building, exporting or reading back the search index.
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +88,8 @@ pub struct SearchIndex {
 pub(crate) struct Fields {
     id: Field,
     pub(crate) text: [Field; 7],
+    /// Adjacent stems of the first [`PAIR_FIELDS`] fields, as `"a b"` terms.
+    pub(crate) pairs: Field,
     category: Field,
     severity: Field,
     service: Field,
@@ -92,11 +102,15 @@ fn schema() -> (Schema, Fields) {
     let indexing = TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqs);
     let text_options = TextOptions::default().set_indexing_options(indexing);
     let text: [Field; 7] = std::array::from_fn(|i| b.add_text_field(TEXT_FIELDS[i], text_options.clone()));
+    // Filled with pre-cut tokens: the tokenizer named here never runs.
+    let pair_indexing =
+        TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs);
+    let pairs = b.add_text_field("pairs", TextOptions::default().set_indexing_options(pair_indexing));
     let category = b.add_text_field("category", STRING);
     let severity = b.add_text_field("severity", STRING);
     let service = b.add_text_field("service", STRING);
     let year = b.add_text_field("year", STRING);
-    (b.build(), Fields { id, text, category, severity, service, year })
+    (b.build(), Fields { id, text, pairs, category, severity, service, year })
 }
 
 /// The text of each searched field of an incident, in `TEXT_FIELDS` order.
@@ -178,9 +192,12 @@ impl SearchIndex {
         incidents.sort_by(|a, b| a.id.cmp(&b.id));
         {
             let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 200_000_000)?;
+            let mut pairs = Pairs::new()?;
             for inc in &incidents {
                 let mut d = doc!(fields.id => inc.id.as_str());
-                for (field, text) in fields.text.iter().zip(field_texts(inc)) {
+                let texts = field_texts(inc);
+                d.add_pre_tokenized_text(fields.pairs, pairs.cut(&texts[..PAIR_FIELDS]));
+                for (field, text) in fields.text.iter().zip(texts) {
                     d.add_text(*field, text);
                 }
                 let (categories, severity, services, year) = facets(inc);
@@ -241,20 +258,24 @@ impl SearchIndex {
         self.index.tokenizers().get(ANALYZER).ok_or(IndexError::MissingTokenizer(ANALYZER))
     }
 
-    /// Run a query: the top `limit` incidents, best first.
-    pub fn search(&self, query: &SearchQuery, words: &Words) -> Result<Vec<Hit>, IndexError> {
-        let stems = query_stems(&query.text, words);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for stem in &stems {
-            for field in self.fields.text {
-                let term = Term::from_field_text(field, stem);
-                clauses.push((Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))));
-            }
-        }
+    /// Run a query: the top `limit` incidents, best first. Documents that
+    /// match more of the query's words come first; among those, the higher
+    /// BM25 score (every term in every field, weighted by [`FIELD_BOOSTS`],
+    /// synonyms and adjacent pairs) wins; then document order.
+    pub fn search(&self, query: &SearchQuery, lexicon: &Lexicon) -> Result<Found, IndexError> {
+        let mut analyzer = self.analyzer()?;
+        let plan = query::plan(&query.text, lexicon, &mut analyzer, query.correct);
+        let clauses = self.clauses(&plan);
         if clauses.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Found { plan, hits: Vec::new(), total: 0 });
         }
-        let mut query_clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(clauses)))];
+        let searcher = self.reader.searcher();
+        let max_doc = searcher.segment_readers().iter().map(|s| s.max_doc() as usize).sum::<usize>().max(1);
+        let any: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|c| (Occur::Should, c.query())).collect();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
+        for pair in &plan.required_pairs {
+            must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(self.pair_query(pair)), 0.0))));
+        }
         for (field, values) in [
             (self.fields.category, &query.categories),
             (self.fields.severity, &query.severities),
@@ -272,19 +293,181 @@ impl SearchIndex {
                     (Occur::Should, q)
                 })
                 .collect();
-            query_clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))));
+            must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))));
         }
-        let searcher = self.reader.searcher();
-        let top = searcher
-            .search(&BooleanQuery::new(query_clauses), &TopDocs::with_limit(query.limit.max(1)).order_by_score())?;
-        Ok(top
+        let scored = searcher.search(&BooleanQuery::new(must), &TopDocs::with_limit(max_doc).order_by_score())?;
+        // How many of the query's words each document answers.
+        let mut coverage = vec![0usize; max_doc];
+        let mut required = vec![0usize; max_doc];
+        let required_groups = plan.groups.iter().filter(|g| g.required).count();
+        for (g, group) in plan.groups.iter().enumerate() {
+            let any: Vec<(Occur, Box<dyn Query>)> =
+                clauses.iter().filter(|c| c.groups.contains(&g)).map(|c| (Occur::Should, c.query())).collect();
+            if !group.counts && !group.required {
+                continue;
+            }
+            for addr in searcher.search(&BooleanQuery::new(any), &DocSetCollector)? {
+                if let Some(n) = coverage.get_mut(addr.doc_id as usize).filter(|_| group.counts) {
+                    *n += 1;
+                }
+                if group.required {
+                    if let Some(n) = required.get_mut(addr.doc_id as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        let mut hits: Vec<Hit> = scored
             .into_iter()
+            .filter(|(_, addr)| required.get(addr.doc_id as usize).copied().unwrap_or(0) == required_groups)
             .map(|(score, addr)| Hit {
                 id: self.ids.get(addr.doc_id as usize).cloned().unwrap_or_default(),
                 doc: addr.doc_id,
                 score,
+                matched: coverage.get(addr.doc_id as usize).copied().unwrap_or(0),
             })
-            .collect())
+            .collect();
+        hits.sort_by(|a, b| b.matched.cmp(&a.matched).then(b.score.total_cmp(&a.score)).then(a.doc.cmp(&b.doc)));
+        let total = hits.len();
+        hits.truncate(query.limit.max(1));
+        Ok(Found { plan, hits, total })
+    }
+
+    /// The scored clauses of a plan, in the order the browser adds them up:
+    /// each group's terms (a stem in every text field, a pair in the pairs
+    /// field), then the adjacent pairs; a (field, term) only once.
+    pub fn clauses(&self, plan: &Plan) -> Vec<Clause> {
+        let mut out: Vec<Clause> = Vec::new();
+        // A (field, term) a later word shares is scored once, and answers both words.
+        let mut push = |clause: Clause| match out.iter_mut().find(|c| c.field == clause.field && c.term == clause.term)
+        {
+            Some(c) => c.groups.extend(clause.groups.into_iter().filter(|g| !c.groups.contains(g)).collect::<Vec<_>>()),
+            None => out.push(clause),
+        };
+        for (g, group) in plan.groups.iter().enumerate() {
+            for (term, weight) in &group.terms {
+                match term {
+                    query::Term::Stem(stem) => {
+                        for (f, field) in self.fields.text.iter().enumerate() {
+                            let boost = FIELD_BOOSTS[f] * weight;
+                            push(Clause { groups: vec![g], field: *field, field_index: f, term: stem.clone(), boost });
+                        }
+                    }
+                    query::Term::Pair(pair) => push(Clause {
+                        groups: vec![g],
+                        field: self.fields.pairs,
+                        field_index: TEXT_FIELDS.len(),
+                        term: pair.clone(),
+                        boost: *weight,
+                    }),
+                }
+            }
+        }
+        for pair in &plan.pairs {
+            let field_index = TEXT_FIELDS.len();
+            push(Clause {
+                groups: Vec::new(),
+                field: self.fields.pairs,
+                field_index,
+                term: pair.clone(),
+                boost: query::PAIR_BOOST,
+            });
+        }
+        out
+    }
+
+    fn pair_query(&self, pair: &str) -> TermQuery {
+        TermQuery::new(Term::from_field_text(self.fields.pairs, pair), IndexRecordOption::WithFreqs)
+    }
+
+    /// Why `doc` scored what it did: each clause that matched it, with its score.
+    pub fn explain(&self, plan: &Plan, doc: u32) -> Result<Vec<(Clause, f32)>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for clause in self.clauses(plan) {
+            if let Ok(explanation) = clause.query().explain(&searcher, tantivy::DocAddress::new(0, doc)) {
+                out.push((clause, explanation.value()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One scored clause: a term in a field, weighted.
+#[derive(Debug, Clone)]
+pub struct Clause {
+    /// The query words it answers (indexes in `Plan::groups`); none for
+    /// an adjacent pair.
+    pub groups: Vec<usize>,
+    field: Field,
+    /// The field's index in `TEXT_FIELDS`; `TEXT_FIELDS.len()` for pairs.
+    pub field_index: usize,
+    pub term: String,
+    pub boost: f32,
+}
+
+impl Clause {
+    fn query(&self) -> Box<dyn Query> {
+        let term = TermQuery::new(Term::from_field_text(self.field, &self.term), IndexRecordOption::WithFreqs);
+        Box::new(BoostQuery::new(Box::new(term), self.boost))
+    }
+
+    /// The field's name (`pairs` for adjacent words).
+    pub fn field_name(&self) -> &'static str {
+        TEXT_FIELDS.get(self.field_index).copied().unwrap_or("pairs")
+    }
+}
+
+/// What a search found.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The query as planned: its groups, pairs and corrections.
+    pub plan: Plan,
+    /// The best `limit` results, best first.
+    pub hits: Vec<Hit>,
+    /// How many documents match at all.
+    pub total: usize,
+}
+
+/// Cuts fields into adjacent-stem pairs for the pairs field, stemming each
+/// distinct word once.
+struct Pairs {
+    analyzer: TextAnalyzer,
+    stems: rustc_hash::FxHashMap<String, Option<String>>,
+}
+
+impl Pairs {
+    fn new() -> Result<Self, IndexError> {
+        let analyzer = crate::text::analyzer().ok_or(IndexError::MissingTokenizer(ANALYZER))?;
+        Ok(Pairs { analyzer, stems: rustc_hash::FxHashMap::default() })
+    }
+
+    /// The pairs of each text, one token each; pairs never span two texts.
+    fn cut(&mut self, texts: &[String]) -> PreTokenizedString {
+        let mut tokens = Vec::new();
+        for text in texts {
+            let mut previous: Option<String> = None;
+            crate::text::each_raw_word(text, |word| {
+                if !self.stems.contains_key(word) {
+                    let stem = crate::text::stem_of(word, &mut self.analyzer);
+                    self.stems.insert(word.to_string(), stem);
+                }
+                let stem = self.stems.get(word).cloned().flatten();
+                if let (Some(a), Some(b)) = (&previous, &stem) {
+                    let position = tokens.len();
+                    let text = format!("{a} {b}");
+                    tokens.push(tantivy::tokenizer::Token {
+                        offset_from: 0,
+                        offset_to: 0,
+                        position,
+                        text,
+                        position_length: 1,
+                    });
+                }
+                previous = stem;
+            });
+        }
+        PreTokenizedString { text: String::new(), tokens }
     }
 }
 
@@ -297,6 +480,8 @@ pub struct SearchQuery {
     pub services: Vec<String>,
     pub years: Vec<String>,
     pub limit: usize,
+    /// Correct words that match nothing to the nearest corpus word.
+    pub correct: bool,
 }
 
 /// One result.
@@ -305,6 +490,9 @@ pub struct Hit {
     pub id: String,
     pub doc: u32,
     pub score: f32,
+    /// How many of the query's words (groups) it matches, common words
+    /// ([`crate::text::STOP_WORDS`]) not counted.
+    pub matched: usize,
 }
 
 /// Every word of the corpus: its stem and how many documents contain it.
@@ -326,33 +514,6 @@ impl Words {
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         candidates.into_iter().take(PREFIX_EXPANSIONS).map(|(w, _)| w).collect()
     }
-}
-
-/// The distinct stems a query searches for, in query order. Words are
-/// stemmed through the corpus word list (the browser has the same list and
-/// no stemmer), so a word that occurs nowhere in the corpus matches nothing.
-/// The last word, when the query does not end in a separator, is a prefix:
-/// it also expands to the most frequent corpus words that start with it.
-pub fn query_stems(text: &str, words: &Words) -> Vec<String> {
-    let tokens = raw_words(text);
-    let open_prefix = text.chars().last().is_some_and(char::is_alphanumeric);
-    let mut stems: Vec<String> = Vec::new();
-    let push = |word: &str, stems: &mut Vec<String>| {
-        if let Some((stem, _)) = words.map.get(word) {
-            if !stems.contains(stem) {
-                stems.push(stem.clone());
-            }
-        }
-    };
-    for (i, token) in tokens.iter().enumerate() {
-        push(token, &mut stems);
-        if i + 1 == tokens.len() && open_prefix {
-            for word in words.expand(token) {
-                push(word, &mut stems);
-            }
-        }
-    }
-    stems
 }
 
 #[cfg(test)]

@@ -214,6 +214,12 @@ pub struct Barrier {
     pub held: Option<bool>,
 }
 
+/// The anchor of a record's `n`th remedy (from 0) on its incident page:
+/// `remedy-1`, `remedy-2`, … (search results link straight to it).
+pub fn remedy_anchor(n: usize) -> String {
+    format!("remedy-{}", n + 1)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Remedy {
     pub summary: String,

@@ -64,6 +64,7 @@ pub const STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
     ("sort.js", include_bytes!("../../themes/default/static/sort.js")),
     ("search.js", include_bytes!("../../themes/default/static/search.js")),
+    ("stem.js", include_bytes!("../../themes/default/static/stem.js")),
     ("search-ui.js", include_bytes!("../../themes/default/static/search-ui.js")),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
 ];

@@ -9,6 +9,19 @@ pub mod thesaurus;
 
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 
+/// Words too common in English to say anything about a failure (sorted:
+/// looked up by binary search). The similarity of incidents skips them;
+/// search scores them but does not count them as words a result must match.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before",
+    "being", "both", "but", "by", "can", "could", "did", "do", "does", "each", "for", "from", "had", "has", "have",
+    "how", "if", "in", "into", "is", "it", "its", "itself", "more", "most", "no", "not", "of", "off", "on", "once",
+    "one", "only", "or", "other", "our", "out", "over", "own", "same", "so", "some", "such", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "two", "under",
+    "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "why", "will",
+    "with", "would", "you",
+];
+
 /// The analyzer of every searched text field: split on non-alphanumerics,
 /// drop tokens of 40 bytes or more, lowercase, English stemming.
 pub const ANALYZER: &str = "en_stem";

@@ -3,7 +3,8 @@
 //! other "resubmitted"; one certificate "expired", another "lapsed". The
 //! similarity folds each group onto one term before comparing, so the
 //! mechanism matches even when the wording does not. Teams add their own
-//! jargon with `[recurrence] synonyms` in `casebook.toml`.
+//! jargon with `[vocabulary] synonyms` in `casebook.toml`; search reads the
+//! same groups, plus [`PHRASES`].
 //!
 //! Only single words, and only groups whose members mean the same thing in
 //! an incident review; words with several common meanings ("volume",
@@ -64,4 +65,20 @@ pub const GROUPS: &[&[&str]] = &[
     &["outage", "downtime", "unavailable", "unavailability"],
     &["capacity", "headroom"],
     &["decommission", "decommissioned", "drain", "drained"],
+];
+
+/// Groups with two-word members, for search: a query for one member finds
+/// records that use another ("throttled" finds "rate limited"). The
+/// similarity of incidents compares single words and leaves these out.
+pub const PHRASES: &[&[&str]] = &[
+    &["throttle", "rate limited", "rate limiting"],
+    &["oom", "oomkilled", "oom killed", "oom killer"],
+    &["disk", "disk full", "no space"],
+    &["certificate", "tls cert", "ssl cert"],
+    &["failover", "fail over", "failed over"],
+    &["rollback", "roll back", "rolled back"],
+    &["deadlock", "lock contention", "lock wait"],
+    &["latency", "response time", "slow responses"],
+    &["5xx", "server errors", "internal server error"],
+    &["dns", "name resolution", "nxdomain", "servfail"],
 ];

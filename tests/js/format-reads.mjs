@@ -2,10 +2,12 @@
 // page (themes/default/static/search-ui.js, as copied into a built site, in a
 // minimal stand-in DOM) and through it the engine (static/search.js) against
 // a built site's files, and records every property read on the parsed
-// manifest, word chunks and facet file, and on the results (metadata shard
-// entries plus the engine's `doc` and `score`). Prints one JSON object:
+// manifest, word and pair chunks and facet file, and on the results (metadata
+// shard entries plus what the engine adds: `doc`, `score`, `matched`, `passage`).
+// The default query has a typo, so that the correction's files are read too.
+// Prints one JSON object:
 //
-//   {"manifest": [...], "chunk": [...], "facets": [...], "shard": [...],
+//   {"manifest": [...], "chunk": [...], "pairs": [...], "facets": [...], "shard": [...],
 //    "results": N, "errors": [...]}
 //
 //   node tests/js/format-reads.mjs SITE_DIR [QUERY] [SEVERITY]
@@ -18,13 +20,13 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [site, query = "disk fu", severity = "SEV3"] = process.argv.slice(2);
+const [site, query = "dsik fu", severity = "SEV3"] = process.argv.slice(2);
 if (!site) {
   console.error("usage: format-reads.mjs SITE_DIR [QUERY] [SEVERITY]");
   process.exit(2);
 }
 const searchDir = path.join(site, "search");
-const reads = { manifest: new Set(), chunk: new Set(), facets: new Set(), shard: new Set() };
+const reads = { manifest: new Set(), chunk: new Set(), pairs: new Set(), facets: new Set(), shard: new Set() };
 const errors = [];
 
 // A property read on a tracked object adds its name to the kind's set.
@@ -43,7 +45,8 @@ function track(value, kind) {
 // the engine copies their entries into the results it returns.)
 const kindOfText = new Map();
 const kindOfFile = (name) =>
-  name === "manifest.json" ? "manifest" : name.startsWith("w-") ? "chunk" : name.startsWith("f-") ? "facets" : null;
+  name === "manifest.json" ? "manifest" : name.startsWith("w-") ? "chunk" : name.startsWith("p-") ? "pairs"
+    : name.startsWith("f-") ? "facets" : null;
 const parse = JSON.parse;
 JSON.parse = (text, reviver) => {
   const value = parse(text, reviver);
@@ -144,6 +147,7 @@ const sorted = (set) => [...set].sort();
 console.log(JSON.stringify({
   manifest: sorted(reads.manifest),
   chunk: sorted(reads.chunk),
+  pairs: sorted(reads.pairs),
   facets: sorted(reads.facets),
   shard: sorted(reads.shard),
   results: resultCount,

@@ -47,6 +47,8 @@ const engine = await createEngine("", fetchFile);
 const manifestRounds = rounds;
 rounds = 0;
 const { results } = await engine.search(query, { limit });
-const out = results.map((r) => ({ id: r.id, score: r.score, title: r.title, url: r.url }));
+const out = results.map((r) => ({
+  id: r.id, matched: r.matched, passage: r.passage, score: r.score, title: r.title, url: r.url,
+}));
 console.log(JSON.stringify(out, null, 2));
 if (stats) console.error(JSON.stringify({ files: engine.stats.files, bytes: engine.stats.bytes, gzip_bytes: gzip, rounds, manifest_rounds: manifestRounds }));

@@ -16,6 +16,8 @@ use crate::model::{Action, ActionKind, ActionStatus, Control, GuardrailStatus, I
 /// A remedy: what brought the service back (or did not).
 #[derive(Debug, Clone, Serialize)]
 pub struct RemedyView {
+    /// Its anchor on the incident page ([`crate::model::remedy_anchor`]).
+    pub anchor: String,
     pub summary: String,
     pub symptom: Option<String>,
     pub steps: Vec<String>,
@@ -244,7 +246,9 @@ impl SiteData<'_> {
     pub fn remedy_views(&self, inc: &Incident) -> Vec<RemedyView> {
         inc.remedies
             .iter()
-            .map(|r| RemedyView {
+            .enumerate()
+            .map(|(n, r)| RemedyView {
+                anchor: crate::model::remedy_anchor(n),
                 summary: r.summary.clone(),
                 symptom: r.symptom.clone(),
                 steps: r.steps.clone(),

@@ -14,6 +14,30 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
+// `text` as a node list with the searched words in <mark>.
+function marked(parent, text, matchWords, api) {
+  for (const [piece, hit] of api.highlight(text, matchWords)) parent.append(hit ? el("mark", {}, piece) : document.createTextNode(piece));
+  return parent;
+}
+
+// The remedy (or finding) a result quotes: what was seen and what was done,
+// linking straight to it on the incident page.
+function passage(r, matchWords, api) {
+  const p = r.passage;
+  const box = el("p", { class: "search-passage" });
+  const link = marked(el("a", { href: `${root}${r.url}#${p.anchor}` }), p.text, matchWords, api);
+  const label = (text) => box.append(el("span", { class: "label" }, text), document.createTextNode(" "));
+  if (!p.anchor.startsWith("remedy-")) label("Finding");
+  else if (p.symptom) {
+    label("If you see");
+    marked(box, p.symptom, matchWords, api);
+    box.append(document.createTextNode(" "));
+    label("do");
+  } else label("Remedy");
+  box.append(link);
+  return box;
+}
+
 function renderResults(list, results, matchWords, api, compact) {
   list.replaceChildren();
   for (const r of results) {
@@ -22,13 +46,22 @@ function renderResults(list, results, matchWords, api, compact) {
     item.append(link);
     const meta = el("p", { class: "muted search-meta" }, [r.severity, r.started, (r.categories || []).join(", ")].filter(Boolean).join(" · "));
     item.append(meta);
-    if (!compact && r.summary) {
-      const p = el("p", { class: "search-snippet" });
-      for (const [piece, hit] of api.highlight(r.summary, matchWords)) p.append(hit ? el("mark", {}, piece) : document.createTextNode(piece));
-      item.append(p);
-    }
+    if (!compact && r.summary) item.append(marked(el("p", { class: "search-snippet" }, undefined), r.summary, matchWords, api));
+    if (r.passage) item.append(passage(r, matchWords, api));
     list.append(item);
   }
+}
+
+// "Showing results for …; search instead for …" when a word was corrected.
+function correctionNote(note, query, corrections, href) {
+  if (!note) return;
+  note.replaceChildren();
+  note.hidden = !corrections.length;
+  if (!corrections.length) return;
+  let fixed = query;
+  for (const [typed, word] of corrections) fixed = fixed.replace(new RegExp(typed, "i"), word);
+  note.append(document.createTextNode("Showing results for "), el("strong", {}, fixed), document.createTextNode(". "));
+  note.append(el("a", { href }, `Search instead for ${query}`));
 }
 
 function keyboard(input, list) {
@@ -66,21 +99,30 @@ async function page() {
     for (const v of [...values].sort()) select.append(el("option", { value: v }, v));
     if (params.get(name)) select.value = params.get(name);
   }
+  const note = document.getElementById("search-correction");
+  // `exact=1` (the "search instead" link) searches the words as typed.
+  let exact = params.get("exact") === "1";
   let seq = 0;
   async function run() {
     const q = input.value;
     const mine = ++seq;
-    if (!q.trim()) { list.replaceChildren(); status.textContent = "Type to search every postmortem."; return; }
-    const { results, total, matchWords } = await api.search(q, { limit: 20, filters: filtersFrom(form) });
+    if (!q.trim()) { list.replaceChildren(); correctionNote(note, q, [], ""); status.textContent = "Type to search every postmortem."; return; }
+    const { results, total, words, corrections, matchWords } = await api.search(q, { limit: 20, filters: filtersFrom(form), correct: !exact });
     if (mine !== seq) return;
     renderResults(list, results, matchWords, api, false);
-    status.textContent = total ? `${total} incidents match; showing ${results.length}.` : "No incident matches.";
+    const all = results.filter((r) => r.matched === words).length;
+    const partial = words > 1 && all < results.length ? ` Results matching every word come first (${all === results.length ? "all" : all} shown).` : "";
+    status.textContent = total ? `${total} incidents match; showing ${results.length}.${partial}` : "No incident matches.";
     const url = new URL(location.href);
     url.searchParams.set("q", q);
+    if (exact) url.searchParams.set("exact", "1"); else url.searchParams.delete("exact");
+    const instead = new URL(url);
+    instead.searchParams.set("exact", "1");
+    correctionNote(note, q, corrections, instead.href);
     history.replaceState(null, "", url);
   }
   let timer;
-  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 80); });
+  input.addEventListener("input", () => { exact = false; clearTimeout(timer); timer = setTimeout(run, 80); });
   form.addEventListener("change", run);
   form.addEventListener("submit", (e) => { e.preventDefault(); run(); });
   keyboard(input, list);
@@ -99,8 +141,14 @@ function headerBox() {
     const mine = ++seq;
     if (!q.trim()) { list.replaceChildren(); return; }
     const api = await engine();
-    const { results, matchWords } = await api.search(q, { limit: 6 });
-    if (mine === seq) renderResults(list, results, matchWords, api, true);
+    const { results, total, matchWords } = await api.search(q, { limit: 6 });
+    if (mine !== seq) return;
+    renderResults(list, results, matchWords, api, true);
+    if (total) {
+      const more = el("li", { class: "search-all" });
+      more.append(el("a", { href: `${root}search/?q=${encodeURIComponent(q)}` }, total > results.length ? `All ${total} results` : "Open on the search page"));
+      list.append(more);
+    }
   });
   keyboard(input, list);
 }

@@ -6,13 +6,23 @@
 //   const engine = await createEngine("../search/", fetch);
 //   const { results } = await engine.search("failover", { limit: 10 });
 //
+// How queries are read (the same rules as `casebook search`, src/index/query.rs):
+// words are stemmed (stem.js is the index's stemmer), a word that matches
+// nothing is corrected to the nearest corpus word, synonyms widen each word,
+// adjacent words raise documents where they are adjacent, quoted phrases are
+// required. Documents matching more of the query's words rank first, then by
+// score, then by document number.
+//
 // How scores stay identical to Tantivy's: the export ships exact BM25 inputs
 // (per field the average length, from which the table of k1·(1−b+b·dl/avgdl)
 // by fieldnorm id is rebuilt below in f32 exactly, per stem and
 // field the weight idf·(1+k1), per posting the term frequency and fieldnorm
 // id), floats as IEEE-754 bit patterns. Scores are computed in 32-bit
 // arithmetic (Math.fround at every step) and summed in query clause order:
-// for each distinct stem in query order, for each field in schema order.
+// for each query word, for each of its terms, for each field in schema order
+// (a term's score is multiplied by its boost), then the adjacent pairs.
+
+import { stem } from "./stem.js";
 
 const f32 = Math.fround;
 const bits = new DataView(new ArrayBuffer(4));
@@ -63,20 +73,29 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
   }
 
   const manifest = await get("manifest.json");
-  if (manifest.format !== 1) throw new Error(`unsupported search format ${manifest.format}`);
+  if (manifest.format !== 2) throw new Error(`unsupported search format ${manifest.format}`);
   const norms = manifest.average_fieldnorms.map(normTable);
+  const pairNorms = normTable(manifest.pair_average_fieldnorm);
+  const PAIRS = manifest.fields.length;
+  const fieldBoosts = manifest.field_boosts.map(fromBits);
+  const synonymWeight = fromBits(manifest.synonym_weight);
+  const pairBoost = fromBits(manifest.pair_boost);
   const firsts = manifest.chunks;
 
-  // The chunk whose word range holds `word`: the last chunk starting at or before it.
-  function chunkIndex(word) {
-    let lo = 0, hi = firsts.length - 1, found = 0;
+  // The last entry of a sorted list of first keys at or before `key`.
+  function lastAtOrBefore(list, key) {
+    let lo = 0, hi = list.length - 1, found = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (firsts[mid] <= word) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (list[mid] <= key) { found = mid; lo = mid + 1; } else hi = mid - 1;
     }
     return found;
   }
+  const chunkIndex = (word) => lastAtOrBefore(firsts, word);
   const chunk = (i) => get(`w-${manifest.chunk_set}-${i}.json`);
+  const pairChunk = (pair) => manifest.pair_chunks.length
+    ? get(`p-${manifest.pair_set}-${lastAtOrBefore(manifest.pair_chunks, pair)}.json`)
+    : Promise.resolve({ pairs: {} });
 
   // Every corpus word starting with `prefix`, from as many chunks as the range spans.
   async function wordsWithPrefix(prefix) {
@@ -85,7 +104,7 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
       if (i > chunkIndex(prefix) && !firsts[i].startsWith(prefix)) break;
       const c = await chunk(i);
       for (const [w, entry] of Object.entries(c.words)) {
-        if (w.startsWith(prefix)) out.push([w, entry[1], c, entry[0]]);
+        if (w.startsWith(prefix)) out.push([w, entry[1], entry[0]]);
       }
       const next = firsts[i + 1];
       if (next === undefined || !next.startsWith(prefix)) break;
@@ -95,36 +114,149 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     return out.slice(0, manifest.prefix_expansions);
   }
 
-  // The query's distinct stems in order, each with the chunk holding its postings.
-  async function plan(query) {
-    const tokens = words(query);
+  // The postings of a corpus stem by field, or null when no corpus word has it:
+  // a stem is found under its own name, as a word that is its own stem or as a root.
+  async function stemPostings(s) {
+    const c = await chunk(chunkIndex(s));
+    const own = c.words[s];
+    if ((own && own[0] === s) || c.roots.includes(s)) return c.stems[s] || [];
+    return null;
+  }
+  async function pairPostings(pair) {
+    return (await pairChunk(pair)).pairs[pair] || null;
+  }
+
+  // The nearest corpus word to a word that matches nothing (src/index/query.rs: Lexicon::correct).
+  async function correct(word) {
+    const typed = Array.from(word);
+    if (typed.length <= 3) return null;
+    const limit = typed.length <= 7 ? 1 : 2;
+    const i = manifest.typo_initials.indexOf(typed[0]);
+    if (i < 0) return null;
+    const list = await get(`t-${manifest.typo_set}-${i}.json`);
+    let best = null;
+    for (const [candidate, df] of list) {
+      const chars = Array.from(candidate);
+      if (Math.abs(chars.length - typed.length) > limit) continue;
+      const d = editDistance(typed, chars);
+      if (d === 0 || d > limit) continue;
+      if (!best || d < best[0] || (d === best[0] && df > best[1])) best = [d, df, candidate];
+    }
+    return best && best[2];
+  }
+
+  function synonymsOf(term) {
+    const out = [];
+    for (const group of manifest.synonyms) {
+      if (!group.includes(term)) continue;
+      for (const m of group) if (m !== term) out.push(m.includes(" ") ? ["pair", m] : ["stem", m]);
+    }
+    return out;
+  }
+
+  // The query planned as src/index/query.rs plans it.
+  async function plan(query, correctTypos) {
+    const tokens = [];
+    query.split('"').forEach((part, i) => {
+      const phrase = i % 2 === 1 ? Math.ceil(i / 2) : 0;
+      for (const word of words(part)) tokens.push({ word, phrase });
+    });
     const last = query.length > 0 ? query[query.length - 1] : "";
     const openPrefix = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]/u.test(last);
-    // Fetch every chunk the query needs in one round: each word's, and for an
-    // open prefix every further chunk whose first word still has the prefix.
-    const needed = new Set(tokens.map(chunkIndex));
+    // Fetch in one round every chunk the words and their pairs need.
+    const needed = new Set(tokens.map((t) => chunkIndex(stem(t.word))));
     if (openPrefix && tokens.length) {
-      const prefix = tokens[tokens.length - 1];
+      const prefix = tokens[tokens.length - 1].word;
+      needed.add(chunkIndex(prefix));
       for (let i = chunkIndex(prefix) + 1; i < firsts.length && firsts[i].startsWith(prefix); i++) needed.add(i);
     }
-    await Promise.all([...needed].map(chunk));
-    const stems = [];
-    const add = (stem, c) => { if (!stems.some((s) => s[0] === stem)) stems.push([stem, c]); };
+    const early = [...needed].map(chunk);
+    for (let i = 1; i < tokens.length; i++) early.push(pairChunk(`${stem(tokens[i - 1].word)} ${stem(tokens[i].word)}`));
+    await Promise.all(early);
+
+    const result = { groups: [], pairs: [], requiredPairs: [], corrections: [] };
+    const primaries = [];
+    const same = (a, b) => a[0] === b[0] && a[1] === b[1];
     for (let i = 0; i < tokens.length; i++) {
-      const c = await chunk(chunkIndex(tokens[i]));
-      const entry = c.words[tokens[i]];
-      if (entry) add(entry[0], c);
-      if (i === tokens.length - 1 && openPrefix) {
-        for (const [, , pc, stem] of await wordsWithPrefix(tokens[i])) add(stem, pc);
+      const token = tokens[i];
+      const terms = [];
+      const push = (term, weight) => { if (!terms.some(([t]) => same(t, term))) terms.push([term, weight]); };
+      let primary = null;
+      const own = stem(token.word);
+      if (await stemPostings(own) !== null) primary = own;
+      if (primary !== null) push(["stem", primary], 1);
+      if (i + 1 === tokens.length && openPrefix && token.phrase === 0) {
+        for (const [, , s] of await wordsWithPrefix(token.word)) push(["stem", s], 1);
+      }
+      if (!terms.length && correctTypos) {
+        const fixed = await correct(token.word);
+        if (fixed !== null) {
+          const entry = (await chunk(chunkIndex(fixed))).words[fixed];
+          if (entry) {
+            result.corrections.push([token.word, fixed]);
+            primary = entry[0];
+            push(["stem", primary], 1);
+          }
+        }
+      }
+      if (primary !== null) for (const syn of synonymsOf(primary)) push(syn, synonymWeight);
+      primaries.push(primary);
+      if (!terms.length) continue;
+      const required = token.phrase > 0;
+      const existing = result.groups.find((g) => same(g.terms[0][0], terms[0][0]));
+      if (existing) existing.required = existing.required || required;
+      else result.groups.push({ word: token.word, terms, required, counts: !manifest.stop_words.includes(token.word) });
+    }
+    for (let i = 1; i < tokens.length; i++) {
+      const a = primaries[i - 1], b = primaries[i];
+      if (a === null || b === null) continue;
+      const pair = `${a} ${b}`;
+      const quoted = tokens[i].phrase > 0 && tokens[i].phrase === tokens[i - 1].phrase;
+      if (quoted && !result.requiredPairs.includes(pair)) result.requiredPairs.push(pair);
+      if (!result.pairs.includes(pair)) result.pairs.push(pair);
+      const syns = synonymsOf(pair);
+      if (!syns.length) continue;
+      for (const s of [a, b]) {
+        const group = result.groups.find((g) => g.terms[0][0][1] === s);
+        if (!group) continue;
+        for (const syn of syns) if (!group.terms.some(([t]) => same(t, syn))) group.terms.push([syn, synonymWeight]);
       }
     }
-    // Every word of the fetched chunks that stems to a searched stem: what to highlight.
-    const wanted = new Set(stems.map((s) => s[0]));
-    const matchWords = new Set();
-    for (const [, c] of stems) {
-      for (const [w, entry] of Object.entries(c.words)) if (wanted.has(entry[0])) matchWords.add(w);
-    }
-    return { stems, matchWords };
+    // Every stem searched for (pairs give both halves): what results highlight.
+    result.stems = [];
+    for (const g of result.groups) for (const [[, text]] of g.terms) for (const s of text.split(" ")) if (!result.stems.includes(s)) result.stems.push(s);
+    return result;
+  }
+
+  // The scored clauses of a plan, in src/index/mod.rs's order: [group, field, term, boost, postings].
+  async function clauses(p) {
+    const out = [];
+    const seen = new Map();
+    // A (field, term) a later word shares is scored once, and answers both words.
+    const add = (group, field, term, boost, postings) => {
+      const key = `${field} ${term}`;
+      const existing = seen.get(key);
+      if (existing) { if (group !== null && !existing.groups.includes(group)) existing.groups.push(group); return; }
+      const clause = { groups: group === null ? [] : [group], field, term, boost, postings };
+      seen.set(key, clause);
+      out.push(clause);
+    };
+    const lookups = [];
+    for (const g of p.groups) for (const [[kind, text]] of g.terms) lookups.push(kind === "stem" ? stemPostings(text) : pairPostings(text));
+    for (const pair of p.pairs) lookups.push(pairPostings(pair));
+    const found = await Promise.all(lookups);
+    let k = 0;
+    p.groups.forEach((g, gi) => {
+      for (const [[kind, text], weight] of g.terms) {
+        const postings = found[k++];
+        if (kind === "stem") {
+          const byField = new Map((postings || []).map((x) => [x[0], x]));
+          for (let f = 0; f < PAIRS; f++) add(gi, f, text, f32(fieldBoosts[f] * weight), byField.get(f) || null);
+        } else add(gi, PAIRS, text, weight, postings);
+      }
+    });
+    for (const pair of p.pairs) add(null, PAIRS, pair, pairBoost, found[k++]);
+    return out;
   }
 
   let facets = null;
@@ -137,63 +269,120 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     return (doc) => allowed.every((set, k) => !set || facets.docs[doc][k].some((i) => set.has(i)));
   }
 
+  // Each document of a postings list with its BM25 score (before the boost).
+  function* scored(postings, table) {
+    const [, weightBits, deltas, tfs, fnids] = postings;
+    const weight = fromBits(weightBits);
+    let doc = 0;
+    for (let j = 0; j < deltas.length; j++) {
+      doc += deltas[j];
+      const tf = tfs[j];
+      yield [doc, f32(weight * f32(tf / f32(tf + table[fnids[j]])))];
+    }
+  }
+
   async function search(query, options = {}) {
     const limit = options.limit || 10;
-    const [{ stems, matchWords }, keep] = await Promise.all([plan(query), facetFilter(options.filters)]);
+    const [p, keep] = await Promise.all([plan(query, options.correct !== false), facetFilter(options.filters)]);
+    const list = await clauses(p);
     const scores = new Map();
-    for (const [stem, c] of stems) {
-      const lists = c.stems[stem] || [];
-      // Clause order: fields in schema order for this stem.
-      const byField = new Map(lists.map((p) => [p[0], p]));
-      for (let field = 0; field < manifest.fields.length; field++) {
-        const p = byField.get(field);
-        if (!p) continue;
-        const [, weightBits, deltas, tfs, fnids] = p;
-        const weight = fromBits(weightBits);
-        const table = norms[field];
-        let doc = 0;
-        for (let j = 0; j < deltas.length; j++) {
-          doc += deltas[j];
-          const tf = tfs[j];
-          const s = f32(weight * f32(tf / f32(tf + table[fnids[j]])));
-          const prev = scores.get(doc);
-          scores.set(doc, prev === undefined ? s : f32(prev + s));
+    const matched = new Map();
+    const required = new Map();
+    const requiredGroups = p.groups.filter((g) => g.required).length;
+    for (const c of list) {
+      if (!c.postings) continue;
+      for (const [doc, s] of scored(c.postings, c.field === PAIRS ? pairNorms : norms[c.field])) {
+        const boosted = f32(s * c.boost);
+        const prev = scores.get(doc);
+        scores.set(doc, prev === undefined ? boosted : f32(prev + boosted));
+        if (c.groups.length) {
+          const groups = matched.get(doc) || new Set();
+          for (const g of c.groups) groups.add(g);
+          matched.set(doc, groups);
         }
       }
     }
-    let ranked = [...scores.entries()];
+    // Words matched, common words not counted.
+    const counted = (doc) => [...(matched.get(doc) || [])].filter((g) => p.groups[g].counts).length;
+    for (const [doc, groups] of matched) {
+      required.set(doc, [...groups].filter((g) => p.groups[g].required).length);
+    }
+    const requiredPairs = await Promise.all(p.requiredPairs.map(pairPostings));
+    const pairDocs = requiredPairs.map((postings) => {
+      const docs = new Set();
+      if (postings) for (const [doc] of scored(postings, pairNorms)) docs.add(doc);
+      return docs;
+    });
+    let ranked = [...scores.entries()]
+      .filter(([doc]) => (required.get(doc) || 0) === requiredGroups && pairDocs.every((d) => d.has(doc)))
+      .map(([doc, score]) => [doc, score, counted(doc)]);
     if (keep) ranked = ranked.filter(([doc]) => keep(doc));
-    ranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    ranked.sort((a, b) => b[2] - a[2] || b[1] - a[1] || a[0] - b[0]);
     const top = ranked.slice(0, limit);
     // Metadata for the results: the shards they fall in, in one round.
     const shards = [...new Set(top.map(([doc]) => Math.floor(doc / manifest.shard_docs)))];
     const loaded = new Map(await Promise.all(shards.map(async (s) => [s, await get(`d-${manifest.shard_set}-${s}.json`)])));
-    const results = top.map(([doc, score]) => {
+    const stems = new Set(p.stems);
+    const results = top.map(([doc, score, hits]) => {
       const meta = loaded.get(Math.floor(doc / manifest.shard_docs))[doc % manifest.shard_docs];
-      return { ...meta, doc, score };
+      const best = bestPassage(meta.passages, stems);
+      const passage = best && { anchor: best[0], symptom: best[1], text: best[2] };
+      return { ...meta, doc, score, matched: hits, passage };
     });
-    return { results, total: ranked.length, stems: stems.map((s) => s[0]), matchWords };
+    return { results, total: ranked.length, words: p.groups.filter((g) => g.counts).length, corrections: p.corrections, stems: p.stems, matchWords: stems };
   }
 
-  // Split `text` into [piece, isMatch] parts; `matchWords` comes from a search result.
-  function highlight(text, matchWords) {
-    const parts = [];
-    let at = 0;
-    for (const m of text.matchAll(WORD)) {
-      if (matchWords.has(m[0].toLowerCase())) {
-        if (m.index > at) parts.push([text.slice(at, m.index), false]);
-        parts.push([m[0], true]);
-        at = m.index + m[0].length;
-      }
-    }
-    if (at < text.length) parts.push([text.slice(at), false]);
-    return parts;
-  }
+  return { search, highlight, stats, manifest, facets: allFacets };
 
   async function allFacets() {
     facets = facets || await get(manifest.facets);
     return facets;
   }
+}
 
-  return { search, highlight, stats, manifest, facets: allFacets };
+// The optimal string alignment distance (src/index/query.rs: edit_distance).
+export function editDistance(a, b) {
+  const w = b.length + 1;
+  const d = new Array((a.length + 1) * w).fill(0);
+  for (let i = 0; i <= a.length; i++) d[i * w] = i;
+  for (let j = 0; j < w; j++) d[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * w + j - 2] + 1);
+      d[i * w + j] = v;
+    }
+  }
+  return d[a.length * w + b.length];
+}
+
+// Whether a word of a text is searched for: its stem is one of `stems`.
+const isHit = (word, stems) => stems.has(stem(word.toLowerCase()));
+
+// The passage with the most distinct searched stems (symptom and text
+// together), the earliest of equals; null when none holds any.
+export function bestPassage(passages, stems) {
+  let best = null, bestCount = 0;
+  for (const p of passages || []) {
+    const found = new Set();
+    for (const w of words(`${p[1]} ${p[2]}`)) { const s = stem(w); if (stems.has(s)) found.add(s); }
+    if (found.size > bestCount) { best = p; bestCount = found.size; }
+  }
+  return best;
+}
+
+// Split `text` into [piece, isMatch] parts; `stems` is a search's `matchWords`.
+export function highlight(text, stems) {
+  const parts = [];
+  let at = 0;
+  for (const m of text.matchAll(WORD)) {
+    if (isHit(m[0], stems)) {
+      if (m.index > at) parts.push([text.slice(at, m.index), false]);
+      parts.push([m[0], true]);
+      at = m.index + m[0].length;
+    }
+  }
+  if (at < text.length) parts.push([text.slice(at), false]);
+  return parts;
 }
