@@ -137,7 +137,7 @@ fn write_explanation(
         .groups
         .iter()
         .enumerate()
-        .filter(|(g, _)| clauses.iter().any(|(c, _)| c.groups.contains(g)))
+        .filter(|(g, group)| group.counts && clauses.iter().any(|(c, _)| c.groups.contains(g)))
         .map(|(_, group)| group.word.as_str())
         .collect();
     writeln!(

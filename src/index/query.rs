@@ -14,13 +14,16 @@
 //! - An unfinished last word (no space after it) is also a prefix of the
 //!   [`PREFIX_EXPANSIONS`](super::PREFIX_EXPANSIONS) most frequent corpus
 //!   words that start with it.
+//! - Each term of a group brings its synonyms (below); a word the corpus does
+//!   not hold brings its synonyms too.
 //! - A word that still matches nothing is a typo: it is corrected to the
 //!   nearest corpus word by edit distance (transpositions count one edit),
 //!   among words of at least [`TYPO_MIN_DF`] documents that start with the
 //!   same letter; nearer first, then more frequent, then alphabetical.
 //! - Each term of a group brings its synonyms (the built-in thesaurus and the
 //!   knowledge base's `[vocabulary] synonyms`) at [`SYNONYM_WEIGHT`]. A synonym
-//!   of two words is a pair term, matched where the two words are adjacent.
+//!   of two words is a pair term, matched where the two words are adjacent;
+//!   two query words that form one ("rate limited") answer with its synonyms.
 //! - Two adjacent query words form a pair term that raises documents where
 //!   they are adjacent too ([`PAIR_BOOST`]).
 
@@ -36,7 +39,7 @@ pub const SYNONYM_WEIGHT: f32 = 0.6;
 /// The weight of adjacent query words found adjacent in a document.
 pub const PAIR_BOOST: f32 = 1.0;
 /// Corrections are drawn from words found in at least this many documents.
-pub const TYPO_MIN_DF: u32 = 2;
+pub const TYPO_MIN_DF: u32 = 1;
 
 /// One searched term: a stem (matched in every text field) or two adjacent
 /// stems, `"a b"` (matched in the pairs field).
@@ -227,8 +230,9 @@ pub fn plan(text: &str, lexicon: &Lexicon, analyzer: &mut TextAnalyzer, correct:
     let tokens = tokens(text);
     let open_prefix = text.chars().last().is_some_and(char::is_alphanumeric);
     let mut plan = Plan::default();
-    // The primary term of each token (after correction), for pairs.
+    // The primary term of each token (after correction), for pairs, and its group.
     let mut primaries: Vec<Option<String>> = Vec::with_capacity(tokens.len());
+    let mut group_of: Vec<Option<usize>> = Vec::with_capacity(tokens.len());
     for (i, token) in tokens.iter().enumerate() {
         let mut terms: Vec<(Term, f32)> = Vec::new();
         let push = |terms: &mut Vec<(Term, f32)>, term: Term, weight: f32| {
@@ -247,35 +251,43 @@ pub fn plan(text: &str, lexicon: &Lexicon, analyzer: &mut TextAnalyzer, correct:
                 }
             }
         }
+        // Synonyms of the word, even one the corpus does not hold ("zorp"
+        // for "kubernetes"); a word with neither is corrected.
+        if let Some(stem) = primary.clone().or_else(|| stem_of(&token.word, analyzer)) {
+            for synonym in lexicon.synonyms_of(&stem) {
+                push(&mut terms, synonym, SYNONYM_WEIGHT);
+            }
+        }
         if terms.is_empty() && correct {
             if let Some(fixed) = lexicon.correct(&token.word) {
                 if let Some((stem, _)) = lexicon.words.map.get(fixed) {
                     plan.corrections.push((token.word.clone(), fixed.to_string()));
                     primary = Some(stem.clone());
                     push(&mut terms, Term::Stem(stem.clone()), 1.0);
+                    for synonym in lexicon.synonyms_of(stem) {
+                        push(&mut terms, synonym, SYNONYM_WEIGHT);
+                    }
                 }
-            }
-        }
-        if let Some(stem) = &primary {
-            for synonym in lexicon.synonyms_of(stem) {
-                push(&mut terms, synonym, SYNONYM_WEIGHT);
             }
         }
         primaries.push(primary.clone());
         if terms.is_empty() {
+            group_of.push(None);
             continue;
         }
         let required = token.phrase > 0;
-        match plan.groups.iter_mut().find(|g| g.terms.first() == terms.first()) {
-            Some(existing) => existing.required |= required,
+        match plan.groups.iter_mut().position(|g| g.terms.first() == terms.first()) {
+            Some(g) => {
+                plan.groups[g].required |= required;
+                group_of.push(Some(g));
+            }
             None => {
-                let counts = crate::text::STOP_WORDS.binary_search(&token.word.as_str()).is_err();
-                plan.groups.push(Group { word: token.word.clone(), terms, required, counts });
+                plan.groups.push(Group { word: token.word.clone(), terms, required, counts: counts(&token.word) });
+                group_of.push(Some(plan.groups.len() - 1));
             }
         }
     }
-    // Adjacent words: a boost, a requirement inside quotes, and the synonyms
-    // of a two-word synonym for both words.
+    // Adjacent words: a boost, and a requirement inside quotes.
     for i in 1..tokens.len() {
         let (Some(a), Some(b)) = (&primaries[i - 1], &primaries[i]) else { continue };
         let pair = format!("{a} {b}");
@@ -284,24 +296,48 @@ pub fn plan(text: &str, lexicon: &Lexicon, analyzer: &mut TextAnalyzer, correct:
             plan.required_pairs.push(pair.clone());
         }
         if !plan.pairs.contains(&pair) {
-            plan.pairs.push(pair.clone());
+            plan.pairs.push(pair);
         }
-        let synonyms = lexicon.synonyms_of(&pair);
+    }
+    // Two adjacent words that form a synonym ("rate limited") answer with its
+    // synonyms too, each word, even a word the corpus does not hold.
+    for i in 1..tokens.len() {
+        let (Some(a), Some(b)) = (stem_of(&tokens[i - 1].word, analyzer), stem_of(&tokens[i].word, analyzer)) else {
+            continue;
+        };
+        let synonyms = lexicon.synonyms_of(&format!("{a} {b}"));
         if synonyms.is_empty() {
             continue;
         }
-        for stem in [a, b] {
-            if let Some(group) = plan.groups.iter_mut().find(|g| g.terms.first().is_some_and(|(t, _)| t.text() == stem))
-            {
-                for synonym in &synonyms {
-                    if !group.terms.iter().any(|(t, _)| t == synonym) {
-                        group.terms.push((synonym.clone(), SYNONYM_WEIGHT));
-                    }
+        for t in [i - 1, i] {
+            let g = match group_of[t] {
+                Some(g) => g,
+                None => {
+                    let token = &tokens[t];
+                    let group = Group {
+                        word: token.word.clone(),
+                        terms: Vec::new(),
+                        required: token.phrase > 0,
+                        counts: counts(&token.word),
+                    };
+                    plan.groups.push(group);
+                    group_of[t] = Some(plan.groups.len() - 1);
+                    plan.groups.len() - 1
+                }
+            };
+            for synonym in &synonyms {
+                if !plan.groups[g].terms.iter().any(|(t, _)| t == synonym) {
+                    plan.groups[g].terms.push((synonym.clone(), SYNONYM_WEIGHT));
                 }
             }
         }
     }
     plan
+}
+
+/// Whether a query word counts among the words results are ranked by matching.
+fn counts(word: &str) -> bool {
+    crate::text::STOP_WORDS.binary_search(&word).is_err()
 }
 
 /// Every synonym group search reads: the built-in thesaurus, its phrases
@@ -381,9 +417,12 @@ mod tests {
         assert_eq!(p.groups[0].terms[0].0, Term::Stem("certif".into()));
         // Without correction the typo matches nothing.
         assert!(plan("certficate ", &lexicon, &mut a, false).groups.is_empty());
-        // Short words are not corrected; rare words are not offered.
-        assert!(plan("cert ", &lexicon, &mut a, true).corrections.is_empty());
-        assert!(plan("cortisal ", &lexicon, &mut a, true).corrections.is_empty());
+        // Short words are not corrected; of two words as near, the more frequent wins.
+        assert!(plan("cer ", &lexicon, &mut a, true).corrections.is_empty());
+        assert_eq!(plan("cortisal ", &lexicon, &mut a, true).corrections[0].1, "cortisol");
+        let w = words(&[("bolt", "bolt", 1), ("boat", "boat", 5), ("bott", "bott", 5)]);
+        let lexicon = Lexicon::new(&w, &[]);
+        assert_eq!(plan("bost ", &lexicon, &mut a, true).corrections[0].1, "boat");
     }
 
     #[test]
@@ -412,6 +451,12 @@ mod tests {
         let p = plan("rate limited ", &lexicon, &mut a, true);
         assert_eq!(p.pairs, ["rate limit"]);
         assert!(p.groups.iter().all(|g| g.terms.iter().any(|(t, _)| *t == Term::Stem("throttl".into()))));
+        // Words the corpus lacks still answer with the synonyms of the two.
+        let w = words(&[("throttled", "throttl", 2)]);
+        let lexicon = Lexicon::new(&w, &groups);
+        let p = plan("rate limited ", &lexicon, &mut a, true);
+        assert_eq!(p.groups.iter().map(|g| g.word.as_str()).collect::<Vec<_>>(), ["rate", "limited"]);
+        assert_eq!(p.groups[0].terms[0], (Term::Stem("throttl".into()), SYNONYM_WEIGHT));
     }
 
     #[test]

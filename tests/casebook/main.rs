@@ -15,6 +15,7 @@ mod learning;
 mod links;
 mod names;
 mod output_dir;
+mod ranking;
 mod robustness;
 mod safety;
 mod scaffold;

@@ -179,3 +179,17 @@ fn browser_code_reads_exactly_the_fields_of_the_search_file_types() {
     assert!(problems.is_empty(), "{}\n(reads: {stdout})", problems.join("\n"));
     assert!(reads["results"].as_u64().unwrap() > 0, "{stdout}");
 }
+
+#[test]
+fn the_browser_stemmer_stems_every_corpus_word_as_the_index_did() {
+    let out = built_example();
+    let site = out.path().join("site");
+    // The fixture's word list, and every word of the example's vocabulary
+    // with the stem the index gave it.
+    let (code, stdout, stderr) = node(&["tests/js/stemmer.mjs", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.ends_with(" 0 mismatches"), "{stdout}");
+    let checked: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(checked > 15_000, "{stdout}");
+}

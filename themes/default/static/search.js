@@ -176,6 +176,8 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
 
     const result = { groups: [], pairs: [], requiredPairs: [], corrections: [] };
     const primaries = [];
+    const groupOf = [];
+    const counts = (word) => !manifest.stop_words.includes(word);
     const same = (a, b) => a[0] === b[0] && a[1] === b[1];
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
@@ -188,6 +190,8 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
       if (i + 1 === tokens.length && openPrefix && token.phrase === 0) {
         for (const [, , s] of await wordsWithPrefix(token.word)) push(["stem", s], 1);
       }
+      // Synonyms of the word, even one the corpus does not hold; a word with neither is corrected.
+      for (const syn of synonymsOf(primary !== null ? primary : own)) push(syn, synonymWeight);
       if (!terms.length && correctTypos) {
         const fixed = await correct(token.word);
         if (fixed !== null) {
@@ -196,16 +200,21 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
             result.corrections.push([token.word, fixed]);
             primary = entry[0];
             push(["stem", primary], 1);
+            for (const syn of synonymsOf(primary)) push(syn, synonymWeight);
           }
         }
       }
-      if (primary !== null) for (const syn of synonymsOf(primary)) push(syn, synonymWeight);
       primaries.push(primary);
-      if (!terms.length) continue;
+      if (!terms.length) { groupOf.push(null); continue; }
       const required = token.phrase > 0;
-      const existing = result.groups.find((g) => same(g.terms[0][0], terms[0][0]));
-      if (existing) existing.required = existing.required || required;
-      else result.groups.push({ word: token.word, terms, required, counts: !manifest.stop_words.includes(token.word) });
+      const existing = result.groups.findIndex((g) => same(g.terms[0][0], terms[0][0]));
+      if (existing >= 0) {
+        result.groups[existing].required = result.groups[existing].required || required;
+        groupOf.push(existing);
+      } else {
+        result.groups.push({ word: token.word, terms, required, counts: counts(token.word) });
+        groupOf.push(result.groups.length - 1);
+      }
     }
     for (let i = 1; i < tokens.length; i++) {
       const a = primaries[i - 1], b = primaries[i];
@@ -214,12 +223,18 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
       const quoted = tokens[i].phrase > 0 && tokens[i].phrase === tokens[i - 1].phrase;
       if (quoted && !result.requiredPairs.includes(pair)) result.requiredPairs.push(pair);
       if (!result.pairs.includes(pair)) result.pairs.push(pair);
-      const syns = synonymsOf(pair);
+    }
+    // Two adjacent words that form a synonym ("rate limited") answer with its synonyms too.
+    for (let i = 1; i < tokens.length; i++) {
+      const syns = synonymsOf(`${stem(tokens[i - 1].word)} ${stem(tokens[i].word)}`);
       if (!syns.length) continue;
-      for (const s of [a, b]) {
-        const group = result.groups.find((g) => g.terms[0][0][1] === s);
-        if (!group) continue;
-        for (const syn of syns) if (!group.terms.some(([t]) => same(t, syn))) group.terms.push([syn, synonymWeight]);
+      for (const t of [i - 1, i]) {
+        if (groupOf[t] === null) {
+          result.groups.push({ word: tokens[t].word, terms: [], required: tokens[t].phrase > 0, counts: counts(tokens[t].word) });
+          groupOf[t] = result.groups.length - 1;
+        }
+        const group = result.groups[groupOf[t]];
+        for (const syn of syns) if (!group.terms.some(([x]) => same(x, syn))) group.terms.push([syn, synonymWeight]);
       }
     }
     // Every stem searched for (pairs give both halves): what results highlight.
