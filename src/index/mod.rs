@@ -259,7 +259,8 @@ impl SearchIndex {
     }
 
     /// Run a query: the top `limit` incidents, best first. Documents that
-    /// match more of the query's words come first; among those, the higher
+    /// match more of the query's words come first, then those matching more
+    /// of them in their own words rather than by a synonym; then the higher
     /// BM25 score (every term in every field, weighted by [`FIELD_BOOSTS`],
     /// synonyms and adjacent pairs) wins; then document order.
     pub fn search(&self, query: &SearchQuery, lexicon: &Lexicon) -> Result<Found, IndexError> {
@@ -298,6 +299,7 @@ impl SearchIndex {
         let scored = searcher.search(&BooleanQuery::new(must), &TopDocs::with_limit(max_doc).order_by_score())?;
         // How many of the query's words each document answers.
         let mut coverage = vec![0usize; max_doc];
+        let mut exact = vec![0usize; max_doc];
         let mut required = vec![0usize; max_doc];
         let required_groups = plan.groups.iter().filter(|g| g.required).count();
         for (g, group) in plan.groups.iter().enumerate() {
@@ -316,6 +318,16 @@ impl SearchIndex {
                     }
                 }
             }
+            if !group.counts {
+                continue;
+            }
+            let own: Vec<(Occur, Box<dyn Query>)> =
+                clauses.iter().filter(|c| c.own.contains(&g)).map(|c| (Occur::Should, c.query())).collect();
+            for addr in searcher.search(&BooleanQuery::new(own), &DocSetCollector)? {
+                if let Some(n) = exact.get_mut(addr.doc_id as usize) {
+                    *n += 1;
+                }
+            }
         }
         let mut hits: Vec<Hit> = scored
             .into_iter()
@@ -325,9 +337,12 @@ impl SearchIndex {
                 doc: addr.doc_id,
                 score,
                 matched: coverage.get(addr.doc_id as usize).copied().unwrap_or(0),
+                exact: exact.get(addr.doc_id as usize).copied().unwrap_or(0),
             })
             .collect();
-        hits.sort_by(|a, b| b.matched.cmp(&a.matched).then(b.score.total_cmp(&a.score)).then(a.doc.cmp(&b.doc)));
+        hits.sort_by(|a, b| {
+            (b.matched, b.exact).cmp(&(a.matched, a.exact)).then(b.score.total_cmp(&a.score)).then(a.doc.cmp(&b.doc))
+        });
         let total = hits.len();
         hits.truncate(query.limit.max(1));
         Ok(Found { plan, hits, total })
@@ -341,20 +356,33 @@ impl SearchIndex {
         // A (field, term) a later word shares is scored once, and answers both words.
         let mut push = |clause: Clause| match out.iter_mut().find(|c| c.field == clause.field && c.term == clause.term)
         {
-            Some(c) => c.groups.extend(clause.groups.into_iter().filter(|g| !c.groups.contains(g)).collect::<Vec<_>>()),
+            Some(c) => {
+                c.groups.extend(clause.groups.into_iter().filter(|g| !c.groups.contains(g)).collect::<Vec<_>>());
+                c.own.extend(clause.own.into_iter().filter(|g| !c.own.contains(g)).collect::<Vec<_>>());
+            }
             None => out.push(clause),
         };
         for (g, group) in plan.groups.iter().enumerate() {
             for (term, weight) in &group.terms {
+                // The word's own terms (its stem, completions, correction) weigh 1.
+                let own = if *weight == 1.0 { vec![g] } else { Vec::new() };
                 match term {
                     query::Term::Stem(stem) => {
                         for (f, field) in self.fields.text.iter().enumerate() {
                             let boost = FIELD_BOOSTS[f] * weight;
-                            push(Clause { groups: vec![g], field: *field, field_index: f, term: stem.clone(), boost });
+                            push(Clause {
+                                groups: vec![g],
+                                own: own.clone(),
+                                field: *field,
+                                field_index: f,
+                                term: stem.clone(),
+                                boost,
+                            });
                         }
                     }
                     query::Term::Pair(pair) => push(Clause {
                         groups: vec![g],
+                        own,
                         field: self.fields.pairs,
                         field_index: TEXT_FIELDS.len(),
                         term: pair.clone(),
@@ -367,6 +395,7 @@ impl SearchIndex {
             let field_index = TEXT_FIELDS.len();
             push(Clause {
                 groups: Vec::new(),
+                own: Vec::new(),
                 field: self.fields.pairs,
                 field_index,
                 term: pair.clone(),
@@ -399,6 +428,8 @@ pub struct Clause {
     /// The query words it answers (indexes in `Plan::groups`); none for
     /// an adjacent pair.
     pub groups: Vec<usize>,
+    /// The query words it is an own term of (not a synonym).
+    pub own: Vec<usize>,
     field: Field,
     /// The field's index in `TEXT_FIELDS`; `TEXT_FIELDS.len()` for pairs.
     pub field_index: usize,
@@ -493,6 +524,8 @@ pub struct Hit {
     /// How many of the query's words (groups) it matches, common words
     /// ([`crate::text::STOP_WORDS`]) not counted.
     pub matched: usize,
+    /// How many of those it matches in their own words, not only by a synonym.
+    pub exact: usize,
 }
 
 /// Every word of the corpus: its stem and how many documents contain it.

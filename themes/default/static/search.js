@@ -248,11 +248,15 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     const out = [];
     const seen = new Map();
     // A (field, term) a later word shares is scored once, and answers both words.
-    const add = (group, field, term, boost, postings) => {
+    const add = (group, own, field, term, boost, postings) => {
       const key = `${field} ${term}`;
       const existing = seen.get(key);
-      if (existing) { if (group !== null && !existing.groups.includes(group)) existing.groups.push(group); return; }
-      const clause = { groups: group === null ? [] : [group], field, term, boost, postings };
+      if (existing) {
+        if (group !== null && !existing.groups.includes(group)) existing.groups.push(group);
+        if (own && !existing.own.includes(group)) existing.own.push(group);
+        return;
+      }
+      const clause = { groups: group === null ? [] : [group], own: own ? [group] : [], field, term, boost, postings };
       seen.set(key, clause);
       out.push(clause);
     };
@@ -264,13 +268,15 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     p.groups.forEach((g, gi) => {
       for (const [[kind, text], weight] of g.terms) {
         const postings = found[k++];
+        // The word's own terms (its stem, completions, correction) weigh 1.
+        const own = weight === 1;
         if (kind === "stem") {
           const byField = new Map((postings || []).map((x) => [x[0], x]));
-          for (let f = 0; f < PAIRS; f++) add(gi, f, text, f32(fieldBoosts[f] * weight), byField.get(f) || null);
-        } else add(gi, PAIRS, text, weight, postings);
+          for (let f = 0; f < PAIRS; f++) add(gi, own, f, text, f32(fieldBoosts[f] * weight), byField.get(f) || null);
+        } else add(gi, own, PAIRS, text, weight, postings);
       }
     });
-    for (const pair of p.pairs) add(null, PAIRS, pair, pairBoost, found[k++]);
+    for (const pair of p.pairs) add(null, false, PAIRS, pair, pairBoost, found[k++]);
     return out;
   }
 
@@ -302,6 +308,7 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     const list = await clauses(p);
     const scores = new Map();
     const matched = new Map();
+    const exact = new Map();
     const required = new Map();
     const requiredGroups = p.groups.filter((g) => g.required).length;
     for (const c of list) {
@@ -315,10 +322,15 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
           for (const g of c.groups) groups.add(g);
           matched.set(doc, groups);
         }
+        if (c.own.length) {
+          const groups = exact.get(doc) || new Set();
+          for (const g of c.own) groups.add(g);
+          exact.set(doc, groups);
+        }
       }
     }
     // Words matched, common words not counted.
-    const counted = (doc) => [...(matched.get(doc) || [])].filter((g) => p.groups[g].counts).length;
+    const counted = (doc, sets = matched) => [...(sets.get(doc) || [])].filter((g) => p.groups[g].counts).length;
     for (const [doc, groups] of matched) {
       required.set(doc, [...groups].filter((g) => p.groups[g].required).length);
     }
@@ -330,9 +342,10 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     });
     let ranked = [...scores.entries()]
       .filter(([doc]) => (required.get(doc) || 0) === requiredGroups && pairDocs.every((d) => d.has(doc)))
-      .map(([doc, score]) => [doc, score, counted(doc)]);
+      .map(([doc, score]) => [doc, score, counted(doc), counted(doc, exact)]);
     if (keep) ranked = ranked.filter(([doc]) => keep(doc));
-    ranked.sort((a, b) => b[2] - a[2] || b[1] - a[1] || a[0] - b[0]);
+    // Words matched, then words matched in their own terms, then score, then document order.
+    ranked.sort((a, b) => b[2] - a[2] || b[3] - a[3] || b[1] - a[1] || a[0] - b[0]);
     const top = ranked.slice(0, limit);
     // Metadata for the results: the shards they fall in, in one round.
     const shards = [...new Set(top.map(([doc]) => Math.floor(doc / manifest.shard_docs)))];
