@@ -551,6 +551,33 @@ mod tests {
     }
 
     #[test]
+    fn synonyms_live_in_vocabulary_and_are_still_read_from_recurrence() {
+        let (config, problems) = parse(
+            "[site]\ntitle = \"KB\"\n[vocabulary]\nsynonyms = [[\"k8s\", \"kubernetes\"], [\"rate limited\", \"throttled\"]]\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(config.vocabulary.synonyms.len(), 2);
+        // Recurrence detection folds single words only.
+        assert_eq!(
+            config.recurrence.synonyms,
+            [vec!["k8s".to_string(), "kubernetes".into()], vec!["throttled".into()]]
+        );
+        let (config, problems) = parse("[site]\ntitle = \"KB\"\n[recurrence]\nsynonyms = [[\"psp\", \"processor\"]]\n");
+        assert_eq!(problems, ["`synonyms` has moved from [recurrence] to [vocabulary]"]);
+        assert_eq!(config.vocabulary.synonyms, [vec!["psp".to_string(), "processor".into()]]);
+        let (config, problems) =
+            parse("[site]\ntitle = \"KB\"\n[vocabulary]\nsynonyms = [[\"k8s\"], [\"out of memory\", \"oom\"]]\n");
+        assert_eq!(
+            problems,
+            [
+                "a synonym group needs at least two members",
+                "synonym `out of memory` has more than two words; search and recurrence ignore it"
+            ]
+        );
+        assert_eq!(config.vocabulary.synonyms.len(), 1);
+    }
+
+    #[test]
     fn site_needs_a_title() {
         let (_, problems) = parse("[site]\ndescription = \"x\"\n");
         assert_eq!(problems, ["[site] needs a title"]);

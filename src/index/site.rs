@@ -124,20 +124,22 @@ impl<'a> Highlighter<'a> {
     pub fn mark(&mut self, text: &str, mark: impl Fn(&str) -> String) -> String {
         let mut out = String::with_capacity(text.len());
         let mut word = String::new();
-        for c in text.chars().chain(std::iter::once('\0')) {
-            if c.is_alphanumeric() {
-                word.push(c);
-                continue;
-            }
+        let mut flush = |word: &mut String, out: &mut String| {
             if !word.is_empty() {
-                let marked = if self.hit(&word) { mark(&word) } else { word.clone() };
+                let marked = if self.hit(word) { mark(word) } else { word.clone() };
                 out.push_str(&marked);
                 word.clear();
             }
-            if c != '\0' {
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
                 out.push(c);
             }
         }
+        flush(&mut word, &mut out);
         out
     }
 
