@@ -129,6 +129,9 @@ async function searchChecks(base, scheme) {
   await page.keyboard.press("ArrowDown");
   const focused = await page.evaluate(() => document.activeElement && document.activeElement.closest("#site-search-results") !== null);
   if (!focused) problems.push("ArrowDown did not move focus into the results");
+  const last = await page.locator("#site-search-results li").last();
+  const all = await last.locator("a").getAttribute("href").catch(() => "");
+  if (!/search\/\?q=read-only%20transac$/.test(all || "")) problems.push(`the dropdown does not end with a link to all results: ${all}`);
   await page.screenshot({ path: path.join(shotDir, `search-box-${scheme}.png`) });
   await page.goto(base + "search/?q=certificate%20expired");
   await page.waitForSelector("#search-results li", { timeout: 15000 }).catch(() => problems.push("no results on the search page"));
@@ -136,18 +139,30 @@ async function searchChecks(base, scheme) {
   if (!titles.some((t) => /certificate/i.test(t))) problems.push(`search page results: ${JSON.stringify(titles.slice(0, 3))}`);
   const marks = await page.locator("#search-results mark").count();
   if (marks === 0) problems.push("no highlighted words in snippets");
+  // The remedy that answers the query, linked to its anchor.
+  const remedy = await page.locator("#search-results .search-passage a").first().getAttribute("href").catch(() => "");
+  if (!/incidents\/[^/]+\/#remedy-\d+$/.test(remedy || "")) problems.push(`no remedy linked from the first result: ${remedy}`);
   await page.selectOption("#f-severity", "SEV1");
   await page.waitForTimeout(300);
   const severities = await page.locator("#search-results .search-meta").allTextContents();
   if (!severities.length || !severities.every((m) => m.startsWith("SEV1"))) problems.push(`severity filter: ${JSON.stringify(severities)}`);
   await page.screenshot({ path: path.join(shotDir, `search-page-${scheme}.png`), fullPage: false });
+  // A typo is corrected, and the page offers the words as typed.
+  await page.goto(base + "search/?q=certficate");
+  await page.waitForSelector("#search-correction:not([hidden])", { timeout: 15000 }).catch(() => problems.push("no correction shown for a typo"));
+  const note = await page.locator("#search-correction").textContent().catch(() => "");
+  if (!/Showing results for certificate\. Search instead for certficate/.test(note || "")) problems.push(`correction note: ${JSON.stringify(note)}`);
+  await page.locator("#search-correction a").click().catch(() => problems.push("no 'search instead' link"));
+  await page.waitForTimeout(500);
+  const status = await page.locator("#search-status").textContent().catch(() => "");
+  if (!/No incident matches/.test(status || "") || !(await page.locator("#search-correction").isHidden())) problems.push(`searching as typed: ${JSON.stringify(status)}`);
   await context.close();
   return problems;
 }
 for (const scheme of ["light", "dark"]) {
   const problems = await searchChecks(base, scheme);
   if (problems.length) { failed++; console.log(`FAIL ${scheme} search\n  ${problems.join("\n  ")}`); }
-  else { passed++; console.log(`ok   ${scheme} search: header box, keyboard, search page, highlighting, filters`); }
+  else { passed++; console.log(`ok   ${scheme} search: header box, keyboard, all results, search page, highlighting, remedy link, filters, typo correction`); }
 }
 
 if (hostileDir) {

@@ -22,12 +22,14 @@ function marked(parent, text, matchWords, api) {
 
 // The remedy (or finding) a result quotes: what was seen and what was done,
 // linking straight to it on the incident page.
-function passage(r, matchWords, api) {
+// In the header's dropdown (`compact`), only a remedy, without its symptom.
+function passage(r, matchWords, api, compact) {
   const p = r.passage;
   const box = el("p", { class: "search-passage" });
   const link = marked(el("a", { href: `${root}${r.url}#${p.anchor}` }), p.text, matchWords, api);
   const label = (text) => box.append(el("span", { class: "label" }, text), document.createTextNode(" "));
   if (!p.anchor.startsWith("remedy-")) label("Finding");
+  else if (compact) label("Remedy");
   else if (p.symptom) {
     label("If you see");
     marked(box, p.symptom, matchWords, api);
@@ -47,7 +49,7 @@ function renderResults(list, results, matchWords, api, compact) {
     const meta = el("p", { class: "muted search-meta" }, [r.severity, r.started, (r.categories || []).join(", ")].filter(Boolean).join(" · "));
     item.append(meta);
     if (!compact && r.summary) item.append(marked(el("p", { class: "search-snippet" }, undefined), r.summary, matchWords, api));
-    if (r.passage) item.append(passage(r, matchWords, api));
+    if (r.passage && !(compact && !r.passage.anchor.startsWith("remedy-"))) item.append(passage(r, matchWords, api, compact));
     list.append(item);
   }
 }
