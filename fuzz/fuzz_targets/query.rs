@@ -1,11 +1,13 @@
-//! Search query parsing: the stems a query searches for, through the word
-//! list of a small corpus, and the prefix expansion of its last word.
+//! Search query planning: a query read against the word list of a small
+//! corpus (stems, completions, corrections, synonyms, quoted phrases), and
+//! the edit distance and prefix expansion it uses.
 #![no_main]
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use casebook::index::{Words, query_stems};
+use casebook::index::query::{Lexicon, edit_distance, plan, synonyms};
+use casebook::index::Words;
 use casebook::text::{analyzer, raw_words, stem_of};
 use libfuzzer_sys::fuzz_target;
 
@@ -37,9 +39,22 @@ fn words() -> &'static Words {
     })
 }
 
+fn synonym_terms() -> &'static [Vec<String>] {
+    static GROUPS: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    GROUPS.get_or_init(|| analyzer().map(|mut a| synonyms(&[], &mut a)).unwrap_or_default())
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let words = words();
-    let _ = query_stems(text, words);
+    let lexicon = Lexicon::new(words, synonym_terms());
+    let Some(mut analyzer) = analyzer() else { return };
+    for correct in [true, false] {
+        let planned = plan(text, &lexicon, &mut analyzer, correct);
+        let _ = planned.stems();
+    }
     let _ = words.expand(text);
+    let chars: Vec<char> = text.chars().take(64).collect();
+    let (a, b) = chars.split_at(chars.len() / 2);
+    let _ = edit_distance(a, b);
 });
