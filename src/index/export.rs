@@ -41,6 +41,11 @@ const K1: f32 = 1.2;
 const B: f32 = 0.75;
 /// Target raw size of a word chunk.
 const CHUNK_BYTES: usize = 8 * 1024;
+/// Target raw size of a pair chunk: larger, so that the manifest's list of
+/// first pairs stays short.
+const PAIR_CHUNK_BYTES: usize = 32 * 1024;
+/// Passages are cut to about this many characters (at a word).
+const PASSAGE_CHARS: usize = 200;
 /// Documents per metadata shard.
 const SHARD_DOCS: usize = 8;
 
@@ -297,7 +302,7 @@ fn pair_chunks(
             let pair = String::from_utf8_lossy(stream.key()).into_owned();
             let info = stream.value().clone();
             let added = pair.len() + 12 + info.doc_freq as usize * 9;
-            if size + added > CHUNK_BYTES && !chunk.pairs.is_empty() {
+            if size + added > PAIR_CHUNK_BYTES && !chunk.pairs.is_empty() {
                 push_pair_chunk(&mut chunks, std::mem::take(&mut chunk))?;
                 size = 0;
             }
@@ -340,10 +345,18 @@ fn typo_lists(words: &Words) -> Result<Vec<(String, Vec<u8>)>, IndexError> {
 /// 1) and the findings of an incident, as search results quote them.
 pub fn passages(inc: &Incident) -> Vec<Passage> {
     let remedies = inc.remedies.iter().enumerate().filter(|(_, r)| r.worked).map(|(n, r)| {
-        Passage(crate::model::remedy_anchor(n), r.symptom.clone().unwrap_or_default(), r.summary.clone())
+        Passage(crate::model::remedy_anchor(n), cut(r.symptom.as_deref().unwrap_or_default()), cut(&r.summary))
     });
-    let findings = inc.findings.iter().map(|f| Passage(format!("finding-{}", f.id), String::new(), f.summary.clone()));
+    let findings = inc.findings.iter().map(|f| Passage(format!("finding-{}", f.id), String::new(), cut(&f.summary)));
     remedies.chain(findings).collect()
+}
+
+/// `text`, cut after the last whole word within [`PASSAGE_CHARS`] and marked "…".
+fn cut(text: &str) -> String {
+    let Some((end, _)) = text.char_indices().nth(PASSAGE_CHARS) else { return text.to_string() };
+    let head = &text[..end];
+    let head = head.rfind(char::is_whitespace).map_or(head, |space| &head[..space]);
+    format!("{}…", head.trim_end())
 }
 
 fn facet_file(docs: &[&Incident]) -> Result<Vec<u8>, IndexError> {

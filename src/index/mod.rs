@@ -42,7 +42,8 @@ pub const PREFIX_EXPANSIONS: usize = 5;
 /// title and the remedies (symptoms and what was done) over the narrative.
 pub const FIELD_BOOSTS: [f32; 7] = [2.0, 1.5, 1.2, 1.5, 1.0, 0.8, 0.6];
 
-/// The fields whose adjacent words are indexed as pairs (all but the narrative).
+/// The fields whose adjacent words are indexed as pairs (all but the
+/// narrative; pairs with a common word are left out).
 const PAIR_FIELDS: usize = 6;
 
 /// What can go wrong building, exporting or reading back the search index.
@@ -473,14 +474,16 @@ impl Pairs {
         Ok(Pairs { analyzer, stems: rustc_hash::FxHashMap::default() })
     }
 
-    /// The pairs of each text, one token each; pairs never span two texts.
+    /// The pairs of each text, one token each; pairs never span two texts,
+    /// and a common word ([`crate::text::STOP_WORDS`]) is in none.
     fn cut(&mut self, texts: &[String]) -> PreTokenizedString {
         let mut tokens = Vec::new();
         for text in texts {
             let mut previous: Option<String> = None;
             crate::text::each_raw_word(text, |word| {
                 if !self.stems.contains_key(word) {
-                    let stem = crate::text::stem_of(word, &mut self.analyzer);
+                    // A common word ends a pair rather than starting one.
+                    let stem = query::counts(word).then(|| crate::text::stem_of(word, &mut self.analyzer)).flatten();
                     self.stems.insert(word.to_string(), stem);
                 }
                 let stem = self.stems.get(word).cloned().flatten();

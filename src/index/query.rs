@@ -287,9 +287,13 @@ pub fn plan(text: &str, lexicon: &Lexicon, analyzer: &mut TextAnalyzer, correct:
             }
         }
     }
-    // Adjacent words: a boost, and a requirement inside quotes.
+    // Adjacent words: a boost, and a requirement inside quotes (common
+    // words are in no pair).
     for i in 1..tokens.len() {
         let (Some(a), Some(b)) = (&primaries[i - 1], &primaries[i]) else { continue };
+        if !counts(&tokens[i - 1].word) || !counts(&tokens[i].word) {
+            continue;
+        }
         let pair = format!("{a} {b}");
         let quoted = tokens[i].phrase > 0 && tokens[i].phrase == tokens[i - 1].phrase;
         if quoted && !plan.required_pairs.contains(&pair) {
@@ -335,8 +339,9 @@ pub fn plan(text: &str, lexicon: &Lexicon, analyzer: &mut TextAnalyzer, correct:
     plan
 }
 
-/// Whether a query word counts among the words results are ranked by matching.
-fn counts(word: &str) -> bool {
+/// Whether a query word counts among the words results are ranked by
+/// matching, and can be half of a pair: not a common word.
+pub fn counts(word: &str) -> bool {
     crate::text::STOP_WORDS.binary_search(&word).is_err()
 }
 
@@ -350,7 +355,8 @@ pub fn synonyms(extra: &[Vec<String>], analyzer: &mut TextAnalyzer) -> Vec<Vec<S
 }
 
 /// Synonym groups as terms: each member stemmed word by word; one-word
-/// members become stems, two-word members pairs. Longer members, and groups
+/// members become stems, two-word members pairs. Longer members, pairs with a
+/// common word ("no space"), and groups
 /// left with fewer than two members, are dropped (`casebook check` warns of
 /// them when they come from the configuration).
 pub fn stem_synonyms(groups: &[Vec<String>], analyzer: &mut TextAnalyzer) -> Vec<Vec<String>> {
@@ -359,8 +365,13 @@ pub fn stem_synonyms(groups: &[Vec<String>], analyzer: &mut TextAnalyzer) -> Vec
         let mut members: Vec<String> = Vec::new();
         for member in group {
             let mut stems = Vec::new();
-            each_raw_word(member, |w| stems.extend(stem_of(w, analyzer)));
-            if (1..=2).contains(&stems.len()) {
+            let mut common = false;
+            each_raw_word(member, |w| {
+                common |= !counts(w);
+                stems.extend(stem_of(w, analyzer));
+            });
+            // A pair with a common word is in no index.
+            if (1..=2).contains(&stems.len()) && !(stems.len() == 2 && common) {
                 let term = stems.join(" ");
                 if !members.contains(&term) {
                     members.push(term);
@@ -436,7 +447,7 @@ mod tests {
             ],
             &mut a,
         );
-        // "out of memory" has three words: dropped, which leaves one member.
+        // "out of memory" has three words, "no way" a common one: dropped.
         assert_eq!(groups, [vec!["throttl".to_string(), "rate limit".into(), "429".into()]]);
         let lexicon = Lexicon::new(&w, &groups);
         let p = plan("throttled ", &lexicon, &mut a, true);

@@ -73,7 +73,7 @@ pub const GROUPS: &[&[&str]] = &[
 pub const PHRASES: &[&[&str]] = &[
     &["throttle", "rate limited", "rate limiting"],
     &["oom", "oomkilled", "oom killed", "oom killer"],
-    &["disk", "disk full", "no space"],
+    &["disk full", "filesystem full", "disk exhausted"],
     &["certificate", "tls cert", "ssl cert"],
     &["failover", "fail over", "failed over"],
     &["rollback", "roll back", "rolled back"],

@@ -20,7 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [site, query = "dsik fu", severity = "SEV3"] = process.argv.slice(2);
+const [site, query = "dsik full", severity = "SEV3"] = process.argv.slice(2);
 if (!site) {
   console.error("usage: format-reads.mjs SITE_DIR [QUERY] [SEVERITY]");
   process.exit(2);

@@ -171,13 +171,16 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
       for (let i = chunkIndex(prefix) + 1; i < firsts.length && firsts[i].startsWith(prefix); i++) needed.add(i);
     }
     const early = [...needed].map(chunk);
-    for (let i = 1; i < tokens.length; i++) early.push(pairChunk(`${stem(tokens[i - 1].word)} ${stem(tokens[i].word)}`));
+    const common = (word) => manifest.stop_words.includes(word);
+    for (let i = 1; i < tokens.length; i++) {
+      if (!common(tokens[i - 1].word) && !common(tokens[i].word)) early.push(pairChunk(`${stem(tokens[i - 1].word)} ${stem(tokens[i].word)}`));
+    }
     await Promise.all(early);
 
     const result = { groups: [], pairs: [], requiredPairs: [], corrections: [] };
     const primaries = [];
     const groupOf = [];
-    const counts = (word) => !manifest.stop_words.includes(word);
+    const counts = (word) => !common(word);
     const same = (a, b) => a[0] === b[0] && a[1] === b[1];
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
@@ -218,7 +221,7 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     }
     for (let i = 1; i < tokens.length; i++) {
       const a = primaries[i - 1], b = primaries[i];
-      if (a === null || b === null) continue;
+      if (a === null || b === null || !counts(tokens[i - 1].word) || !counts(tokens[i].word)) continue;
       const pair = `${a} ${b}`;
       const quoted = tokens[i].phrase > 0 && tokens[i].phrase === tokens[i - 1].phrase;
       if (quoted && !result.requiredPairs.includes(pair)) result.requiredPairs.push(pair);
