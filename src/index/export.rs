@@ -19,7 +19,7 @@
 //!   (~8 KB raw). Each word has its stem and document frequency; the chunk holds
 //!   the postings of every stem its words use, so one request per query word
 //!   finds everything, prefix completions included (they sort next to it).
-//! - `d-SET-N.json`: metadata of 8 consecutive documents (title, URL,
+//! - `d-SET-N.json`: metadata of 4 consecutive documents (title, URL,
 //!   summary, facets) for rendering results.
 //! - `f-HASH.json`: compact facet values of every document, for filtering.
 //! - `tantivy/`: the index itself, for `casebook search --site`.
@@ -47,7 +47,7 @@ const PAIR_CHUNK_BYTES: usize = 32 * 1024;
 /// Passages are cut to about this many characters (at a word).
 const PASSAGE_CHARS: usize = 200;
 /// Documents per metadata shard.
-const SHARD_DOCS: usize = 8;
+const SHARD_DOCS: usize = 4;
 
 /// Tantivy's idf, computed the same way in f32.
 pub fn idf(doc_freq: u64, doc_count: u64) -> f32 {

@@ -104,7 +104,7 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
       if (i > chunkIndex(prefix) && !firsts[i].startsWith(prefix)) break;
       const c = await chunk(i);
       for (const [w, entry] of Object.entries(c.words)) {
-        if (w.startsWith(prefix)) out.push([w, entry[1], entry[0]]);
+        if (w.startsWith(prefix)) { out.push([w, entry[1], entry[0]]); meet(c, w); }
       }
       const next = firsts[i + 1];
       if (next === undefined || !next.startsWith(prefix)) break;
@@ -114,13 +114,23 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     return out.slice(0, manifest.prefix_expansions);
   }
 
-  // The postings of a corpus stem by field, or null when no corpus word has it:
-  // a stem is found under its own name, as a word that is its own stem or as a root.
+  // The postings of a corpus stem by field, or null when no corpus word has it.
+  // A chunk holds the postings of the stems of its words: a stem met through a
+  // word is remembered with them; any other is found under its own name, as
+  // a word that is its own stem or as a root.
+  const known = new Map();
+  function meet(c, word) {
+    const entry = c.words[word];
+    if (entry && !known.has(entry[0])) known.set(entry[0], c.stems[entry[0]] || []);
+    return entry ? entry[0] : null;
+  }
   async function stemPostings(s) {
+    if (known.has(s)) return known.get(s);
     const c = await chunk(chunkIndex(s));
     const own = c.words[s];
-    if ((own && own[0] === s) || c.roots.includes(s)) return c.stems[s] || [];
-    return null;
+    const found = (own && own[0] === s) || c.roots.includes(s) ? c.stems[s] || [] : null;
+    if (found !== null) known.set(s, found);
+    return found;
   }
   async function pairPostings(pair) {
     return (await pairChunk(pair)).pairs[pair] || null;
@@ -163,8 +173,9 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     });
     const last = query.length > 0 ? query[query.length - 1] : "";
     const openPrefix = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]/u.test(last);
-    // Fetch in one round every chunk the words and their pairs need.
-    const needed = new Set(tokens.map((t) => chunkIndex(stem(t.word))));
+    // Fetch in one round every chunk the words and their pairs need (a word
+    // the corpus lacks needs its stem's chunk next).
+    const needed = new Set(tokens.map((t) => chunkIndex(t.word)));
     if (openPrefix && tokens.length) {
       const prefix = tokens[tokens.length - 1].word;
       needed.add(chunkIndex(prefix));
@@ -186,9 +197,9 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
       const token = tokens[i];
       const terms = [];
       const push = (term, weight) => { if (!terms.some(([t]) => same(t, term))) terms.push([term, weight]); };
-      let primary = null;
       const own = stem(token.word);
-      if (await stemPostings(own) !== null) primary = own;
+      let primary = meet(await chunk(chunkIndex(token.word)), token.word);
+      if (primary === null && await stemPostings(own) !== null) primary = own;
       if (primary !== null) push(["stem", primary], 1);
       if (i + 1 === tokens.length && openPrefix && token.phrase === 0) {
         for (const [, , s] of await wordsWithPrefix(token.word)) push(["stem", s], 1);
@@ -198,10 +209,10 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
       if (!terms.length && correctTypos) {
         const fixed = await correct(token.word);
         if (fixed !== null) {
-          const entry = (await chunk(chunkIndex(fixed))).words[fixed];
-          if (entry) {
+          const found = meet(await chunk(chunkIndex(fixed)), fixed);
+          if (found !== null) {
             result.corrections.push([token.word, fixed]);
-            primary = entry[0];
+            primary = found;
             push(["stem", primary], 1);
             for (const syn of synonymsOf(primary)) push(syn, synonymWeight);
           }
