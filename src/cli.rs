@@ -250,7 +250,7 @@ pub struct SearchArgs {
     /// How many results.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
-    /// Print JSON: {query, corrections, total, results: [{id, title, url, score, matched, passage}]}.
+    /// Print JSON: [{id, title, url, score, matched, passage}], best first (corrections go to stderr).
     #[arg(long)]
     pub json: bool,
     /// Show why each result ranked where it did: words matched, and each
