@@ -1,5 +1,6 @@
 //! Checks across records that need the analysis: an incident that reads like
-//! an earlier one whose guardrail was already in place.
+//! an earlier one whose guardrail was already in place, and one that names an
+//! earlier incident as what came back without linking it.
 //!
 //! Layer 4 (see `docs/architecture.md`): it runs after `load` has checked
 //! each record and its references, and after `analyze` has found similar
@@ -18,15 +19,6 @@ use crate::model::{Guardrail, Incident, KnowledgeBase};
 
 /// Every check across records, reported into `diags` in record file order.
 pub fn check(kb: &KnowledgeBase, anchors: &[Anchor], similarity: &Similarity, diags: &mut Diagnostics) {
-    guardrails_held(kb, anchors, similarity, diags);
-}
-
-/// Warn on an incident that reads like an earlier one whose guardrail was
-/// already in place when it started: the guardrail may not hold. Incidents
-/// already linked either way (`recurrence_of` or `related`) were reviewed by a
-/// person (or sit in one recurrence chain) are left alone; the guardrails
-/// page reports those outcomes.
-fn guardrails_held(kb: &KnowledgeBase, anchors: &[Anchor], similarity: &Similarity, diags: &mut Diagnostics) {
     let by_id: HashMap<&str, &Incident> = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
     // The knowledge base is in start order, as the chains need it.
     let incidents: Vec<&Incident> = kb.incidents.iter().collect();
@@ -49,6 +41,7 @@ fn guardrails_held(kb: &KnowledgeBase, anchors: &[Anchor], similarity: &Similari
         .map(|anchor| {
             let mut mine = Diagnostics::default();
             if let Some(inc) = kb.incidents.get(anchor.incident) {
+                mentioned(inc, anchor, similarity, &by_id, &linked, &mut mine);
                 guardrail_held(inc, anchor, similarity, &by_id, &linked, &mut mine);
             }
             mine
@@ -59,6 +52,41 @@ fn guardrails_held(kb: &KnowledgeBase, anchors: &[Anchor], similarity: &Similari
     }
 }
 
+/// Suggest `recurrence_of` for an earlier incident a record names in its own
+/// words as what came back (its id, or a repeat of its title or date), when
+/// no link records it yet.
+fn mentioned(
+    inc: &Incident,
+    anchor: &Anchor,
+    similarity: &Similarity,
+    by_id: &HashMap<&str, &Incident>,
+    linked: &(dyn Fn(&Incident, &Incident) -> bool + Sync),
+    diags: &mut Diagnostics,
+) {
+    for link in similarity.all(&inc.id) {
+        let (Some(sentence), Some(earlier)) = (&link.reasons.mention, by_id.get(link.id.as_str())) else { continue };
+        let before = match (earlier.clock.started, inc.clock.started) {
+            (Some(a), Some(b)) => a < b,
+            _ => true,
+        };
+        if !before || linked(inc, earlier) {
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning(
+                "mentions-earlier-incident",
+                &anchor.path,
+                format!("names {} as an earlier occurrence: \"{sentence}\"", earlier.id),
+            )
+            .at(Some(anchor.headline.clone()))
+            .help(format!(
+                "if it is the same failure, add recurrence_of = [\"{0}\"]; if it is not, add related = [{{ id = \"{0}\", relation = \"similar\" }}]",
+                earlier.id
+            )),
+        );
+    }
+}
+
 /// An earlier incident this one reads like, and the guardrail it had in place.
 struct Match<'a> {
     link: &'a SimilarLink,
@@ -66,7 +94,11 @@ struct Match<'a> {
     guardrail: &'a Guardrail,
 }
 
-/// [`guardrails_held`] for one record.
+/// Warn on an incident that reads like an earlier one whose guardrail was
+/// already in place when it started: the guardrail may not hold. Incidents
+/// already linked either way (`recurrence_of` or `related`) were reviewed by a
+/// person (or sit in one recurrence chain) are left alone; the guardrails
+/// page reports those outcomes.
 fn guardrail_held(
     inc: &Incident,
     anchor: &Anchor,
