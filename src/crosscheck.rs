@@ -65,6 +65,10 @@ fn mentioned(
 ) {
     for link in similarity.all(&inc.id) {
         let (Some(sentence), Some(earlier)) = (&link.reasons.mention, by_id.get(link.id.as_str())) else { continue };
+        if link.score < similarity.recurrence_threshold {
+            // Named for context, not as what came back.
+            continue;
+        }
         let before = match (earlier.clock.started, inc.clock.started) {
             (Some(a), Some(b)) => a < b,
             _ => true,
@@ -109,8 +113,10 @@ fn guardrail_held(
 ) {
     let Some(started) = inc.clock.started else { return };
     // One warning per record, for its closest match; the rest are counted.
+    // A record that names the earlier one has its own warning (`mentioned`).
     let matches: Vec<Match<'_>> = similarity
         .likely(&inc.id)
+        .filter(|link| link.reasons.mention.is_none())
         .filter_map(|link| {
             let earlier = *by_id.get(link.id.as_str())?;
             if earlier.clock.started.is_none_or(|s| s >= started) || linked(inc, earlier) {

@@ -188,7 +188,7 @@ impl Mechanisms {
 mod tests {
     use super::*;
     use crate::analyze::tests::incident;
-    use crate::model::{GuardrailStatus, Finding};
+    use crate::model::{Finding, GuardrailStatus};
 
     fn finding(id: &str, summary: &str) -> Finding {
         Finding {

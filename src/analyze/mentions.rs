@@ -2,9 +2,11 @@
 //!
 //! A sentence that names another record's id, or that says this is a
 //! repeat, a second occurrence or a recurrence of an incident whose title or
-//! start date it quotes, links the two: the earlier incident becomes a likely
-//! recurrence of this one whatever the wording similarity, with the sentence
-//! as the reason, and `casebook check` suggests `recurrence_of`.
+//! start date it quotes, links the two whatever the wording similarity, with
+//! the sentence as the reason. When the sentence says the failure came back
+//! (a repeat, a recurrence, "again"), the earlier incident is a likely
+//! recurrence and `casebook check` suggests `recurrence_of`; an id named
+//! without such words (a reference for context) is listed as similar only.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,6 +20,9 @@ use crate::model::Incident;
 pub struct Mention {
     pub id: String,
     pub sentence: String,
+    /// The sentence says the failure came back ("a repeat of", "second
+    /// occurrence", "again"): a recurrence, not only a reference.
+    pub recurs: bool,
 }
 
 /// Words that say a failure came back, as they begin (lower case).
@@ -82,7 +87,8 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
     let mut start = 0;
     let bytes = text.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
-        let end = b == b'\n' || (matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()));
+        let end =
+            b == b'\n' || (matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()));
         if end {
             out.push(&text[start..=i]);
             start = i + 1;
@@ -110,11 +116,13 @@ fn days(lower: &str) -> Vec<NaiveDate> {
             out.push(d);
             continue;
         }
-        let Some(m) = MONTHS.iter().position(|m| w.len() >= 3 && m.starts_with(*w) && (w.len() == m.len() || w.len() == 3))
+        let Some(m) =
+            MONTHS.iter().position(|m| w.len() >= 3 && m.starts_with(*w) && (w.len() == m.len() || w.len() == 3))
         else {
             continue;
         };
-        let num = |k: usize| words.get(k).and_then(|x| x.trim_end_matches(|c: char| c.is_alphabetic()).parse::<u32>().ok());
+        let num =
+            |k: usize| words.get(k).and_then(|x| x.trim_end_matches(|c: char| c.is_alphabetic()).parse::<u32>().ok());
         // "June 11, 2024" or "11 June 2024".
         let (day, year) = match (i.checked_sub(1).and_then(num), num(i + 1), num(i + 2)) {
             (_, Some(d), Some(y)) if d <= 31 && y > 1900 => (d, y),
@@ -151,11 +159,8 @@ pub fn find(incidents: &[&Incident]) -> BTreeMap<String, Vec<Mention>> {
         .filter(|i| i.id.len() >= 6 && i.id.chars().any(|c| c.is_ascii_digit() || c == '-'))
         .map(|i| (i.id.as_str(), *i))
         .collect();
-    let titles: Vec<(String, &Incident)> = incidents
-        .iter()
-        .filter(|i| i.title.len() >= TITLE_AT_LEAST)
-        .map(|i| (i.title.to_lowercase(), *i))
-        .collect();
+    let titles: Vec<(String, &Incident)> =
+        incidents.iter().filter(|i| i.title.len() >= TITLE_AT_LEAST).map(|i| (i.title.to_lowercase(), *i)).collect();
     let mut by_day: HashMap<NaiveDate, Vec<&Incident>> = HashMap::new();
     for i in incidents {
         if let Some(s) = i.clock.started {
@@ -173,24 +178,28 @@ pub fn find(incidents: &[&Incident]) -> BTreeMap<String, Vec<Mention>> {
                     }
             };
             let mut found: Vec<Mention> = Vec::new();
-            let mut add = |id: &str, sentence: &str| {
-                if !found.iter().any(|m| m.id == id) {
-                    let mut s: String = sentence.chars().take(SENTENCE_LIMIT).collect();
-                    if s.len() < sentence.len() {
-                        s.push('…');
-                    }
-                    found.push(Mention { id: id.to_string(), sentence: s });
+            let mut add = |id: &str, sentence: &str, recurs: bool| {
+                let mut s: String = sentence.chars().take(SENTENCE_LIMIT).collect();
+                if s.len() < sentence.len() {
+                    s.push('…');
+                }
+                match found.iter_mut().find(|m| m.id == id) {
+                    // A sentence that says it came back is the better reason.
+                    Some(m) if recurs && !m.recurs => *m = Mention { id: id.to_string(), sentence: s, recurs },
+                    Some(_) => {}
+                    None => found.push(Mention { id: id.to_string(), sentence: s, recurs }),
                 }
             };
             for part in prose(inc) {
                 for sentence in sentences(part) {
+                    let lower = sentence.to_lowercase();
+                    let recurs = CUES.iter().any(|c| lower.contains(c));
                     for word in id_like(sentence) {
                         if let Some(other) = by_id.get(word).filter(|o| earlier(o)) {
-                            add(&other.id, sentence);
+                            add(&other.id, sentence, recurs);
                         }
                     }
-                    let lower = sentence.to_lowercase();
-                    if !CUES.iter().any(|c| lower.contains(c)) {
+                    if !recurs {
                         continue;
                     }
                     let quotes = quoted(&lower);
@@ -198,12 +207,12 @@ pub fn find(incidents: &[&Incident]) -> BTreeMap<String, Vec<Mention>> {
                         let named = lower.contains(title.as_str())
                             || quotes.iter().any(|q| q.len() >= TITLE_AT_LEAST && title.contains(q));
                         if named && earlier(other) {
-                            add(&other.id, sentence);
+                            add(&other.id, sentence, true);
                         }
                     }
                     for day in days(&lower) {
                         for other in by_day.get(&day).into_iter().flatten().filter(|o| earlier(o)) {
-                            add(&other.id, sentence);
+                            add(&other.id, sentence, true);
                         }
                     }
                 }
@@ -236,10 +245,15 @@ mod tests {
 
     #[test]
     fn a_named_id_is_a_mention_with_its_sentence() {
-        let m = mentions("Timeline below. The rollout gap is the one 2024-06-gateway-config-push left open. More text.");
+        let m =
+            mentions("Timeline below. The rollout gap is the one 2024-06-gateway-config-push left open. More text.");
         assert_eq!(m.len(), 1, "{m:?}");
         assert_eq!(m[0].id, "2024-06-gateway-config-push");
         assert_eq!(m[0].sentence, "The rollout gap is the one 2024-06-gateway-config-push left open.");
+        assert!(!m[0].recurs, "a reference, not a recurrence");
+        let m = mentions("This came back: 2024-06-gateway-config-push, again. See 2024-09-session-cache.");
+        let recurs: Vec<(&str, bool)> = m.iter().map(|m| (m.id.as_str(), m.recurs)).collect();
+        assert_eq!(recurs, [("2024-06-gateway-config-push", true), ("2024-09-session-cache", false)]);
     }
 
     #[test]
@@ -270,7 +284,10 @@ mod tests {
         let s: Vec<&str> = sentences("One. Two v1.2 here!\nThree").collect();
         assert_eq!(s, ["One.", "Two v1.2 here!", "Three"]);
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
-        assert_eq!(days("on 3 march 2025 and april 9, 2024 and 2023-01-02"), [d(2025, 3, 3), d(2024, 4, 9), d(2023, 1, 2)]);
+        assert_eq!(
+            days("on 3 march 2025 and april 9, 2024 and 2023-01-02"),
+            [d(2025, 3, 3), d(2024, 4, 9), d(2023, 1, 2)]
+        );
         assert!(days("may we restart in 2024").is_empty());
     }
 }

@@ -467,7 +467,12 @@ mod tests {
             id: id.into(),
             score: 0.5,
             text_score: 0.5,
-            reasons: crate::analyze::similar::Reasons { categories: vec![], services: vec![], terms: vec![], mention: None },
+            reasons: crate::analyze::similar::Reasons {
+                categories: vec![],
+                services: vec![],
+                terms: vec![],
+                mention: None,
+            },
         }
     }
 }

@@ -418,14 +418,15 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         .filter(|(_, found)| !found.is_empty())
         .collect();
     let mut links = links;
-    add_mentions(&mut links, incidents, recurrence_threshold);
+    add_mentions(&mut links, incidents, threshold, recurrence_threshold);
     Similarity { threshold, recurrence_threshold, max_listed, links }
 }
 
 /// A record that names an earlier one as what came back is a likely
 /// recurrence of it, whatever the wording: both directions get a link at
-/// least at the recurrence threshold, with the sentence as the reason.
-fn add_mentions(links: &mut BTreeMap<String, Vec<SimilarLink>>, incidents: &[&Incident], at: f64) {
+/// least at the recurrence threshold, with the sentence as the reason. One
+/// that only names its id (for context) is listed, at the listing threshold.
+fn add_mentions(links: &mut BTreeMap<String, Vec<SimilarLink>>, incidents: &[&Incident], listed: f64, likely: f64) {
     let mentions = super::mentions::find(incidents);
     if mentions.is_empty() {
         return;
@@ -433,6 +434,7 @@ fn add_mentions(links: &mut BTreeMap<String, Vec<SimilarLink>>, incidents: &[&In
     let by_id: HashMap<&str, &Incident> = incidents.iter().map(|i| (i.id.as_str(), *i)).collect();
     for (from, list) in &mentions {
         for m in list {
+            let at = if m.recurs { likely } else { listed };
             for (a, b) in [(from.as_str(), m.id.as_str()), (m.id.as_str(), from.as_str())] {
                 let (Some(x), Some(y)) = (by_id.get(a), by_id.get(b)) else { continue };
                 let entry = links.entry(a.to_string()).or_default();

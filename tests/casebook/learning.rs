@@ -68,6 +68,21 @@ fn similarity_on_the_held_out_set() {
     assert!(p >= 0.7 && r >= 0.6, "recurrence: precision {p:.2}, recall {r:.2}");
 }
 
+/// Records written as real teams write them: short public summaries with
+/// links to a write-up and a discussion thread, long narratives, templated
+/// headings with little under them; the organisation's name in many titles.
+#[test]
+fn similarity_on_other_writing_styles() {
+    for (fixture, what) in [("similarity-styles", "tuning"), ("similarity-styles-holdout", "hold-out")] {
+        let (p, r, n, total) = precision_recall(fixture, |p| p.threshold);
+        println!("styles {what}, listing threshold: precision {p:.2}, recall {r:.2} ({n} links, {total} pairs)");
+        assert!(r >= 0.99 && p >= 0.37, "{what} listing: precision {p:.2}, recall {r:.2}");
+        let (p, r, n, _) = precision_recall(fixture, |p| p.recurrence_threshold);
+        println!("styles {what}, recurrence threshold: precision {p:.2}, recall {r:.2} ({n} links)");
+        assert!(p >= 0.59 && r >= 0.99, "{what} recurrence: precision {p:.2}, recall {r:.2}");
+    }
+}
+
 fn built_content() -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>) {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
@@ -137,7 +152,11 @@ fn check_warns_when_an_unlinked_incident_reads_like_one_whose_guardrail_was_in_p
         }
     }
     let warned = |run: &crate::support::Run| {
+        // Either disk-full incident of the chain it reads like.
         run.stdout.contains("warning[guardrail-may-not-hold]: reads like 2024-03-search-indexer-log-disk-full")
+            || run
+                .stdout
+                .contains("warning[guardrail-may-not-hold]: reads like 2024-11-event-bus-debug-logging-disk-full")
     };
     let run = kb.check(&[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
@@ -148,7 +167,8 @@ fn check_warns_when_an_unlinked_incident_reads_like_one_whose_guardrail_was_in_p
     let record = std::fs::read_to_string(&path).unwrap();
     let reviewed = record.replacen(
         "\ncategories =",
-        "\nrelated = [{ id = \"2024-03-search-indexer-log-disk-full\", relation = \"similar\" }]\ncategories =",
+        "\nrelated = [{ id = \"2024-03-search-indexer-log-disk-full\", relation = \"similar\" }, \
+         { id = \"2024-11-event-bus-debug-logging-disk-full\", relation = \"similar\" }]\ncategories =",
         1,
     );
     assert_ne!(reviewed, record);
@@ -300,8 +320,7 @@ fn chart_rows(html: &str, id: &str) -> Vec<Vec<String>> {
     let body = &figure[figure.find("<tbody>").unwrap()..];
     body.split("<tr>")
         .skip(1)
-        .map(|row| row.split("</t").filter_map(|cell| cell.rfind('>').map(|i| plain(&cell[i + 1..]))).collect())
-        .map(|cells: Vec<String>| cells.into_iter().filter(|c| !c.is_empty() && c != "r").collect())
+        .map(|row| row.split("<t").skip(1).filter_map(|cell| cell.find('>').map(|i| plain(&cell[i + 1..]))).collect())
         .collect()
 }
 
@@ -316,7 +335,11 @@ fn headline_figures_equal_their_tables_on_every_page() {
     // Action completion: the home page's headline is the metrics page's.
     let done_home = figure_after(&home, "Actions completed", 4);
     let done_metrics = figure_after(&metrics, "Actions done", 4);
-    assert_eq!(done_home.split(" (").next(), Some(done_metrics.split(',').next().unwrap()), "{done_home} / {done_metrics}");
+    assert_eq!(
+        done_home.split(" (").next(),
+        Some(done_metrics.split(',').next().unwrap()),
+        "{done_home} / {done_metrics}"
+    );
 
     // Recurrences: the home page's count is the metrics page's "N of M incidents".
     let recurring = figure_after(&home, "mechanisms came back;", 1);
@@ -374,16 +397,19 @@ fn guardrail_outcomes_follow_the_mechanism_they_address() {
     let (_out, tree) = built_content();
     let card = |incident: &str, guardrail: &str| -> String {
         let page = text(&tree, &format!("incidents/{incident}/index.html"));
-        let at = page.find(&format!("id=\"guardrail-{guardrail}\"")).unwrap_or_else(|| panic!("{incident} {guardrail}"));
+        let at =
+            page.find(&format!("id=\"guardrail-{guardrail}\"")).unwrap_or_else(|| panic!("{incident} {guardrail}"));
         let card = &page[at..];
         plain(&card[..card.find("</div>").unwrap()])
     };
-    const BOT_RULES: &str = "2026-07-bot-rules-file-size-crash";
     // Typed version attributes in the flag console answer a string comparison;
     // the later bot-rules crash failed otherwise, so it does not count.
     let typed = card("2025-03-feature-flag-android-checkout", "G1");
     assert!(typed.contains("held since"), "{typed}");
-    assert!(typed.contains("failing through other findings") && typed.contains("Gateway workers crash-looped"), "{typed}");
+    assert!(
+        typed.contains("failing through other findings") && typed.contains("Gateway workers crash-looped"),
+        "{typed}"
+    );
     // The staged config rollout answers a push to every node at once: the
     // bot-rules file went to every node outside it.
     let staged = card("2024-06-gateway-ratelimit-config-push", "G1");
@@ -394,7 +420,7 @@ fn guardrail_outcomes_follow_the_mechanism_they_address() {
     // The home page counts what the guardrail cards say.
     let home = text(&tree, "index.html");
     let figure = figure_after(&home, "Guardrails in place", 6);
-    let recurred: usize = figure.split_whitespace().nth(4).unwrap().parse().unwrap();
+    let recurred: usize = figure.split_whitespace().nth(5).unwrap().parse().unwrap();
     let guardrails = text(&tree, "guardrails/index.html");
     let catalog: usize = figure_after(&guardrails, "Failure recurred after", 1).parse().unwrap();
     assert_eq!(recurred, catalog, "{figure}");

@@ -205,9 +205,8 @@ impl SiteData<'_> {
 
     pub fn guardrail_views(&self, inc: &Incident) -> Vec<GuardrailView> {
         let similar = self.similar_ids(&inc.id);
-        let outcomes = analyze::guardrail_outcomes(inc, self.chain(&inc.id), &similar, &self.mechanisms, |id| {
-            self.get(id)
-        });
+        let outcomes =
+            analyze::guardrail_outcomes(inc, self.chain(&inc.id), &similar, &self.mechanisms, |id| self.get(id));
         inc.guardrails
             .iter()
             .zip(outcomes)
@@ -231,8 +230,7 @@ impl SiteData<'_> {
         let counted = |ids: &[String]| -> Vec<CountedAgainst> {
             ids.iter()
                 .filter_map(|id| {
-                    let through =
-                        outcome.through.get(id).map(|e| format!("{}: {}", e.finding, e.words.join(", ")));
+                    let through = outcome.through.get(id).map(|e| format!("{}: {}", e.finding, e.words.join(", ")));
                     Some(CountedAgainst { incident: self.reference(id)?, through })
                 })
                 .collect()
