@@ -543,8 +543,8 @@ mod tests {
 
     #[test]
     fn tokens_name_their_group_and_nothing_else() {
-        for g in 0..GROUPS.len() {
-            assert_eq!(label(&token(g)), Some(GROUPS[g].0));
+        for (g, (name, _)) in GROUPS.iter().enumerate() {
+            assert_eq!(label(&token(g)), Some(*name));
         }
         assert_eq!(label("cbconceptzzzx"), None);
         assert_eq!(label("certificate"), None);

@@ -83,7 +83,8 @@ impl Mechanisms {
         let Some(mut analyzer) = crate::text::analyzer() else { return Mechanisms::default() };
         // Raw counts first, then idf over every finding counted.
         type Raw = HashMap<String, (f64, String)>;
-        let mut raw: Vec<(&Incident, Vec<(&Finding, Raw)>, Vec<(&Guardrail, Raw)>)> = Vec::new();
+        type Counted<'i> = (&'i Incident, Vec<(&'i Finding, Raw)>, Vec<(&'i Guardrail, Raw)>);
+        let mut raw: Vec<Counted<'_>> = Vec::new();
         let mut df: HashMap<String, usize> = HashMap::new();
         let mut docs = 0usize;
         for inc in incidents {
