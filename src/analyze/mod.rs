@@ -198,6 +198,9 @@ pub struct GuardrailOutcome {
     pub likely_in: Vec<String>,
     /// Why each of those counts: the finding that reads like the guardrail's.
     pub through: BTreeMap<String, mechanism::Evidence>,
+    /// Those that count because they name this incident in `recurrence_of`
+    /// (and no finding of theirs matched by text).
+    pub named_by: Vec<String>,
     /// Later incidents of the chain that failed through other findings:
     /// not counted against this guardrail.
     pub otherwise: Vec<String>,
@@ -213,7 +216,8 @@ impl GuardrailOutcome {
 /// recurrence chain it belongs to (if any), and on `similar`, the incidents
 /// detected as alike; `get` finds incidents by id. A later incident counts
 /// against a guardrail that names the findings it addresses only when it
-/// fails through them (see [`mechanism`]).
+/// fails through them (see [`mechanism`]) or names this incident in its
+/// `recurrence_of`.
 pub fn guardrail_outcomes<'k>(
     incident: &Incident,
     chain: Option<&Chain>,
@@ -239,11 +243,17 @@ pub fn guardrail_outcomes<'k>(
                     recurred_in: vec![],
                     likely_in: vec![],
                     through: BTreeMap::new(),
+                    named_by: vec![],
                     otherwise: vec![],
                 };
             };
             let mut through = BTreeMap::new();
+            let mut named_by = Vec::new();
             let mut otherwise = Vec::new();
+            // A later incident that names this one in `recurrence_of` says
+            // it is this failure again; one that only follows it in a chain,
+            // or reads like it, must fail through what the guardrail addresses.
+            let names_this = |id: &str| get(id).is_some_and(|o| o.recurrence_of.contains(&incident.id));
             let mut judge = |ids: Vec<String>, keep_others: bool| -> Vec<String> {
                 if g.addresses.is_empty() {
                     return ids;
@@ -252,6 +262,10 @@ pub fn guardrail_outcomes<'k>(
                     .filter(|id| match mechanisms.through(&incident.id, &g.id, id) {
                         Some(e) => {
                             through.insert(id.clone(), e);
+                            true
+                        }
+                        None if keep_others && names_this(id) => {
+                            named_by.push(id.clone());
                             true
                         }
                         None => {
@@ -268,7 +282,7 @@ pub fn guardrail_outcomes<'k>(
             likely.retain(|id| !chain_later.contains(id));
             let recurred_in = judge(chain_later, true);
             let likely_in = judge(likely, false);
-            GuardrailOutcome { since, recurred_in, likely_in, through, otherwise }
+            GuardrailOutcome { since, recurred_in, likely_in, through, named_by, otherwise }
         })
         .collect()
 }

@@ -75,7 +75,7 @@ pub struct OutcomeView {
 pub struct CountedAgainst {
     #[serde(flatten)]
     pub incident: IncidentRef,
-    /// "F2: staged, rollout": its finding that reads like the guardrail's,
+    /// "through F2: staged, rollout": its finding that reads like the guardrail's,
     /// and the words they share; None when the guardrail names no finding.
     pub through: Option<String>,
 }
@@ -230,7 +230,11 @@ impl SiteData<'_> {
         let counted = |ids: &[String]| -> Vec<CountedAgainst> {
             ids.iter()
                 .filter_map(|id| {
-                    let through = outcome.through.get(id).map(|e| format!("{}: {}", e.finding, e.words.join(", ")));
+                    let through = match outcome.through.get(id) {
+                        Some(e) => Some(format!("through {}: {}", e.finding, e.words.join(", "))),
+                        None if outcome.named_by.contains(id) => Some("its recurrence_of names this incident".into()),
+                        None => None,
+                    };
                     Some(CountedAgainst { incident: self.reference(id)?, through })
                 })
                 .collect()
