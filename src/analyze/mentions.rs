@@ -47,6 +47,19 @@ const CUES: &[&str] = &[
     "earlier incident",
 ];
 
+/// Words that deny it: "but it is not a recurrence of it".
+const DENIALS: &[&str] = &[
+    "not a recur",
+    "not a repeat",
+    "not the same",
+    "isn't the same",
+    "unrelated",
+    "different failure",
+    "different mechanism",
+    "different cause",
+    "unlike",
+];
+
 /// The most characters of a sentence kept as a reason.
 const SENTENCE_LIMIT: usize = 240;
 /// The fewest characters a title must have to be recognised when quoted.
@@ -193,7 +206,7 @@ pub fn find(incidents: &[&Incident]) -> BTreeMap<String, Vec<Mention>> {
             for part in prose(inc) {
                 for sentence in sentences(part) {
                     let lower = sentence.to_lowercase();
-                    let recurs = CUES.iter().any(|c| lower.contains(c));
+                    let recurs = CUES.iter().any(|c| lower.contains(c)) && !DENIALS.iter().any(|d| lower.contains(d));
                     for word in id_like(sentence) {
                         if let Some(other) = by_id.get(word).filter(|o| earlier(o)) {
                             add(&other.id, sentence, recurs);
@@ -266,6 +279,13 @@ mod tests {
         assert_eq!(m.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["2024-09-session-cache"]);
         let m = mentions("We saw it again, like the 11 Jun 2024 incident.");
         assert_eq!(m.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["2024-06-gateway-config-push"]);
+    }
+
+    #[test]
+    fn a_sentence_that_denies_the_recurrence_is_a_reference() {
+        let m = mentions("It looks like 2024-09-session-cache, but it is not a recurrence of it.");
+        assert_eq!(m.iter().map(|m| (m.id.as_str(), m.recurs)).collect::<Vec<_>>(), [("2024-09-session-cache", false)]);
+        assert!(mentions("Unrelated to the outage of June 11, 2024, this one came back.").is_empty());
     }
 
     #[test]
