@@ -35,14 +35,15 @@ pub fn check(kb: &KnowledgeBase, anchors: &[Anchor], similarity: &Similarity, di
             || a.related.iter().any(|r| r.id == b.id)
             || b.related.iter().any(|r| r.id == a.id)
     };
+    let across = Across { similarity, by_id: &by_id, linked: &linked };
     // Each record on its own, in parallel; merged in file order.
     let found: Vec<Diagnostics> = anchors
         .par_iter()
         .map(|anchor| {
             let mut mine = Diagnostics::default();
             if let Some(inc) = kb.incidents.get(anchor.incident) {
-                mentioned(inc, anchor, similarity, &by_id, &linked, &mut mine);
-                guardrail_held(inc, anchor, similarity, &by_id, &linked, &mut mine);
+                mentioned(inc, anchor, &across, &mut mine);
+                guardrail_held(inc, anchor, &across, &mut mine);
             }
             mine
         })
@@ -52,17 +53,19 @@ pub fn check(kb: &KnowledgeBase, anchors: &[Anchor], similarity: &Similarity, di
     }
 }
 
+/// What the checks across records read besides the record itself.
+struct Across<'a> {
+    similarity: &'a Similarity,
+    by_id: &'a HashMap<&'a str, &'a Incident>,
+    /// Whether a person already linked two incidents, or they share a chain.
+    linked: &'a (dyn Fn(&Incident, &Incident) -> bool + Sync),
+}
+
 /// Suggest `recurrence_of` for an earlier incident a record names in its own
 /// words as what came back (its id, or a repeat of its title or date), when
 /// no link records it yet.
-fn mentioned(
-    inc: &Incident,
-    anchor: &Anchor,
-    similarity: &Similarity,
-    by_id: &HashMap<&str, &Incident>,
-    linked: &(dyn Fn(&Incident, &Incident) -> bool + Sync),
-    diags: &mut Diagnostics,
-) {
+fn mentioned(inc: &Incident, anchor: &Anchor, across: &Across<'_>, diags: &mut Diagnostics) {
+    let Across { similarity, by_id, linked } = across;
     for link in similarity.all(&inc.id) {
         let (Some(sentence), Some(earlier)) = (&link.reasons.mention, by_id.get(link.id.as_str())) else { continue };
         if link.score < similarity.recurrence_threshold {
@@ -103,14 +106,8 @@ struct Match<'a> {
 /// already linked either way (`recurrence_of` or `related`) were reviewed by a
 /// person (or sit in one recurrence chain) are left alone; the guardrails
 /// page reports those outcomes.
-fn guardrail_held(
-    inc: &Incident,
-    anchor: &Anchor,
-    similarity: &Similarity,
-    by_id: &HashMap<&str, &Incident>,
-    linked: &(dyn Fn(&Incident, &Incident) -> bool + Sync),
-    diags: &mut Diagnostics,
-) {
+fn guardrail_held(inc: &Incident, anchor: &Anchor, across: &Across<'_>, diags: &mut Diagnostics) {
+    let Across { similarity, by_id, linked } = across;
     let Some(started) = inc.clock.started else { return };
     // One warning per record, for its closest match; the rest are counted.
     // A record that names the earlier one has its own warning (`mentioned`).
