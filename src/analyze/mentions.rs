@@ -64,6 +64,8 @@ const DENIALS: &[&str] = &[
 const SENTENCE_LIMIT: usize = 240;
 /// The fewest characters a title must have to be recognised when quoted.
 const TITLE_AT_LEAST: usize = 16;
+/// How many of a title's first words find it: a quote starts there.
+const TITLE_KEY_WORDS: usize = 3;
 
 const MONTHS: [&str; 12] = [
     "january",
@@ -172,8 +174,15 @@ pub fn find(incidents: &[&Incident]) -> BTreeMap<String, Vec<Mention>> {
         .filter(|i| i.id.len() >= 6 && i.id.chars().any(|c| c.is_ascii_digit() || c == '-'))
         .map(|i| (i.id.as_str(), *i))
         .collect();
-    let titles: Vec<(String, &Incident)> =
-        incidents.iter().filter(|i| i.title.len() >= TITLE_AT_LEAST).map(|i| (i.title.to_lowercase(), *i)).collect();
+    // Titles by their first three words, so a sentence is only compared
+    // with the titles that could start at one of its words.
+    let mut titles: HashMap<String, Vec<(String, &Incident)>> = HashMap::new();
+    for i in incidents.iter().filter(|i| i.title.len() >= TITLE_AT_LEAST) {
+        let words = crate::text::raw_words(&i.title);
+        if words.len() >= TITLE_KEY_WORDS {
+            titles.entry(words[..TITLE_KEY_WORDS].join(" ")).or_default().push((i.title.to_lowercase(), *i));
+        }
+    }
     let mut by_day: HashMap<NaiveDate, Vec<&Incident>> = HashMap::new();
     for i in incidents {
         if let Some(s) = i.clock.started {
@@ -216,11 +225,15 @@ pub fn find(incidents: &[&Incident]) -> BTreeMap<String, Vec<Mention>> {
                         continue;
                     }
                     let quotes = quoted(&lower);
-                    for (title, other) in &titles {
-                        let named = lower.contains(title.as_str())
-                            || quotes.iter().any(|q| q.len() >= TITLE_AT_LEAST && title.contains(q));
-                        if named && earlier(other) {
-                            add(&other.id, sentence, true);
+                    let words = crate::text::raw_words(&lower);
+                    for key in words.windows(TITLE_KEY_WORDS).map(|w| w.join(" ")) {
+                        for (title, other) in titles.get(&key).into_iter().flatten() {
+                            // The whole title, or a quote of its beginning.
+                            let named = lower.contains(title.as_str())
+                                || quotes.iter().any(|q| q.len() >= TITLE_AT_LEAST && title.starts_with(q));
+                            if named && earlier(other) {
+                                add(&other.id, sentence, true);
+                            }
                         }
                     }
                     for day in days(&lower) {
