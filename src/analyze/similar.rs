@@ -561,7 +561,13 @@ fn count_terms(
 /// The narrative of a record: its body and timeline, the words a team uses
 /// to tell any incident.
 fn narrative_text(inc: &Incident) -> String {
-    let mut text = inc.body.clone();
+    // The opening of the body is enough to learn how a team writes, and
+    // bounds the cost of a knowledge base of long narratives.
+    let mut end = inc.body.len().min(NARRATIVE_BYTES);
+    while !inc.body.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut text = inc.body[..end].to_string();
     for entry in &inc.timeline {
         text.push('\n');
         text.push_str(&entry.event);
@@ -569,6 +575,8 @@ fn narrative_text(inc: &Incident) -> String {
     text
 }
 
+/// How much of each body the boilerplate is learned from.
+const NARRATIVE_BYTES: usize = 2000;
 /// The fewest narratives a knowledge base needs before its boilerplate is learned.
 const BOILERPLATE_NARRATIVES: usize = 10;
 /// A stem in at least this share of the narratives…
