@@ -279,7 +279,10 @@ pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, load::LoadError> {
     // In file order, as the scores' ties and term numbers are defined.
     let in_file_order: Vec<&crate::model::Incident> =
         loaded.anchors.iter().filter_map(|a| loaded.kb.incidents.get(a.incident)).collect();
-    let similarity = similar::compute_among(&in_file_order, &similar::Params::from_config(&loaded.config.recurrence));
+    let similarity = similar::compute_among(
+        &in_file_order,
+        &similar::Params::from_config(&loaded.config.recurrence).with_own_names(&loaded.config.site.own_names),
+    );
     loaded.timings.push(("similar incidents", started.elapsed()));
     let started = Instant::now();
     crosscheck::check(&loaded.kb, &loaded.anchors, &similarity, &mut loaded.diagnostics);

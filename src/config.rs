@@ -70,6 +70,9 @@ pub struct Site {
     pub base_url: Option<String>,
     pub language: String,
     pub currency: String,
+    /// The organisation's own names (company, products, brands): left out
+    /// when records are compared, as they say who wrote one, not how it failed.
+    pub own_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +119,7 @@ impl Default for Config {
                 base_url: None,
                 language: "en".into(),
                 currency: "USD".into(),
+                own_names: Vec::new(),
             },
             severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(sev).to_vec(),
             policy: Policy {
@@ -214,6 +218,7 @@ struct RawSite {
     base_url: Option<Spanned<String>>,
     language: Option<String>,
     currency: Option<String>,
+    own_names: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -301,6 +306,7 @@ impl RawConfig {
                     base_url: site.base_url.map(Spanned::into_inner),
                     language: site.language.unwrap_or(defaults.site.language),
                     currency: site.currency.unwrap_or(defaults.site.currency),
+                    own_names: site.own_names.unwrap_or_default(),
                 }
             }
             None => {

@@ -429,7 +429,7 @@ fn time_text(t: &Time) -> String {
 }
 
 fn rate_text(r: Option<f64>) -> String {
-    r.map_or("—".into(), |r| format!("{:.0}%", r * 100.0))
+    metrics::percent(r).map_or("—".into(), |p| format!("{p}%"))
 }
 
 fn period_text(r: &Report) -> String {

@@ -58,6 +58,13 @@ pub fn median(sorted: &[i64]) -> Option<i64> {
     }
 }
 
+/// A share (0–1) as a whole percentage, halves rounded up: the one rounding
+/// every page, chart and `casebook report` writes a rate with, so 1 of 8 is
+/// 13% everywhere.
+pub fn percent(share: Option<f64>) -> Option<u32> {
+    share.filter(|s| s.is_finite()).map(|s| (s * 100.0).round().max(0.0) as u32)
+}
+
 /// The nearest-rank percentile `p` (0–100] of sorted values.
 pub fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
     if sorted.is_empty() {
@@ -329,6 +336,15 @@ mod tests {
         assert_eq!(median(&[-3, -1]), Some(-2));
     }
 
+    #[test]
+    fn percentages_round_halves_up_the_same_everywhere() {
+        assert_eq!(percent(Some(1.0 / 8.0)), Some(13), "12.5% is 13%, not the 12 of round-half-even");
+        assert_eq!(percent(Some(180.0 / 201.0)), Some(90), "not truncated to 89");
+        assert_eq!(percent(Some(0.0)), Some(0));
+        assert_eq!(percent(None), None);
+        assert_eq!(percent(Some(f64::NAN)), None);
+    }
+
     fn timed(id: &str, start: &str, detected_min: i64, resolved_min: Option<i64>, p: TimePrecision) -> Incident {
         let mut inc = incident(id, start);
         let s = inc.clock.started;
@@ -451,7 +467,12 @@ mod tests {
             id: id.into(),
             score: 0.5,
             text_score: 0.5,
-            reasons: crate::analyze::similar::Reasons { categories: vec![], services: vec![], terms: vec![] },
+            reasons: crate::analyze::similar::Reasons {
+                categories: vec![],
+                services: vec![],
+                terms: vec![],
+                mention: None,
+            },
         }
     }
 }

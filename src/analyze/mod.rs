@@ -7,9 +7,13 @@
 //! `related`); detected similarity in `similar`; what they add up to for
 //! each incident in `relations`; the learning metrics in `metrics`.
 
+pub mod concepts;
+pub mod mechanism;
+pub mod mentions;
 pub mod metrics;
 pub mod relations;
 pub mod similar;
+pub mod writing;
 
 pub use relations::Relations;
 
@@ -185,11 +189,21 @@ pub fn detected_groups(kb: &KnowledgeBase, similarity: &similar::Similarity, cha
 pub struct GuardrailOutcome {
     /// Implemented on this date (None: proposed, or live without a date).
     pub since: Option<NaiveDate>,
-    /// Incidents of the same chain that started on or after `since`.
+    /// Incidents of the same chain that started on or after `since` and fail
+    /// through what the guardrail addresses (every later one of the chain
+    /// when it names no finding).
     pub recurred_in: Vec<String>,
     /// Incidents detected as similar (not linked by a person) that started
-    /// on or after `since`: likely recurrences.
+    /// on or after `since` and fail through what it addresses: likely recurrences.
     pub likely_in: Vec<String>,
+    /// Why each of those counts: the finding that reads like the guardrail's.
+    pub through: BTreeMap<String, mechanism::Evidence>,
+    /// Those that count because they name this incident in `recurrence_of`
+    /// (and no finding of theirs matched by text).
+    pub named_by: Vec<String>,
+    /// Later incidents of the chain that failed through other findings:
+    /// not counted against this guardrail.
+    pub otherwise: Vec<String>,
 }
 
 impl GuardrailOutcome {
@@ -200,11 +214,15 @@ impl GuardrailOutcome {
 
 /// The outcome of each guardrail of `incident`, judged on `chain`, the
 /// recurrence chain it belongs to (if any), and on `similar`, the incidents
-/// detected as alike; `get` finds incidents by id.
+/// detected as alike; `get` finds incidents by id. A later incident counts
+/// against a guardrail that names the findings it addresses only when it
+/// fails through them (see [`mechanism`]) or names this incident in its
+/// `recurrence_of`.
 pub fn guardrail_outcomes<'k>(
     incident: &Incident,
     chain: Option<&Chain>,
     similar: &[String],
+    mechanisms: &mechanism::Mechanisms,
     get: impl Fn(&str) -> Option<&'k Incident>,
 ) -> Vec<GuardrailOutcome> {
     let since_day = |day: NaiveDate, ids: &mut dyn Iterator<Item = &String>| -> Vec<String> {
@@ -219,11 +237,52 @@ pub fn guardrail_outcomes<'k>(
         .iter()
         .map(|g| {
             let since = if g.status.is_live() { g.implemented } else { None };
-            let Some(day) = since else { return GuardrailOutcome { since, recurred_in: vec![], likely_in: vec![] } };
-            let recurred_in = since_day(day, &mut chain.iter().flat_map(|c| c.members.iter()));
-            let mut likely_in = since_day(day, &mut similar.iter());
-            likely_in.retain(|id| !recurred_in.contains(id));
-            GuardrailOutcome { since, recurred_in, likely_in }
+            let Some(day) = since else {
+                return GuardrailOutcome {
+                    since,
+                    recurred_in: vec![],
+                    likely_in: vec![],
+                    through: BTreeMap::new(),
+                    named_by: vec![],
+                    otherwise: vec![],
+                };
+            };
+            let mut through = BTreeMap::new();
+            let mut named_by = Vec::new();
+            let mut otherwise = Vec::new();
+            // A later incident that names this one in `recurrence_of` says
+            // it is this failure again; one that only follows it in a chain,
+            // or reads like it, must fail through what the guardrail addresses.
+            let names_this = |id: &str| get(id).is_some_and(|o| o.recurrence_of.contains(&incident.id));
+            let mut judge = |ids: Vec<String>, keep_others: bool| -> Vec<String> {
+                if g.addresses.is_empty() {
+                    return ids;
+                }
+                ids.into_iter()
+                    .filter(|id| match mechanisms.through(&incident.id, &g.id, id) {
+                        Some(e) => {
+                            through.insert(id.clone(), e);
+                            true
+                        }
+                        None if keep_others && names_this(id) => {
+                            named_by.push(id.clone());
+                            true
+                        }
+                        None => {
+                            if keep_others {
+                                otherwise.push(id.clone());
+                            }
+                            false
+                        }
+                    })
+                    .collect()
+            };
+            let chain_later = since_day(day, &mut chain.iter().flat_map(|c| c.members.iter()));
+            let mut likely = since_day(day, &mut similar.iter());
+            likely.retain(|id| !chain_later.contains(id));
+            let recurred_in = judge(chain_later, true);
+            let likely_in = judge(likely, false);
+            GuardrailOutcome { since, recurred_in, likely_in, through, named_by, otherwise }
         })
         .collect()
 }
@@ -304,7 +363,7 @@ pub(crate) mod tests {
             id: id.into(),
             score: 0.5,
             text_score: 0.5,
-            reasons: similar::Reasons { categories: vec![], services: vec![], terms: vec![] },
+            reasons: similar::Reasons { categories: vec![], services: vec![], terms: vec![], mention: None },
         };
         let pairs = [("a", "b"), ("b", "a"), ("d", "e"), ("e", "d"), ("c", "d"), ("d", "c")];
         let mut sim = similar::Similarity { max_listed: 5, ..Default::default() };
@@ -331,7 +390,7 @@ pub(crate) mod tests {
                 id: id.into(),
                 score: 0.9 - n as f64 / 100.0,
                 text_score: 0.5,
-                reasons: similar::Reasons { categories: vec![], services: vec![], terms: vec![] },
+                reasons: similar::Reasons { categories: vec![], services: vec![], terms: vec![], mention: None },
             };
             sim.links.entry(a.clone()).or_default().push(link(&b));
             sim.links.entry(b).or_default().push(link(&a));
@@ -360,14 +419,15 @@ pub(crate) mod tests {
         let chains = chains(&kb);
         let chain_of = |i: &Incident| chains.iter().find(|c| c.members.contains(&i.id));
         let get = |id: &str| kb.get(id);
-        let a = guardrail_outcomes(&kb.incidents[0], chain_of(&kb.incidents[0]), &[], get);
+        let none = mechanism::Mechanisms::default();
+        let a = guardrail_outcomes(&kb.incidents[0], chain_of(&kb.incidents[0]), &[], &none, get);
         assert_eq!(a[0].recurred_in, ["b", "c"]);
         assert!(!a[0].held());
         assert_eq!(a[1].recurred_in, ["c"]);
-        let b = guardrail_outcomes(&kb.incidents[1], chain_of(&kb.incidents[1]), &[], get);
+        let b = guardrail_outcomes(&kb.incidents[1], chain_of(&kb.incidents[1]), &[], &none, get);
         assert_eq!(b[0].since, None, "proposed guardrails have no date to hold from");
         assert!(!b[0].held());
-        let d = guardrail_outcomes(&kb.incidents[3], chain_of(&kb.incidents[3]), &["e".to_string()], get);
+        let d = guardrail_outcomes(&kb.incidents[3], chain_of(&kb.incidents[3]), &["e".to_string()], &none, get);
         assert!(d.is_empty());
     }
 
@@ -386,12 +446,13 @@ pub(crate) mod tests {
         }];
         let chains = chains(&kb);
         let similar: Vec<String> = ["c", "d", "e", "missing"].map(String::from).to_vec();
-        let out = guardrail_outcomes(&kb.incidents[0], chains.first(), &similar, |id| kb.get(id));
+        let none = mechanism::Mechanisms::default();
+        let out = guardrail_outcomes(&kb.incidents[0], chains.first(), &similar, &none, |id| kb.get(id));
         // c is in the chain: a recurrence, not a likely one; d and e started after the date.
         assert_eq!(out[0].recurred_in, ["c"]);
         assert_eq!(out[0].likely_in, ["d", "e"]);
         assert!(!out[0].held());
-        let alone = guardrail_outcomes(&kb.incidents[0], None, &[], |id| kb.get(id));
+        let alone = guardrail_outcomes(&kb.incidents[0], None, &[], &none, |id| kb.get(id));
         assert!(alone[0].held());
     }
 }

@@ -21,6 +21,8 @@ pub struct Relations {
     pub services: BTreeMap<String, String>,
     /// Tag URL slug → the name as first written.
     pub tags: BTreeMap<String, String>,
+    /// Findings and guardrails as vectors, to judge guardrail outcomes by mechanism.
+    pub mechanisms: super::mechanism::Mechanisms,
     /// The recurrence chain each incident belongs to.
     chain_of: std::collections::HashMap<String, usize>,
 }
@@ -38,12 +40,20 @@ impl Relations {
             }
         }
         let chains = super::chains(kb);
-        let chain_of =
+        let chain_of: std::collections::HashMap<String, usize> =
             chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.clone(), i))).collect();
         let all: Vec<&Incident> = kb.incidents.iter().collect();
         let by_id: std::collections::HashMap<&str, &Incident> = all.iter().map(|i| (i.id.as_str(), *i)).collect();
         let recurrences = super::metrics::recurrences(&all, &chains, similarity, |id| by_id.get(id).copied());
-        Relations { links: super::links(kb), chains, recurrences, services, tags, chain_of }
+        // Only incidents a guardrail outcome compares: chain members and
+        // incidents with likely recurrences.
+        let compared: Vec<&Incident> = all
+            .iter()
+            .copied()
+            .filter(|i| chain_of.contains_key(&i.id) || similarity.likely(&i.id).next().is_some())
+            .collect();
+        let mechanisms = super::mechanism::Mechanisms::compute(&compared);
+        Relations { links: super::links(kb), chains, recurrences, services, tags, mechanisms, chain_of }
     }
 
     /// The recurrence chain `id` belongs to.

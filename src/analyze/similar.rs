@@ -48,6 +48,10 @@ pub struct Params {
     pub service_boost: f64,
     /// Synonym groups on top of the built-in thesaurus.
     pub synonyms: Vec<Vec<String>>,
+    /// The organisation's own names (`[site] own_names`): left out of the
+    /// comparison like service names, as they describe who wrote a record,
+    /// not how it failed.
+    pub own_names: Vec<String>,
 }
 
 impl Default for Params {
@@ -60,6 +64,7 @@ impl Default for Params {
             category_boost: 0.3,
             service_boost: 0.1,
             synonyms: Vec::new(),
+            own_names: Vec::new(),
         }
     }
 }
@@ -74,11 +79,21 @@ impl Params {
             ..Params::default()
         }
     }
+
+    /// The same, leaving the organisation's own names out of the comparison.
+    pub fn with_own_names(self, names: &[String]) -> Self {
+        Params { own_names: names.to_vec(), ..self }
+    }
 }
 /// The fewest links kept per incident.
 const KEEP_AT_LEAST: usize = 20;
 /// How many matched words are shown as the reason for a link.
 const REASON_TERMS: usize = 5;
+
+/// Whether a lower-case word is too common in English to say anything.
+pub(crate) fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
 
 /// Why two incidents were linked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,6 +102,10 @@ pub struct Reasons {
     pub services: Vec<String>,
     /// The matched words that weigh most, as the incident itself writes them.
     pub terms: Vec<String>,
+    /// The later record's sentence that names the earlier one as what came
+    /// back (see [`super::mentions`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mention: Option<String>,
 }
 
 /// One detected similar incident.
@@ -176,7 +195,12 @@ pub fn similarity_text(inc: &Incident) -> String {
     for g in &inc.guardrails {
         parts.push(&g.summary);
     }
-    parts.join("\n")
+    let mut text = parts.join("\n");
+    // The mechanisms the record names in phrases, as concept words.
+    let concepts = super::concepts::annotate(&text);
+    text.push('\n');
+    text.push_str(&concepts);
+    text
 }
 
 /// The search index's analyzer.
@@ -261,7 +285,8 @@ impl<'f> Stems<'f> {
         let surface = word.to_lowercase();
         let keep = surface.len() > 1
             && STOP_WORDS.binary_search(&surface.as_str()).is_err()
-            && !surface.chars().all(|c| c.is_ascii_digit());
+            && !surface.chars().all(|c| c.is_ascii_digit())
+            && !super::writing::is_writing_word(&surface);
         let fold = self.fold;
         let folded = fold.get(&stem).map_or(stem.as_str(), |f| f.as_str());
         keep.then(|| {
@@ -327,7 +352,13 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         return Similarity { threshold, recurrence_threshold, max_listed, links: BTreeMap::new() };
     };
     let fold = fold_map(&params.synonyms, &mut analyzer);
-    let terms = count_terms(incidents, analyzer, &fold);
+    // The organisation's names, configured and learned from titles, are
+    // left out like each incident's own service names.
+    let mut names = params.own_names.join(" ");
+    names.push(' ');
+    names.push_str(&super::writing::names_in_titles(incidents).join(" "));
+    let own = stems(&names, &mut analyzer);
+    let terms = count_terms(incidents, analyzer, &fold, &own);
     let term_count = terms.doc_freq.len();
     let profiles = profiles(terms, params.top_terms);
     let boost = 1.0 + params.category_boost + params.service_boost;
@@ -375,7 +406,53 @@ pub fn compute_among(incidents: &[&Incident], params: &Params) -> Similarity {
         })
         .filter(|(_, found)| !found.is_empty())
         .collect();
+    let mut links = links;
+    add_mentions(&mut links, incidents, threshold, recurrence_threshold);
     Similarity { threshold, recurrence_threshold, max_listed, links }
+}
+
+/// A record that names an earlier one as what came back is a likely
+/// recurrence of it, whatever the wording: both directions get a link at
+/// least at the recurrence threshold, with the sentence as the reason. One
+/// that only names its id (for context) is listed, at the listing threshold.
+fn add_mentions(links: &mut BTreeMap<String, Vec<SimilarLink>>, incidents: &[&Incident], listed: f64, likely: f64) {
+    let mentions = super::mentions::find(incidents);
+    if mentions.is_empty() {
+        return;
+    }
+    let by_id: HashMap<&str, &Incident> = incidents.iter().map(|i| (i.id.as_str(), *i)).collect();
+    for (from, list) in &mentions {
+        for m in list {
+            let at = if m.recurs { likely } else { listed };
+            for (a, b) in [(from.as_str(), m.id.as_str()), (m.id.as_str(), from.as_str())] {
+                let (Some(x), Some(y)) = (by_id.get(a), by_id.get(b)) else { continue };
+                let entry = links.entry(a.to_string()).or_default();
+                match entry.iter_mut().find(|l| l.id == b) {
+                    Some(l) => {
+                        l.score = l.score.max(round3(at));
+                        l.reasons.mention = Some(m.sentence.clone());
+                    }
+                    None => {
+                        let shared = |mine: &[String], theirs: &[String]| -> Vec<String> {
+                            mine.iter().filter(|n| theirs.contains(n)).cloned().collect()
+                        };
+                        entry.push(SimilarLink {
+                            id: b.to_string(),
+                            score: round3(at),
+                            text_score: 0.0,
+                            reasons: Reasons {
+                                categories: shared(&x.categories, &y.categories),
+                                services: shared(&x.services, &y.services),
+                                terms: vec![],
+                                mention: Some(m.sentence.clone()),
+                            },
+                        });
+                    }
+                }
+                entry.sort_by(|p, q| q.score.total_cmp(&p.score).then_with(|| p.id.cmp(&q.id)));
+            }
+        }
+    }
 }
 
 /// Every incident's stems with their counts, and each stem's number across
@@ -387,26 +464,45 @@ struct Terms {
     numbers: Vec<Vec<u32>>,
     /// Per stem number: in how many incidents it occurs.
     doc_freq: Vec<usize>,
+    /// Per stem number: boilerplate of the knowledge base's narratives.
+    boilerplate: Vec<bool>,
 }
 
 /// Count each incident's stems (in parallel), then number the stems in order
 /// of first appearance and count the incidents each occurs in.
-fn count_terms(incidents: &[&Incident], analyzer: TextAnalyzer, fold: &HashMap<String, String>) -> Terms {
+fn count_terms(
+    incidents: &[&Incident],
+    analyzer: TextAnalyzer,
+    fold: &HashMap<String, String>,
+    own: &[String],
+) -> Terms {
     // One word cache per worker thread (`map_init` would start an empty one
     // for every piece rayon splits the work into, and stem every word again).
     let caches: Vec<Mutex<Stems>> =
         (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(Stems::new(analyzer.clone(), fold))).collect();
     // Each incident's counts, with the cache that made them.
-    let (slots, counts): (Vec<usize>, Vec<Vec<Counted>>) = incidents
+    let counted: Vec<(usize, Vec<Counted>, Vec<Counted>)> = incidents
         .par_iter()
         .map(|inc| {
             let slot = rayon::current_thread_index().unwrap_or(0) % caches.len();
             let mut cached = caches[slot].lock().unwrap_or_else(PoisonError::into_inner);
             let names = inc.services.join(" ");
-            let skip = stems(&names, &mut cached.analyzer);
-            (slot, cached.counts(&similarity_text(inc), &skip))
+            let mut skip = stems(&names, &mut cached.analyzer);
+            skip.extend(own.iter().cloned());
+            let text = similarity_text(inc);
+            let mine = cached.counts(&super::writing::without_addresses(&text), &skip);
+            let narrative = cached.counts(&super::writing::without_addresses(&narrative_text(inc)), &skip);
+            (slot, mine, narrative)
         })
-        .unzip();
+        .collect();
+    let mut slots = Vec::with_capacity(counted.len());
+    let mut counts = Vec::with_capacity(counted.len());
+    let mut narratives = Vec::with_capacity(counted.len());
+    for (slot, mine, narrative) in counted {
+        slots.push(slot);
+        counts.push(mine);
+        narratives.push(narrative);
+    }
     // A stem is looked up by its text once per cache, the first time that
     // cache's number for it comes up; after that its number is read from
     // `remap`, by the cache's number.
@@ -436,13 +532,63 @@ fn count_terms(incidents: &[&Incident], analyzer: TextAnalyzer, fold: &HashMap<S
                 .collect()
         })
         .collect();
-    Terms { counts, numbers, doc_freq }
+    // How many narratives each compared stem occurs in.
+    let mut in_narratives = vec![0usize; doc_freq.len()];
+    let mut narrated = 0;
+    for narrative in &narratives {
+        narrated += usize::from(!narrative.is_empty());
+        for counted in narrative {
+            if let Some(&n) = by_text.get(&*counted.word.folded) {
+                in_narratives[n as usize] += 1;
+            }
+        }
+    }
+    let boilerplate = boilerplate(&doc_freq, &in_narratives, narrated);
+    Terms { counts, numbers, doc_freq, boilerplate }
+}
+
+/// The narrative of a record: its body and timeline, the words a team uses
+/// to tell any incident.
+fn narrative_text(inc: &Incident) -> String {
+    // The opening of the body is enough to learn how a team writes, and
+    // bounds the cost of a knowledge base of long narratives.
+    let mut end = inc.body.len().min(NARRATIVE_BYTES);
+    while !inc.body.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut text = inc.body[..end].to_string();
+    for entry in &inc.timeline {
+        text.push('\n');
+        text.push_str(&entry.event);
+    }
+    text
+}
+
+/// How much of each body the boilerplate is learned from.
+const NARRATIVE_BYTES: usize = 2000;
+/// The fewest narratives a knowledge base needs before its boilerplate is learned.
+const BOILERPLATE_NARRATIVES: usize = 10;
+/// A stem in at least this share of the narratives…
+const BOILERPLATE_SHARE: f64 = 0.3;
+/// …and in at least this many times more narratives than compared texts
+/// tells how a team writes, not how something failed.
+const BOILERPLATE_RATIO: usize = 2;
+
+/// Per stem number: whether it is boilerplate of this knowledge base's
+/// writing, learned from how often it occurs in narratives against how
+/// often it occurs in the findings, remedies and summaries compared.
+fn boilerplate(doc_freq: &[usize], in_narratives: &[usize], narrated: usize) -> Vec<bool> {
+    if narrated < BOILERPLATE_NARRATIVES {
+        return vec![false; doc_freq.len()];
+    }
+    let at_least = (narrated as f64 * BOILERPLATE_SHARE).ceil() as usize;
+    doc_freq.iter().zip(in_narratives).map(|(&df, &nf)| nf >= at_least && nf >= BOILERPLATE_RATIO * df).collect()
 }
 
 /// Each incident's profile: its `top_terms` heaviest terms by TF-IDF,
 /// leaving out the terms too rare to be shared and too common to tell.
 fn profiles(terms: Terms, top_terms: usize) -> Vec<Profile> {
-    let Terms { counts, numbers, doc_freq } = terms;
+    let Terms { counts, numbers, doc_freq, boilerplate } = terms;
     let docs = counts.len();
     // A word in more than half the incidents of a small knowledge base, or
     // in more than one in twenty of a large one (and never in more than
@@ -456,7 +602,7 @@ fn profiles(terms: Terms, top_terms: usize) -> Vec<Profile> {
         .map(|(counted, numbers)| {
             let numbered = || counted.iter().zip(numbers).map(|(c, &n)| (n as usize, c));
             let mut weighted: Vec<Weighted> = numbered()
-                .filter(|(n, _)| (2..=too_common).contains(&doc_freq[*n]))
+                .filter(|(n, _)| (2..=too_common).contains(&doc_freq[*n]) && !boilerplate[*n])
                 .map(|(n, c)| Weighted { term: n, weight: (1.0 + f64::from(c.count).ln()) * idf(doc_freq[n], docs) })
                 .collect();
             weighted.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.term.cmp(&b.term)));
@@ -644,14 +790,15 @@ fn link(a: Side<'_>, b: Side<'_>, score: f64, text: f64) -> SimilarLink {
         .iter()
         .filter_map(|w| {
             let i = surface.binary_search_by_key(&w.term, |s| s.term).ok()?;
-            Some(surface[i].word.to_string())
+            let word = &surface[i].word;
+            Some(super::concepts::label(word).map_or_else(|| word.to_string(), str::to_string))
         })
         .collect();
     SimilarLink {
         id: b.incident.id.clone(),
         score: round3(score),
         text_score: round3(text),
-        reasons: Reasons { categories, services, terms },
+        reasons: Reasons { categories, services, terms, mention: None },
     }
 }
 

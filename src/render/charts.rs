@@ -66,7 +66,7 @@ impl Unit {
         match self {
             Unit::Count => format!("{}", v.round() as i64),
             Unit::Seconds => human_duration(TimeDelta::seconds(v.round() as i64)),
-            Unit::Share => format!("{:.0}%", v * 100.0),
+            Unit::Share => format!("{}%", crate::analyze::metrics::percent(Some(v)).unwrap_or(0)),
         }
     }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::charts::{self, Bar, Chart, Column, Unit};
 use super::views::{GuardrailView, IncidentRef, SiteData, human_duration, incident_ref};
-use crate::analyze::metrics::{self, ActionTally, GroupMetrics, Metrics, TimeStat};
+use crate::analyze::metrics::{self, ActionTally, GroupMetrics, Metrics, TimeStat, percent};
 use crate::analyze::{self, Chain};
 use crate::model::{Incident, TimePrecision};
 
@@ -45,10 +45,6 @@ pub struct GroupMetricsView {
     pub completion_percent: Option<u32>,
     pub late_postmortems: usize,
     pub with_deadline: usize,
-}
-
-fn percent(share: Option<f64>) -> Option<u32> {
-    share.map(|s| (s * 100.0).round() as u32)
 }
 
 impl GroupMetricsView {
@@ -126,6 +122,9 @@ fn quarter_columns(
         .collect()
 }
 
+/// The stack of incidents per quarter whose severity is missing or not in the taxonomy.
+const NO_SEVERITY: &str = "No severity";
+
 /// `/metrics/`.
 pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
     let severities: Vec<String> = data.config.severities.clone();
@@ -147,19 +146,32 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
             })
             .collect()
     };
-    let series: Vec<&str> = severities.iter().map(String::as_str).collect();
+    // Incidents without a severity of the taxonomy are a stack of their
+    // own, so every column adds up to the quarter's count.
+    let unrated = |q: &str, g: &GroupMetrics| {
+        let rated: f64 = by_quarter_severity(q).iter().flatten().sum();
+        g.count.saturating_sub(rated as usize)
+    };
+    let any_unrated = m.by_quarter.iter().any(|(q, g)| unrated(q, g) > 0);
+    let mut series: Vec<&str> = severities.iter().map(String::as_str).collect();
+    if any_unrated {
+        series.push(NO_SEVERITY);
+    }
     let count_cols: Vec<Column> = m
         .by_quarter
         .iter()
         .map(|(q, g)| {
-            let parts = by_quarter_severity(q);
+            let mut parts = by_quarter_severity(q);
+            if any_unrated {
+                parts.push(Some(unrated(q, g) as f64));
+            }
             let mut cells: Vec<String> = parts.iter().map(|p| format!("{}", p.unwrap_or(0.0) as i64)).collect();
             cells.push(g.count.to_string());
             Column { label: q.clone(), parts, whisker: None, cells }
         })
         .collect();
     let mut count_headers = vec!["Quarter".to_string()];
-    count_headers.extend(severities.iter().cloned());
+    count_headers.extend(series.iter().map(|s| s.to_string()));
     count_headers.push("All".into());
     let first_last = match (m.by_quarter.keys().next(), m.by_quarter.keys().next_back()) {
         (Some(a), Some(b)) => format!("from {a} to {b}"),

@@ -68,6 +68,21 @@ fn similarity_on_the_held_out_set() {
     assert!(p >= 0.7 && r >= 0.6, "recurrence: precision {p:.2}, recall {r:.2}");
 }
 
+/// Records written as real teams write them: short public summaries with
+/// links to a write-up and a discussion thread, long narratives, templated
+/// headings with little under them; the organisation's name in many titles.
+#[test]
+fn similarity_on_other_writing_styles() {
+    for (fixture, what) in [("similarity-styles", "tuning"), ("similarity-styles-holdout", "hold-out")] {
+        let (p, r, n, total) = precision_recall(fixture, |p| p.threshold);
+        println!("styles {what}, listing threshold: precision {p:.2}, recall {r:.2} ({n} links, {total} pairs)");
+        assert!(r >= 0.99 && p >= 0.37, "{what} listing: precision {p:.2}, recall {r:.2}");
+        let (p, r, n, _) = precision_recall(fixture, |p| p.recurrence_threshold);
+        println!("styles {what}, recurrence threshold: precision {p:.2}, recall {r:.2} ({n} links)");
+        assert!(p >= 0.59 && r >= 0.99, "{what} recurrence: precision {p:.2}, recall {r:.2}");
+    }
+}
+
 fn built_content() -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>) {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
@@ -137,7 +152,11 @@ fn check_warns_when_an_unlinked_incident_reads_like_one_whose_guardrail_was_in_p
         }
     }
     let warned = |run: &crate::support::Run| {
+        // Either disk-full incident of the chain it reads like.
         run.stdout.contains("warning[guardrail-may-not-hold]: reads like 2024-03-search-indexer-log-disk-full")
+            || run
+                .stdout
+                .contains("warning[guardrail-may-not-hold]: reads like 2024-11-event-bus-debug-logging-disk-full")
     };
     let run = kb.check(&[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
@@ -148,7 +167,8 @@ fn check_warns_when_an_unlinked_incident_reads_like_one_whose_guardrail_was_in_p
     let record = std::fs::read_to_string(&path).unwrap();
     let reviewed = record.replacen(
         "\ncategories =",
-        "\nrelated = [{ id = \"2024-03-search-indexer-log-disk-full\", relation = \"similar\" }]\ncategories =",
+        "\nrelated = [{ id = \"2024-03-search-indexer-log-disk-full\", relation = \"similar\" }, \
+         { id = \"2024-11-event-bus-debug-logging-disk-full\", relation = \"similar\" }]\ncategories =",
         1,
     );
     assert_ne!(reviewed, record);
@@ -266,4 +286,143 @@ fn actions_lists_filters_and_fails_on_overdue() {
     let run = casebook(root(), &["actions", "content", "--status", "closed"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("use one of: open, in-progress, done, wont-do"), "{}", run.stderr);
+}
+
+/// The text of an HTML fragment: tags dropped, whitespace collapsed.
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The words after `label` in the text of `html` (the first occurrence).
+fn figure_after(html: &str, label: &str, words: usize) -> String {
+    let text = plain(html);
+    let at = text.find(label).unwrap_or_else(|| panic!("no {label:?} in {text}"));
+    text[at + label.len()..].split_whitespace().take(words).collect::<Vec<_>>().join(" ")
+}
+
+/// The rows of the table of the chart `id` on a page, each as its cells' text.
+fn chart_rows(html: &str, id: &str) -> Vec<Vec<String>> {
+    let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no chart {id}"));
+    let figure = &html[start..start + html[start..].find("</figure>").unwrap()];
+    let body = &figure[figure.find("<tbody>").unwrap()..];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| row.split("<t").skip(1).filter_map(|cell| cell.find('>').map(|i| plain(&cell[i + 1..]))).collect())
+        .collect()
+}
+
+/// Every headline figure of the example site equals the table it sums up,
+/// on every page that shows it: one computation per figure.
+#[test]
+fn headline_figures_equal_their_tables_on_every_page() {
+    let (_out, tree) = built_content();
+    let home = text(&tree, "index.html");
+    let metrics = text(&tree, "metrics/index.html");
+
+    // Action completion: the home page's headline is the metrics page's.
+    let done_home = figure_after(&home, "Actions completed", 4);
+    let done_metrics = figure_after(&metrics, "Actions done", 4);
+    assert_eq!(
+        done_home.split(" (").next(),
+        Some(done_metrics.split(',').next().unwrap()),
+        "{done_home} / {done_metrics}"
+    );
+
+    // Recurrences: the home page's count is the metrics page's "N of M incidents".
+    let recurring = figure_after(&home, "mechanisms came back;", 1);
+    let rate = figure_after(&metrics, "Recurrence rate", 4);
+    assert_eq!(rate.split_whitespace().nth(1), Some(recurring.as_str()), "{recurring} / {rate}");
+
+    // Overdue actions: the card's count, and the list says how many of them it shows.
+    let overdue: usize = figure_after(&home, "Overdue actions", 1).parse().unwrap();
+    let section = &home[home.find("id=\"overdue\"").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    let rows = section.matches("<tr").count() - 1;
+    assert!(rows <= overdue, "{rows} rows, {overdue} overdue");
+    if rows < overdue {
+        assert!(plain(section).contains(&format!("The {rows} most overdue of {overdue}.")), "{}", plain(section));
+    }
+
+    // Incidents per quarter: the stacks add up to the quarter's count (no severity included).
+    for row in chart_rows(&metrics, "chart-incidents-quarter") {
+        let numbers: Vec<usize> = row[1..].iter().map(|c| c.parse().unwrap()).collect();
+        let (all, parts) = numbers.split_last().unwrap();
+        assert_eq!(parts.iter().sum::<usize>(), *all, "{row:?}");
+    }
+
+    // By category: the chart's rate, the metrics table and the category page agree.
+    let chart: Vec<Vec<String>> = chart_rows(&metrics, "chart-recurrence-category");
+    assert!(chart.len() > 5, "{chart:?}");
+    for row in &chart {
+        let [name, recurrences, count, percent] = row.as_slice() else { panic!("{row:?}") };
+        let page = text(&tree, &format!("categories/{name}/index.html"));
+        assert_eq!(
+            figure_after(&page, "Recurrence rate", 4),
+            format!("{percent} {recurrences} of {count}"),
+            "{name}: the page's card and the metrics chart"
+        );
+        // The chart draws the same percentage it tabulates.
+        let svg = &metrics[metrics.find("id=\"chart-recurrence-category\"").unwrap()..];
+        assert!(svg[..svg.find("</svg>").unwrap()].contains(&format!(">{percent}<")), "{name} {percent}");
+        // Action completion: the card and the page's own count.
+        let card = figure_after(&page, "Actions done", 4);
+        let card = card.split(',').next().unwrap().trim_start_matches(|c: char| c != ' ').trim();
+        let texts = plain(&page);
+        let (second, _) = texts.match_indices("Actions done").nth(1).unwrap_or_else(|| panic!("{name}: {texts}"));
+        let stat: Vec<&str> = texts[second + "Actions done".len()..].split_whitespace().take(3).collect();
+        assert_eq!(stat.join(" "), card, "{name}: the page's count and its metrics card");
+        assert!(!plain(&page).contains(" 0 of 0 "), "{name}: a dash, not 0 of 0");
+    }
+    assert!(!plain(&metrics).contains(" 0 of 0"), "late postmortems: a dash where none is due");
+    assert!(plain(&metrics).contains("none due"));
+}
+
+/// A guardrail's outcome counts only later incidents that fail through what
+/// it addresses, with the finding that shows it; the home page follows.
+#[test]
+fn guardrail_outcomes_follow_the_mechanism_they_address() {
+    let (_out, tree) = built_content();
+    let card = |incident: &str, guardrail: &str| -> String {
+        let page = text(&tree, &format!("incidents/{incident}/index.html"));
+        let at =
+            page.find(&format!("id=\"guardrail-{guardrail}\"")).unwrap_or_else(|| panic!("{incident} {guardrail}"));
+        let card = &page[at..];
+        plain(&card[..card.find("</div>").unwrap()])
+    };
+    // Typed version attributes in the flag console answer a string comparison;
+    // the later bot-rules crash failed otherwise, so it does not count.
+    let typed = card("2025-03-feature-flag-android-checkout", "G1");
+    assert!(typed.contains("held since"), "{typed}");
+    assert!(
+        typed.contains("failing through other findings") && typed.contains("Gateway workers crash-looped"),
+        "{typed}"
+    );
+    // The staged config rollout answers a push to every node at once: the
+    // bot-rules file went to every node outside it.
+    let staged = card("2024-06-gateway-ratelimit-config-push", "G1");
+    assert!(staged.contains("recurred"), "{staged}");
+    let recurred = &staged[staged.find("Recurred in:").unwrap()..];
+    assert!(recurred.contains("Gateway workers crash-looped") && recurred.contains("(through F"), "{recurred}");
+
+    // The home page counts what the guardrail cards say.
+    let home = text(&tree, "index.html");
+    let figure = figure_after(&home, "Guardrails in place", 6);
+    let recurred: usize = figure.split_whitespace().nth(5).unwrap().parse().unwrap();
+    let guardrails = text(&tree, "guardrails/index.html");
+    let catalog: usize = figure_after(&guardrails, "Failure recurred after", 1).parse().unwrap();
+    assert_eq!(recurred, catalog, "{figure}");
+    assert!(recurred < 37, "only guardrails whose own findings failed again: {figure}");
 }

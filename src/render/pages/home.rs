@@ -12,7 +12,7 @@ use crate::analyze::metrics::Metrics;
 use crate::render::RenderError;
 use crate::render::learning;
 use crate::render::page::Page;
-use crate::render::views::{ActionCounts, ActionView, GuardrailTotals, GuardrailView, IncidentRow, SiteData};
+use crate::render::views::{ActionView, GuardrailTotals, GuardrailView, IncidentRow, SiteData};
 
 #[derive(Debug, Serialize)]
 struct Headline {
@@ -41,21 +41,21 @@ pub(crate) fn home_page(
     chains: &[ChainSummary],
 ) -> Result<Page, RenderError> {
     let kb = data.kb;
-    let counts = ActionCounts::of(actions.iter());
     let guardrails: Vec<GuardrailView> = kb.incidents.iter().flat_map(|i| data.guardrail_views(i)).collect();
     let guardrails = GuardrailTotals::of(&guardrails);
-    // Won't-do actions are decisions, not work left: completion leaves them out.
-    let countable = counts.total - counts.wont_do;
+    // The figures of `/metrics/` (one computation): won't-do actions are
+    // decisions, not work left, so completion leaves them out.
+    let tally = &metrics.overall.actions;
     let headline = Headline {
         incidents: kb.incidents.len(),
         recurrences: data.recurrences.len(),
         unlinked_recurrences: data.recurrences.iter().filter(|id| data.chain(id).is_none()).count(),
         ttr: learning::StatView::of(&metrics.overall.ttr),
         chains: data.chains.len(),
-        completion_percent: (countable > 0).then(|| (counts.done * 100 / countable) as u32),
-        actions_closed: counts.done,
-        actions_total: countable,
-        overdue: counts.overdue,
+        completion_percent: crate::analyze::metrics::percent(tally.completion_rate),
+        actions_closed: tally.done,
+        actions_total: tally.total - tally.wont_do,
+        overdue: tally.overdue,
         guardrails_live: guardrails.live(),
         guardrails_total: guardrails.total,
         guardrails_held: guardrails.held,

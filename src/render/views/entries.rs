@@ -65,9 +65,21 @@ pub enum OutcomeState {
 pub struct OutcomeView {
     pub state: OutcomeState,
     pub text: String,
-    pub recurred_in: Vec<IncidentRef>,
+    pub recurred_in: Vec<CountedAgainst>,
     /// Detected similar incidents since the date (not linked by a person).
-    pub likely_in: Vec<IncidentRef>,
+    pub likely_in: Vec<CountedAgainst>,
+    /// Later incidents of the chain that failed through other findings.
+    pub otherwise: Vec<IncidentRef>,
+}
+
+/// A later incident counted against a guardrail, and the evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountedAgainst {
+    #[serde(flatten)]
+    pub incident: IncidentRef,
+    /// "through F2: staged, rollout": its finding that reads like the guardrail's,
+    /// and the words they share; None when the guardrail names no finding.
+    pub through: Option<String>,
 }
 
 /// A follow-up action. Also the entries of `data/actions.json`: a field
@@ -195,7 +207,8 @@ impl SiteData<'_> {
 
     pub fn guardrail_views(&self, inc: &Incident) -> Vec<GuardrailView> {
         let similar = self.similar_ids(&inc.id);
-        let outcomes = analyze::guardrail_outcomes(inc, self.chain(&inc.id), &similar, |id| self.get(id));
+        let outcomes =
+            analyze::guardrail_outcomes(inc, self.chain(&inc.id), &similar, &self.mechanisms, |id| self.get(id));
         inc.guardrails
             .iter()
             .zip(outcomes)
@@ -216,7 +229,19 @@ impl SiteData<'_> {
 
     fn outcome_view(&self, status: GuardrailStatus, outcome: &GuardrailOutcome) -> OutcomeView {
         let refs = |ids: &[String]| ids.iter().filter_map(|id| self.reference(id)).collect::<Vec<IncidentRef>>();
-        let (recurred, likely) = (refs(&outcome.recurred_in), refs(&outcome.likely_in));
+        let counted = |ids: &[String]| -> Vec<CountedAgainst> {
+            ids.iter()
+                .filter_map(|id| {
+                    let through = match outcome.through.get(id) {
+                        Some(e) => Some(format!("through {}: {}", e.finding, e.words.join(", "))),
+                        None if outcome.named_by.contains(id) => Some("its recurrence_of names this incident".into()),
+                        None => None,
+                    };
+                    Some(CountedAgainst { incident: self.reference(id)?, through })
+                })
+                .collect()
+        };
+        let (recurred, likely) = (counted(&outcome.recurred_in), counted(&outcome.likely_in));
         let times = |n: usize| if n == 1 { "1 time".to_string() } else { format!("{n} times") };
         let (state, text) = match (status, outcome.since) {
             (GuardrailStatus::Proposed, _) => (OutcomeState::Proposed, "not in place yet".to_string()),
@@ -240,7 +265,7 @@ impl SiteData<'_> {
                 (OutcomeState::Recurred, format!("recurred {} since {}", times(recurred.len()), date_text(since)))
             }
         };
-        OutcomeView { state, text, recurred_in: recurred, likely_in: likely }
+        OutcomeView { state, text, recurred_in: recurred, likely_in: likely, otherwise: refs(&outcome.otherwise) }
     }
 
     pub fn remedy_views(&self, inc: &Incident) -> Vec<RemedyView> {

@@ -162,6 +162,8 @@ pub struct SimilarView {
     pub categories: Vec<NamedLink>,
     pub services: Vec<NamedLink>,
     pub terms: Vec<String>,
+    /// The sentence in which one of the two names the other as what came back.
+    pub mention: Option<String>,
     /// "earlier" or "later" than this incident.
     pub when: &'static str,
     /// How a person already linked the two ("recurrence", "related"), if they did.
@@ -368,7 +370,7 @@ impl SiteData<'_> {
                 Some(SimilarView {
                     incident: incident_ref(other),
                     score: link.score,
-                    percent: (link.score * 100.0).round() as u32,
+                    percent: crate::analyze::metrics::percent(Some(link.score)).unwrap_or(0),
                     categories: link
                         .reasons
                         .categories
@@ -382,6 +384,7 @@ impl SiteData<'_> {
                         .map(|s| NamedLink { name: s.clone(), url: Self::service_url(s) })
                         .collect(),
                     terms: link.reasons.terms.clone(),
+                    mention: link.reasons.mention.clone(),
                     when,
                     linked: linked(&link.id),
                     likely: link.score >= self.similarity.recurrence_threshold,
