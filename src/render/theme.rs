@@ -217,6 +217,7 @@ impl Theme {
         }
         let bounds = Bounds::default();
         tera.register_function("range", bounded_range);
+        tera.register_filter("ticket_id", ticket_id_filter);
         tera.add_raw_templates(all)
             .map_err(|e| RenderError::Template { template: e.to_string(), message: error_chain(&e) })?;
         let statics = STATIC.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
@@ -262,6 +263,42 @@ impl Theme {
     pub fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.statics.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
     }
+
+    /// The text of the static file `name` (empty when there is none or it is
+    /// not UTF-8): the not-found page inlines the style sheet.
+    pub fn static_text(&self, name: &str) -> &str {
+        self.statics.iter().find(|(p, _)| p == name).and_then(|(_, b)| std::str::from_utf8(b).ok()).unwrap_or("")
+    }
+}
+
+/// The ticket a tracker link points to, as people say it: `OPS-123` for
+/// `https://jira.example/browse/OPS-123`, `#42` for a numbered issue, the
+/// `selectedIssue` of a board link; the host when the address names nothing.
+pub fn ticket_id(url: &str) -> String {
+    let without_fragment = url.split('#').next().unwrap_or(url);
+    let (path, query) = without_fragment.split_once('?').unwrap_or((without_fragment, ""));
+    for pair in query.split('&') {
+        if let Some(("selectedIssue" | "issue" | "id", v)) = pair.split_once('=') {
+            if !v.is_empty() {
+                return v.to_string();
+            }
+        }
+    }
+    let rest = path.split_once("://").map_or(path, |(_, r)| r);
+    let mut parts = rest.split('/').filter(|p| !p.is_empty());
+    let host = parts.next().unwrap_or(rest);
+    match parts.next_back() {
+        Some(last) if last.chars().all(|c| c.is_ascii_digit()) => format!("#{last}"),
+        Some(last) => last.to_string(),
+        None => host.to_string(),
+    }
+}
+
+fn ticket_id_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    Ok(tera::Value::String(ticket_id(value.as_str().unwrap_or_default())))
 }
 
 /// Escape text for HTML element content and quoted attribute values. Unlike
@@ -313,6 +350,20 @@ fn error_chain(e: &tera::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod ticket_tests {
+    use super::ticket_id;
+
+    #[test]
+    fn a_ticket_link_reads_as_its_ticket() {
+        assert_eq!(ticket_id("https://tracker.example/RECS-642"), "RECS-642");
+        assert_eq!(ticket_id("https://jira.example/browse/OPS-12/"), "OPS-12");
+        assert_eq!(ticket_id("https://github.com/o/r/issues/42#c1"), "#42");
+        assert_eq!(ticket_id("https://jira.example/secure/RapidBoard.jspa?rapidView=3&selectedIssue=PAY-7"), "PAY-7");
+        assert_eq!(ticket_id("https://tracker.example/"), "tracker.example");
+    }
 }
 
 #[cfg(test)]

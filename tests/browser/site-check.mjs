@@ -31,7 +31,12 @@ const server = http.createServer((req, res) => {
   let file = path.join(siteDir, rel);
   if (!path.resolve(file).startsWith(path.resolve(siteDir))) { res.writeHead(403); res.end(); return; }
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-  if (!fs.existsSync(file)) { res.writeHead(404); res.end("not found"); return; }
+  if (!fs.existsSync(file)) {
+    // As GitHub Pages serves a project site: the site's own 404.html, at the missing address.
+    res.writeHead(404, { "content-type": types[".html"] });
+    fs.createReadStream(path.join(siteDir, "404.html")).pipe(res);
+    return;
+  }
   res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
   fs.createReadStream(file).pipe(res);
 });
@@ -113,6 +118,60 @@ for (const scheme of ["light", "dark"]) {
   }
   await context.close();
 }
+// The not-found page, served at missing addresses of every depth: styled, its
+// links and search form lead into the site, its search box holds the words of
+// the address.
+async function notFoundChecks(missing, words, scheme) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error" && !/404/.test(m.text())) problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  const response = await page.goto(base + missing, { waitUntil: "load" });
+  if (!response || response.status() !== 404) problems.push(`status ${response && response.status()}, expected 404`);
+  const css = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue("--border").trim());
+  if (!css) problems.push("not styled");
+  await page.waitForFunction(() => document.getElementById("notfound-q").value !== "", null, { timeout: 5000 })
+    .catch(() => problems.push("search box not prefilled"));
+  const query = await page.inputValue("#notfound-q");
+  if (query !== words) problems.push(`search box holds ${JSON.stringify(query)}, expected ${JSON.stringify(words)}`);
+  const targets = await page.evaluate(() => [
+    ...[...document.querySelectorAll("a[href]")].map((a) => a.href),
+    ...[...document.querySelectorAll("form[action]")].map((f) => f.action),
+  ]);
+  const img = await page.evaluate(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+  if (!img) problems.push("an image did not load");
+  for (const url of new Set(targets)) {
+    if (!url.startsWith(base)) { problems.push(`link leaves the site: ${url}`); continue; }
+    const r = await fetch(url.split("#")[0]);
+    if (r.status !== 200) problems.push(`link ${url} → HTTP ${r.status}`);
+  }
+  if (targets.length < 10) problems.push(`only ${targets.length} links`);
+  // The header search works from here too.
+  await page.fill("#site-search-q", "certificate");
+  await page.waitForSelector("#site-search-results li a", { timeout: 15000 }).catch(() => problems.push("header search gave no results"));
+  const name = `404-${missing.split("/").filter(Boolean).length}-deep-${scheme}`;
+  await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: false });
+  await page.keyboard.press("Escape");
+  await page.setViewportSize({ width: 390, height: 844 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (wide > 390) problems.push(`at 390 px the page is ${wide} px wide`);
+  await page.screenshot({ path: path.join(shotDir, `${name}-390.png`), fullPage: true });
+  await context.close();
+  return [problems, targets.length];
+}
+for (const scheme of ["light", "dark"]) {
+  for (const [missing, words] of [
+    ["gone", "gone"],
+    ["incidents/2023-01-renamed-incident/brief/", "renamed incident"],
+    ["no/such/folder/here.html", "no such folder here"],
+  ]) {
+    const [problems, links] = await notFoundChecks(missing, words, scheme);
+    if (problems.length) { failed++; console.log(`FAIL ${scheme} not-found page at /${missing}\n  ${problems.join("\n  ")}`); }
+    else { passed++; console.log(`ok   ${scheme} not-found page at /${missing}: styled, ${links} links resolve, search prefilled`); }
+  }
+}
+
 // Search: the header box on the home page, then the search page.
 async function searchChecks(base, scheme) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
