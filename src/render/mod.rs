@@ -51,7 +51,7 @@ pub use crate::output::{MemorySink, Sink};
 use cache::RenderCache;
 use page::{Page, PageJob};
 pub use pages::{CATALOG_PREVIEW, CLOSED_LISTED, OVERVIEW_ENTRIES, OVERVIEW_INCIDENTS};
-use pages::{actions, catalogs, groups, home, incidents, recurring};
+use pages::{actions, catalogs, groups, home, incidents, recurring, start};
 pub use site::{NavItem, SiteCounts, SiteView};
 use theme::Theme;
 use views::SiteData;
@@ -206,6 +206,8 @@ fn render_pages(
         Box::new(|| catalogs::guardrails_pages(data)),
         Box::new(|| one(actions::actions_page(&all_actions))),
         Box::new(|| one(recurring::recurring_page(data, chains))),
+        Box::new(|| one(start::start_page(data, chains))),
+        Box::new(|| one(start::glossary_page(data))),
         Box::new(|| {
             one(Page::new("metrics.html", "metrics/index.html", "Learning metrics", "metrics")
                 .with("metrics", learning::metrics_page(data, metrics)))

@@ -53,6 +53,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "actions.html",
     "recurring.html",
     "metrics.html",
+    "start.html",
+    "glossary.html",
     "404.html",
     "search.html",
     "feed.xml",
