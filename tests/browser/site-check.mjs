@@ -55,6 +55,8 @@ const pages = [
   { path: "incidents/", expect: "Incidents", sortable: true },
   { path: "metrics/", expect: "Learning metrics", charts: 7 },
   { path: "recurring/", expect: "Detected, not yet linked" },
+  { path: "start/", expect: "Why read it" },
+  { path: "glossary/", expect: "time to detect" },
 ];
 
 fs.mkdirSync(shotDir, { recursive: true });
