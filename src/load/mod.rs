@@ -267,9 +267,13 @@ fn check_reading_path(config: &Config, parsed: &[Parsed], unreadable: &[String],
             None => "give the id of a record in incidents/ (its `id`, or its file name without .md)".into(),
         };
         diags.push(
-            Diagnostic::error("config", &pick.path, format!("the reading path names `{}`, which is no incident", pick.incident))
-                .at(Some(pick.at.clone()))
-                .help(help),
+            Diagnostic::error(
+                "config",
+                &pick.path,
+                format!("the reading path names `{}`, which is no incident", pick.incident),
+            )
+            .at(Some(pick.at.clone()))
+            .help(help),
         );
     }
 }

@@ -174,6 +174,24 @@ for (const scheme of ["light", "dark"]) {
   }
 }
 
+// Every service page prints as a one-page on-call sheet (A4).
+{
+  const services = fs.readdirSync(path.join(siteDir, "services"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const context = await browser.newContext({ colorScheme: "dark" });
+  const long = [];
+  for (const s of services) {
+    const page = await context.newPage();
+    await page.goto(`${base}services/${s}/`);
+    const pdf = await page.pdf({ format: "A4" });
+    const count = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+    if (count !== 1) long.push(`${s}: ${count} pages`);
+    await page.close();
+  }
+  await context.close();
+  if (long.length || !services.length) { failed++; console.log(`FAIL on-call sheets\n  ${long.join("\n  ") || "no services"}`); }
+  else { passed++; console.log(`ok   every one of ${services.length} service pages prints on one A4 page`); }
+}
+
 // Search: the header box on the home page, then the search page.
 async function searchChecks(base, scheme) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });

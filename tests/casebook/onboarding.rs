@@ -33,10 +33,8 @@ fn a_curated_reading_path_is_listed_in_its_order_with_its_reasons() {
 
 #[test]
 fn a_reading_path_naming_no_incident_is_an_error_at_its_line() {
-    let kb = KbTest::copy_of("clean").file(
-        "casebook.toml",
-        format!("{CONFIG}[[start]]\nincident = \"2025-03-checkout-db-failovr\"\nwhy = \"x\"\n"),
-    );
+    let kb = KbTest::copy_of("clean")
+        .file("casebook.toml", format!("{CONFIG}[[start]]\nincident = \"2025-03-checkout-db-failovr\"\nwhy = \"x\"\n"));
     let run = kb.check(&[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let report = &run.stdout;
@@ -76,7 +74,8 @@ fn terms_link_to_their_glossary_entries() {
             linked.insert(id.to_string());
         }
     }
-    for term in ["ttd", "ttm", "ttr", "p90", "median", "coarse", "chain", "held", "recurred", "overdue", "late", "completion"]
+    for term in
+        ["ttd", "ttm", "ttr", "p90", "median", "coarse", "chain", "held", "recurred", "overdue", "late", "completion"]
     {
         assert!(linked.contains(term), "nothing links to the glossary entry for {term}");
     }
@@ -85,4 +84,30 @@ fn terms_link_to_their_glossary_entries() {
     let metrics = text("metrics/index.html");
     assert!(metrics.contains("href=\"../glossary/#p90\"><abbr title=\"90th percentile\">p90</abbr></a>"));
     assert!(glossary.contains("<dfn><abbr title=\"time to detect\">TTD</abbr></dfn>"));
+}
+
+/// A service page opens with what its on-call engineer needs, from its incidents.
+#[test]
+fn a_service_page_opens_with_the_on_call_sheet() {
+    let kb = KbTest::copy_of("clean").file("casebook.toml", CONFIG);
+    let (run, out) = build(&kb);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = read_tree(out.path());
+    let record = String::from_utf8_lossy(&tree["data/incidents.json"]).into_owned();
+    let incident: serde_json::Value =
+        serde_json::from_str(record.lines().find(|l| l.starts_with('{')).unwrap()).unwrap();
+    let services: Vec<String> =
+        incident["services"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    assert!(services.len() >= 2, "{services:?}");
+    let slug = &services[0];
+    let page = String::from_utf8_lossy(&tree[&format!("services/{slug}/index.html")]).into_owned();
+    let sheet = &page[page.find("class=\"oncall-sheet\"").expect("the sheet")..page.find("id=\"g-metrics\"").unwrap()];
+    // The remedy that worked, symptom first; the live guardrail and its outcome; the other services.
+    let remedy = &incident["remedies"][0];
+    let escaped = |v: &serde_json::Value| v.as_str().unwrap().replace('\'', "&#x27;");
+    assert!(sheet.contains(&format!("<span class=\"symptom\">{}</span> → ", escaped(&remedy["symptom"]))), "{sheet}");
+    assert!(sheet.contains("outcome-held"), "{sheet}");
+    assert!(sheet.contains(remedy["summary"].as_str().unwrap()), "{sheet}");
+    assert!(sheet.contains("Fails together with") && sheet.contains(&format!("services/{}/", services[1])), "{sheet}");
+    assert!(sheet.contains("How it has failed") && sheet.contains("database · 1"), "{sheet}");
 }

@@ -67,7 +67,10 @@ pub fn generated_path(candidates: &[Candidate], heads: &[ChainHead]) -> Vec<(Str
         add(
             &mut picks,
             &h.id,
-            format!("The first of {} incidents of a recurring failure ({}): read it, then how it came back.", h.count, h.title),
+            format!(
+                "The first of {} incidents of a recurring failure ({}): read it, then how it came back.",
+                h.count, h.title
+            ),
         );
     }
     // Categories by how many incidents they hold.
@@ -82,21 +85,29 @@ pub fn generated_path(candidates: &[Candidate], heads: &[ChainHead]) -> Vec<(Str
     }
     categories.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let worst_first = |a: &&Candidate, b: &&Candidate| {
-        a.severity_rank.cmp(&b.severity_rank).then_with(|| b.ttr_minutes.unwrap_or(-1).cmp(&a.ttr_minutes.unwrap_or(-1)))
+        a.severity_rank
+            .cmp(&b.severity_rank)
+            .then_with(|| b.ttr_minutes.unwrap_or(-1).cmp(&a.ttr_minutes.unwrap_or(-1)))
     };
     let guard_slots = 2;
     for (name, count) in &categories {
         if picks.len() >= START_PICKS - guard_slots {
             break;
         }
-        if picks.iter().any(|(id, _)| candidates.iter().any(|c| &c.id == id && c.categories.iter().any(|n| n == name))) {
+        if picks.iter().any(|(id, _)| candidates.iter().any(|c| &c.id == id && c.categories.iter().any(|n| n == name)))
+        {
             continue;
         }
-        let in_category: Vec<&Candidate> = candidates.iter().filter(|c| c.categories.iter().any(|n| n == name)).collect();
+        let in_category: Vec<&Candidate> =
+            candidates.iter().filter(|c| c.categories.iter().any(|n| n == name)).collect();
         // The last of the worst: a newer incident wins a tie.
         if let Some(worst) = in_category.iter().copied().rev().min_by(worst_first) {
             let how = worst.severity.as_deref().map(|s| format!("{s}, ")).unwrap_or_default();
-            add(&mut picks, &worst.id, format!("The worst of the {count} {name} incidents ({how}the most severe and longest)."));
+            add(
+                &mut picks,
+                &worst.id,
+                format!("The worst of the {count} {name} incidents ({how}the most severe and longest)."),
+            );
         }
     }
     let mut guarded: Vec<&Candidate> = candidates.iter().filter(|c| c.guarded_services > 0).collect();
@@ -152,12 +163,15 @@ pub(crate) fn start_page(data: &SiteData<'_>, chains: &[ChainSummary]) -> Result
         .into_iter()
         .filter_map(|(id, reasons)| data.get(&id).map(|inc| StartEntry { incident: data.row(inc), reasons }))
         .collect();
-    Page::new("start.html", "start/index.html", "Start here", "start").with("curated", curated)?.with("entries", entries)
+    Page::new("start.html", "start/index.html", "Start here", "start")
+        .with("curated", curated)?
+        .with("entries", entries)
 }
 
 /// `/glossary/`.
 pub(crate) fn glossary_page(data: &SiteData<'_>) -> Result<Page, RenderError> {
-    Page::new("glossary.html", "glossary/index.html", "Glossary", "glossary").with("severities", &data.config.severities)
+    Page::new("glossary.html", "glossary/index.html", "Glossary", "glossary")
+        .with("severities", &data.config.severities)
 }
 
 #[cfg(test)]
@@ -202,7 +216,11 @@ mod tests {
 
     #[test]
     fn without_chains_the_worst_incident_of_each_category_leads() {
-        let candidates = [cand("a", 1, &["dns"], Some(30), 0), cand("b", 0, &["dns"], Some(10), 0), cand("c", 0, &["dns"], Some(90), 0)];
+        let candidates = [
+            cand("a", 1, &["dns"], Some(30), 0),
+            cand("b", 0, &["dns"], Some(10), 0),
+            cand("c", 0, &["dns"], Some(90), 0),
+        ];
         let path = generated_path(&candidates, &[]);
         assert_eq!(path.len(), 1);
         assert_eq!(path[0].0, "c", "SEV1 and the longest to resolve");
@@ -210,8 +228,9 @@ mod tests {
 
     #[test]
     fn a_large_knowledge_base_gets_a_path_of_bounded_length() {
-        let candidates: Vec<Candidate> =
-            (0..500).map(|n| cand(&format!("i{n}"), n % 4, &[&format!("c{}", n % 40)], Some(n as i64), n % 3)).collect();
+        let candidates: Vec<Candidate> = (0..500)
+            .map(|n| cand(&format!("i{n}"), n % 4, &[&format!("c{}", n % 40)], Some(n as i64), n % 3))
+            .collect();
         let heads: Vec<ChainHead> =
             (0..30).map(|n| ChainHead { id: format!("i{n}"), title: "t".into(), count: 2 + n % 5 }).collect();
         let path = generated_path(&candidates, &heads);
