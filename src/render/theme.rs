@@ -65,6 +65,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
 pub const STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
     ("sort.js", include_bytes!("../../themes/default/static/sort.js")),
+    ("filter.js", include_bytes!("../../themes/default/static/filter.js")),
     ("search.js", include_bytes!("../../themes/default/static/search.js")),
     ("search-ui.js", include_bytes!("../../themes/default/static/search-ui.js")),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),

@@ -174,6 +174,45 @@ for (const scheme of ["light", "dark"]) {
   }
 }
 
+// Filters on the incident list and the action tracker: every row left
+// carries the value chosen, and the count matches; a filter in the address
+// applies on load; without JavaScript every row is listed.
+{
+  const problems = [];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(base + "incidents/");
+  const total = await page.locator("table.incidents tbody tr").count();
+  await page.selectOption("select[name=severity]", "SEV1");
+  const sev = await page.locator("table.incidents tbody tr:not([hidden]) td:nth-child(2)").allTextContents();
+  if (!sev.length || sev.length === total || !sev.every((t) => t.trim() === "SEV1")) problems.push(`severity filter left ${JSON.stringify(sev)}`);
+  const category = await page.locator("select[name=category] option").nth(1).getAttribute("value");
+  await page.selectOption("select[name=category]", category);
+  const rows = await page.locator("table.incidents tbody tr:not([hidden])").evaluateAll((rs) => rs.map((r) => [r.dataset.severity, r.dataset.category]));
+  if (!rows.every(([s, c]) => s === "SEV1" && c.split("|").includes(category))) problems.push(`two filters left ${JSON.stringify(rows)}`);
+  const said = await page.textContent(".filter-status");
+  if (!said.startsWith(`${rows.length} of ${total}`)) problems.push(`status says "${said}" for ${rows.length} of ${total}`);
+  await page.goto(base + "actions/?status=in-progress");
+  const statuses = await page.locator("#open table tbody tr:not([hidden]) td:nth-child(4) .badge").allTextContents();
+  if (!statuses.length || !statuses.every((t) => t.trim() === "in progress")) problems.push(`status from the address left ${JSON.stringify(statuses)}`);
+  const owner = await page.locator("#open select[name=owner] option").nth(1).getAttribute("value");
+  await page.selectOption("#open select[name=owner]", owner);
+  const owners = await page.locator("#open table tbody tr:not([hidden]) td:nth-child(2)").allTextContents();
+  if (!owners.every((t) => t.trim() === owner)) problems.push(`owner filter left ${JSON.stringify(owners)}`);
+  await page.screenshot({ path: path.join(shotDir, "actions-filtered.png") });
+  await context.close();
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const bare = await plain.newPage();
+  await bare.goto(base + "incidents/?severity=SEV1");
+  const all = await bare.locator("table.incidents tbody tr").count();
+  const hidden = await bare.locator("table.incidents tbody tr[hidden]").count();
+  if (all !== total || hidden) problems.push(`without JavaScript: ${all - hidden} of ${total} rows`);
+  await plain.close();
+  if (problems.length) { failed++; console.log(`FAIL filters\n  ${problems.join("\n  ")}`); }
+  else { passed++; console.log(`ok   filters on incidents (severity, category) and actions (status from the address, owner); full list without JavaScript`); }
+}
+
 // Every service page prints as a one-page on-call sheet (A4).
 {
   const services = fs.readdirSync(path.join(siteDir, "services"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
