@@ -66,6 +66,7 @@ pub const STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
     ("sort.js", include_bytes!("../../themes/default/static/sort.js")),
     ("filter.js", include_bytes!("../../themes/default/static/filter.js")),
+    ("copy.js", include_bytes!("../../themes/default/static/copy.js")),
     ("search.js", include_bytes!("../../themes/default/static/search.js")),
     ("search-ui.js", include_bytes!("../../themes/default/static/search-ui.js")),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
@@ -221,6 +222,7 @@ impl Theme {
         let bounds = Bounds::default();
         tera.register_function("range", bounded_range);
         tera.register_filter("ticket_id", ticket_id_filter);
+        tera.register_filter("step_html", step_html_filter);
         tera.add_raw_templates(all)
             .map_err(|e| RenderError::Template { template: e.to_string(), message: error_chain(&e) })?;
         let statics = STATIC.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
@@ -304,6 +306,78 @@ fn ticket_id_filter(
     Ok(tera::Value::String(ticket_id(value.as_str().unwrap_or_default())))
 }
 
+/// Commands a remedy step may start with: such a step is shown as a code
+/// block with a copy button.
+const COMMANDS: &[&str] = &[
+    "kubectl",
+    "psql",
+    "mysql",
+    "redis-cli",
+    "curl",
+    "aws",
+    "gcloud",
+    "az",
+    "helm",
+    "terraform",
+    "docker",
+    "git",
+    "systemctl",
+    "journalctl",
+    "ssh",
+    "sudo",
+    "openssl",
+    "dig",
+    "nslookup",
+    "vault",
+    "consul",
+    "etcdctl",
+    "nginx",
+    "pg_dump",
+    "pg_ctl",
+    "ansible",
+    "make",
+    "cargo",
+    "npm",
+    "SELECT",
+    "UPDATE",
+    "ALTER",
+    "DELETE",
+    "INSERT",
+    "$",
+];
+
+/// A remedy step as HTML: a step that is a command (it starts with one of
+/// [`COMMANDS`]) is a code block; otherwise prose with `backticked` words as
+/// inline code. Everything is escaped.
+pub fn step_html(step: &str) -> String {
+    let first = step.split_whitespace().next().unwrap_or("");
+    if COMMANDS.contains(&first) {
+        let command = step.strip_prefix("$ ").unwrap_or(step);
+        return format!("<pre class=\"step-command\" tabindex=\"0\"><code>{}</code></pre>", escape_html(command));
+    }
+    let pieces: Vec<&str> = step.split('`').collect();
+    // An unclosed backtick: the step stays as typed.
+    if pieces.len() % 2 == 0 {
+        return escape_html(step);
+    }
+    let mut out = String::new();
+    for (n, piece) in pieces.iter().enumerate() {
+        if n % 2 == 1 {
+            out.push_str(&format!("<code>{}</code>", escape_html(piece)));
+        } else {
+            out.push_str(&escape_html(piece));
+        }
+    }
+    out
+}
+
+fn step_html_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    Ok(tera::Value::String(step_html(value.as_str().unwrap_or_default())))
+}
+
 /// Escape text for HTML element content and quoted attribute values. Unlike
 /// Tera's default it leaves `/` alone, so URLs stay readable in the source.
 pub fn escape_html(input: &str) -> String {
@@ -357,7 +431,18 @@ fn error_chain(e: &tera::Error) -> String {
 
 #[cfg(test)]
 mod ticket_tests {
-    use super::ticket_id;
+    use super::{step_html, ticket_id};
+
+    #[test]
+    fn a_command_step_is_a_code_block_and_backticks_are_inline_code() {
+        assert_eq!(
+            step_html("kubectl -n x rollout restart deploy/<api>"),
+            "<pre class=\"step-command\" tabindex=\"0\"><code>kubectl -n x rollout restart deploy/&lt;api&gt;</code></pre>"
+        );
+        assert_eq!(step_html("$ psql -c 'select 1'").matches("<pre").count(), 1);
+        assert_eq!(step_html("Run `SHOW pool` on <pgbouncer>"), "Run <code>SHOW pool</code> on &lt;pgbouncer&gt;");
+        assert_eq!(step_html("Restart the pods"), "Restart the pods");
+    }
 
     #[test]
     fn a_ticket_link_reads_as_its_ticket() {
