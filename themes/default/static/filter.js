@@ -14,7 +14,10 @@
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var form = document.createElement("form");
     form.className = "filters table-filters";
-    form.setAttribute("aria-label", "Filter the table");
+    // Each form is a landmark: named after its table's section, so several are told apart.
+    var section = table.closest("section");
+    var heading = section && section.querySelector("h2");
+    form.setAttribute("aria-label", "Filter " + (heading ? heading.textContent.trim().toLowerCase() : "the table"));
     var status = document.createElement("p");
     status.className = "muted filter-status";
     status.setAttribute("role", "status");
