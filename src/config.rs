@@ -35,6 +35,9 @@ pub struct Config {
     /// reads (front-matter keys, stated labels, CSV and JSON columns), by
     /// their name in lower case with `_` for spaces and `-`.
     pub import_keys: BTreeMap<String, String>,
+    /// `[[start]]`: the reading path for new engineers, in order, when the
+    /// team curates one (otherwise the site picks one).
+    pub start: Vec<StartPick>,
     /// The names of `categories`, to look one up in constant time.
     category_names: std::collections::HashSet<String>,
 }
@@ -62,6 +65,16 @@ pub const IMPORT_TARGETS: &[&str] = &[
     "id",
     "ignore",
 ];
+
+/// One incident of a curated reading path, and why a newcomer should read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartPick {
+    pub incident: String,
+    pub why: String,
+    /// Where it is in `casebook.toml`, for an error about an id that is not there.
+    pub path: std::path::PathBuf,
+    pub at: crate::diagnostics::Location,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
@@ -140,6 +153,7 @@ impl Default for Config {
             theme: "default".into(),
             categories: Vec::new(),
             import_keys: BTreeMap::new(),
+            start: Vec::new(),
             category_names: std::collections::HashSet::new(),
         }
     }
@@ -201,6 +215,15 @@ struct RawConfig {
     categories: Vec<Spanned<RawCategory>>,
     #[serde(default)]
     import: RawImport,
+    #[serde(default)]
+    start: Vec<Spanned<RawStartPick>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStartPick {
+    incident: Spanned<String>,
+    why: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -487,6 +510,29 @@ impl RawConfig {
                 error("config", target.span(), format!("`{}` is not a fact import reads", target.get_ref())).help(help),
             );
         }
+        let mut start: Vec<StartPick> = Vec::new();
+        for pick in self.start {
+            let span = pick.span();
+            let pick = pick.into_inner();
+            let id = pick.incident.get_ref().trim();
+            let why = pick.why.unwrap_or_default().trim().to_string();
+            if id.is_empty() {
+                diags.push(
+                    error("config", pick.incident.span(), "a [[start]] entry names no incident".into())
+                        .help("give the incident's id, e.g. incident = \"2024-06-gateway-ratelimit-config-push\""),
+                );
+            } else if start.iter().any(|p| p.incident == id) {
+                diags.push(error("config", pick.incident.span(), format!("`{id}` is on the reading path twice")));
+            } else if why.is_empty() {
+                diags.push(
+                    error("config", span, format!("the reading path does not say why to read `{id}`"))
+                        .help("add why = \"…\": one sentence on what a newcomer learns from it"),
+                );
+            } else {
+                let at = source.location(pick.incident.span());
+                start.push(StartPick { incident: id.to_string(), why, path: source.path.clone(), at });
+            }
+        }
         Config {
             site,
             severities,
@@ -512,6 +558,7 @@ impl RawConfig {
             theme: self.theme.name.unwrap_or(defaults.theme),
             categories,
             import_keys,
+            start,
             category_names,
         }
     }
@@ -581,6 +628,24 @@ mod tests {
             ]
         );
         assert_eq!(config.vocabulary.synonyms.len(), 1);
+    }
+
+    #[test]
+    fn reads_the_reading_path_and_names_what_is_wrong_with_it() {
+        let (config, problems) = parse(
+            "[site]\ntitle = \"KB\"\n[[start]]\nincident = \"a\"\nwhy = \"The first outage.\"\n[[start]]\nincident = \"b\"\n[[start]]\nincident = \"a\"\nwhy = \"x\"\n[[start]]\nincident = \" \"\n",
+        );
+        assert_eq!(config.start.len(), 1);
+        assert_eq!((config.start[0].incident.as_str(), config.start[0].why.as_str()), ("a", "The first outage."));
+        assert_eq!(config.start[0].at.line, 4);
+        assert_eq!(
+            problems,
+            [
+                "the reading path does not say why to read `b`",
+                "`a` is on the reading path twice",
+                "a [[start]] entry names no incident"
+            ]
+        );
     }
 
     #[test]

@@ -224,6 +224,7 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     lap("reading and parsing");
     crossref::check(&parsed, &unreadable_ids, &mut diags);
     crossref::check_names(&parsed, &mut diags);
+    check_reading_path(&config, &parsed, &unreadable_ids, &mut diags);
     lap("checking records");
 
     let (templates, static_files) = theme_files(dir, &inside, &config, &mut diags);
@@ -252,6 +253,29 @@ pub fn load(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
         anchors,
         timings,
     })
+}
+
+/// Every incident of the curated reading path (`[[start]]` in casebook.toml) exists.
+fn check_reading_path(config: &Config, parsed: &[Parsed], unreadable: &[String], diags: &mut Diagnostics) {
+    let ids: Vec<&str> = parsed.iter().map(|p| p.incident.id.as_str()).collect();
+    for pick in &config.start {
+        if ids.contains(&pick.incident.as_str()) || unreadable.contains(&pick.incident) {
+            continue;
+        }
+        let help = match crate::diagnostics::toml_error::suggest(&pick.incident, &ids) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "give the id of a record in incidents/ (its `id`, or its file name without .md)".into(),
+        };
+        diags.push(
+            Diagnostic::error(
+                "config",
+                &pick.path,
+                format!("the reading path names `{}`, which is no incident", pick.incident),
+            )
+            .at(Some(pick.at.clone()))
+            .help(help),
+        );
+    }
 }
 
 /// Load one record on its own, for a quick preview: `None` if it has any

@@ -51,7 +51,7 @@ pub use crate::output::{MemorySink, Sink};
 use cache::RenderCache;
 use page::{Page, PageJob};
 pub use pages::{CATALOG_PREVIEW, CLOSED_LISTED, OVERVIEW_ENTRIES, OVERVIEW_INCIDENTS};
-use pages::{actions, catalogs, groups, home, incidents, recurring};
+use pages::{actions, catalogs, groups, home, incidents, recurring, start};
 pub use site::{NavItem, SiteCounts, SiteView};
 use theme::Theme;
 use views::SiteData;
@@ -206,11 +206,13 @@ fn render_pages(
         Box::new(|| catalogs::guardrails_pages(data)),
         Box::new(|| one(actions::actions_page(&all_actions))),
         Box::new(|| one(recurring::recurring_page(data, chains))),
+        Box::new(|| one(start::start_page(data, chains))),
+        Box::new(|| one(start::glossary_page(data))),
         Box::new(|| {
             one(Page::new("metrics.html", "metrics/index.html", "Learning metrics", "metrics")
                 .with("metrics", learning::metrics_page(data, metrics)))
         }),
-        Box::new(|| Ok(vec![Page::new("404.html", "404.html", "Page not found", "")])),
+        Box::new(|| one(not_found_page(theme))),
         Box::new(|| Ok(vec![Page::new("search.html", "search/index.html", "Search", "search")])),
     ];
     for category in &categories {
@@ -240,6 +242,37 @@ fn render_pages(
     // Last: it lists every page written.
     let sitemap = feeds::sitemap(&out.paths(), theme, &site_json, config.site.base_url.as_deref())?;
     out.put(sitemap.path, sitemap.bytes)
+}
+
+/// The site's top-level folders and files: the not-found page finds the
+/// site root in a missing address by the first of these in it.
+const TOP_LEVEL: &[&str] = &[
+    "incidents",
+    "categories",
+    "services",
+    "remedies",
+    "guardrails",
+    "actions",
+    "recurring",
+    "metrics",
+    "review",
+    "search",
+    "start",
+    "glossary",
+    "static",
+    "data",
+    "index.html",
+    "404.html",
+    "feed.xml",
+    "sitemap.xml",
+];
+
+/// `/404.html`, served by static hosts at any missing address: it carries
+/// its style inline and the names that locate the site root (see the template).
+fn not_found_page(theme: &Theme) -> Result<Page, RenderError> {
+    Page::new("404.html", "404.html", "Page not found", "")
+        .with("known_sections", TOP_LEVEL)?
+        .with("inline_style", theme.static_text("style.css"))
 }
 
 /// Just the page and brief of incident `id`, for `serve`'s quick preview of

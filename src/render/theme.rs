@@ -53,6 +53,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "actions.html",
     "recurring.html",
     "metrics.html",
+    "start.html",
+    "glossary.html",
     "404.html",
     "search.html",
     "feed.xml",
@@ -63,6 +65,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
 pub const STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
     ("sort.js", include_bytes!("../../themes/default/static/sort.js")),
+    ("filter.js", include_bytes!("../../themes/default/static/filter.js")),
+    ("copy.js", include_bytes!("../../themes/default/static/copy.js")),
     ("search.js", include_bytes!("../../themes/default/static/search.js")),
     ("stem.js", include_bytes!("../../themes/default/static/stem.js")),
     ("search-ui.js", include_bytes!("../../themes/default/static/search-ui.js")),
@@ -218,6 +222,8 @@ impl Theme {
         }
         let bounds = Bounds::default();
         tera.register_function("range", bounded_range);
+        tera.register_filter("ticket_id", ticket_id_filter);
+        tera.register_filter("step_html", step_html_filter);
         tera.add_raw_templates(all)
             .map_err(|e| RenderError::Template { template: e.to_string(), message: error_chain(&e) })?;
         let statics = STATIC.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
@@ -263,6 +269,114 @@ impl Theme {
     pub fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.statics.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
     }
+
+    /// The text of the static file `name` (empty when there is none or it is
+    /// not UTF-8): the not-found page inlines the style sheet.
+    pub fn static_text(&self, name: &str) -> &str {
+        self.statics.iter().find(|(p, _)| p == name).and_then(|(_, b)| std::str::from_utf8(b).ok()).unwrap_or("")
+    }
+}
+
+/// The ticket a tracker link points to, as people say it: `OPS-123` for
+/// `https://jira.example/browse/OPS-123`, `#42` for a numbered issue, the
+/// `selectedIssue` of a board link; the host when the address names nothing.
+pub fn ticket_id(url: &str) -> String {
+    let without_fragment = url.split('#').next().unwrap_or(url);
+    let (path, query) = without_fragment.split_once('?').unwrap_or((without_fragment, ""));
+    for pair in query.split('&') {
+        if let Some(("selectedIssue" | "issue" | "id", v)) = pair.split_once('=') {
+            if !v.is_empty() {
+                return v.to_string();
+            }
+        }
+    }
+    let rest = path.split_once("://").map_or(path, |(_, r)| r);
+    let mut parts = rest.split('/').filter(|p| !p.is_empty());
+    let host = parts.next().unwrap_or(rest);
+    match parts.next_back() {
+        Some(last) if last.chars().all(|c| c.is_ascii_digit()) => format!("#{last}"),
+        Some(last) => last.to_string(),
+        None => host.to_string(),
+    }
+}
+
+fn ticket_id_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    Ok(tera::Value::String(ticket_id(value.as_str().unwrap_or_default())))
+}
+
+/// Commands a remedy step may start with: such a step is shown as a code
+/// block with a copy button.
+const COMMANDS: &[&str] = &[
+    "kubectl",
+    "psql",
+    "mysql",
+    "redis-cli",
+    "curl",
+    "aws",
+    "gcloud",
+    "az",
+    "helm",
+    "terraform",
+    "docker",
+    "git",
+    "systemctl",
+    "journalctl",
+    "ssh",
+    "sudo",
+    "openssl",
+    "dig",
+    "nslookup",
+    "vault",
+    "consul",
+    "etcdctl",
+    "nginx",
+    "pg_dump",
+    "pg_ctl",
+    "ansible",
+    "make",
+    "cargo",
+    "npm",
+    "SELECT",
+    "UPDATE",
+    "ALTER",
+    "DELETE",
+    "INSERT",
+    "$",
+];
+
+/// A remedy step as HTML: a step that is a command (it starts with one of
+/// [`COMMANDS`]) is a code block; otherwise prose with `backticked` words as
+/// inline code. Everything is escaped.
+pub fn step_html(step: &str) -> String {
+    let first = step.split_whitespace().next().unwrap_or("");
+    if COMMANDS.contains(&first) {
+        let command = step.strip_prefix("$ ").unwrap_or(step);
+        return format!("<pre class=\"step-command\" tabindex=\"0\"><code>{}</code></pre>", escape_html(command));
+    }
+    let pieces: Vec<&str> = step.split('`').collect();
+    // An unclosed backtick: the step stays as typed.
+    if pieces.len() % 2 == 0 {
+        return escape_html(step);
+    }
+    let mut out = String::new();
+    for (n, piece) in pieces.iter().enumerate() {
+        if n % 2 == 1 {
+            out.push_str(&format!("<code>{}</code>", escape_html(piece)));
+        } else {
+            out.push_str(&escape_html(piece));
+        }
+    }
+    out
+}
+
+fn step_html_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    Ok(tera::Value::String(step_html(value.as_str().unwrap_or_default())))
 }
 
 /// Escape text for HTML element content and quoted attribute values. Unlike
@@ -314,6 +428,31 @@ fn error_chain(e: &tera::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod ticket_tests {
+    use super::{step_html, ticket_id};
+
+    #[test]
+    fn a_command_step_is_a_code_block_and_backticks_are_inline_code() {
+        assert_eq!(
+            step_html("kubectl -n x rollout restart deploy/<api>"),
+            "<pre class=\"step-command\" tabindex=\"0\"><code>kubectl -n x rollout restart deploy/&lt;api&gt;</code></pre>"
+        );
+        assert_eq!(step_html("$ psql -c 'select 1'").matches("<pre").count(), 1);
+        assert_eq!(step_html("Run `SHOW pool` on <pgbouncer>"), "Run <code>SHOW pool</code> on &lt;pgbouncer&gt;");
+        assert_eq!(step_html("Restart the pods"), "Restart the pods");
+    }
+
+    #[test]
+    fn a_ticket_link_reads_as_its_ticket() {
+        assert_eq!(ticket_id("https://tracker.example/RECS-642"), "RECS-642");
+        assert_eq!(ticket_id("https://jira.example/browse/OPS-12/"), "OPS-12");
+        assert_eq!(ticket_id("https://github.com/o/r/issues/42#c1"), "#42");
+        assert_eq!(ticket_id("https://jira.example/secure/RapidBoard.jspa?rapidView=3&selectedIssue=PAY-7"), "PAY-7");
+        assert_eq!(ticket_id("https://tracker.example/"), "tracker.example");
+    }
 }
 
 #[cfg(test)]

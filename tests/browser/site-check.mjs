@@ -31,7 +31,12 @@ const server = http.createServer((req, res) => {
   let file = path.join(siteDir, rel);
   if (!path.resolve(file).startsWith(path.resolve(siteDir))) { res.writeHead(403); res.end(); return; }
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-  if (!fs.existsSync(file)) { res.writeHead(404); res.end("not found"); return; }
+  if (!fs.existsSync(file)) {
+    // As GitHub Pages serves a project site: the site's own 404.html, at the missing address.
+    res.writeHead(404, { "content-type": types[".html"] });
+    fs.createReadStream(path.join(siteDir, "404.html")).pipe(res);
+    return;
+  }
   res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
   fs.createReadStream(file).pipe(res);
 });
@@ -50,6 +55,8 @@ const pages = [
   { path: "incidents/", expect: "Incidents", sortable: true },
   { path: "metrics/", expect: "Learning metrics", charts: 7 },
   { path: "recurring/", expect: "Detected, not yet linked" },
+  { path: "start/", expect: "Why read it" },
+  { path: "glossary/", expect: "time to detect" },
 ];
 
 fs.mkdirSync(shotDir, { recursive: true });
@@ -113,6 +120,117 @@ for (const scheme of ["light", "dark"]) {
   }
   await context.close();
 }
+// The not-found page, served at missing addresses of every depth: styled, its
+// links and search form lead into the site, its search box holds the words of
+// the address.
+async function notFoundChecks(missing, words, scheme) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error" && !/404/.test(m.text())) problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  const response = await page.goto(base + missing, { waitUntil: "load" });
+  if (!response || response.status() !== 404) problems.push(`status ${response && response.status()}, expected 404`);
+  const css = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue("--border").trim());
+  if (!css) problems.push("not styled");
+  await page.waitForFunction(() => document.getElementById("notfound-q").value !== "", null, { timeout: 5000 })
+    .catch(() => problems.push("search box not prefilled"));
+  const query = await page.inputValue("#notfound-q");
+  if (query !== words) problems.push(`search box holds ${JSON.stringify(query)}, expected ${JSON.stringify(words)}`);
+  const targets = await page.evaluate(() => [
+    ...[...document.querySelectorAll("a[href]")].map((a) => a.href),
+    ...[...document.querySelectorAll("form[action]")].map((f) => f.action),
+  ]);
+  const img = await page.evaluate(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+  if (!img) problems.push("an image did not load");
+  for (const url of new Set(targets)) {
+    if (!url.startsWith(base)) { problems.push(`link leaves the site: ${url}`); continue; }
+    const r = await fetch(url.split("#")[0]);
+    if (r.status !== 200) problems.push(`link ${url} → HTTP ${r.status}`);
+  }
+  if (targets.length < 10) problems.push(`only ${targets.length} links`);
+  // The header search works from here too.
+  await page.fill("#site-search-q", "certificate");
+  await page.waitForSelector("#site-search-results li a", { timeout: 15000 }).catch(() => problems.push("header search gave no results"));
+  const name = `404-${missing.split("/").filter(Boolean).length}-deep-${scheme}`;
+  await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: false });
+  await page.keyboard.press("Escape");
+  await page.setViewportSize({ width: 390, height: 844 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (wide > 390) problems.push(`at 390 px the page is ${wide} px wide`);
+  await page.screenshot({ path: path.join(shotDir, `${name}-390.png`), fullPage: true });
+  await context.close();
+  return [problems, targets.length];
+}
+for (const scheme of ["light", "dark"]) {
+  for (const [missing, words] of [
+    ["gone", "gone"],
+    ["incidents/2023-01-renamed-incident/brief/", "renamed incident"],
+    ["no/such/folder/here.html", "no such folder here"],
+  ]) {
+    const [problems, links] = await notFoundChecks(missing, words, scheme);
+    if (problems.length) { failed++; console.log(`FAIL ${scheme} not-found page at /${missing}\n  ${problems.join("\n  ")}`); }
+    else { passed++; console.log(`ok   ${scheme} not-found page at /${missing}: styled, ${links} links resolve, search prefilled`); }
+  }
+}
+
+// Filters on the incident list and the action tracker: every row left
+// carries the value chosen, and the count matches; a filter in the address
+// applies on load; without JavaScript every row is listed.
+{
+  const problems = [];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(base + "incidents/");
+  const total = await page.locator("table.incidents tbody tr").count();
+  await page.selectOption("select[name=severity]", "SEV1");
+  const sev = await page.locator("table.incidents tbody tr:not([hidden]) td:nth-child(2)").allTextContents();
+  if (!sev.length || sev.length === total || !sev.every((t) => t.trim() === "SEV1")) problems.push(`severity filter left ${JSON.stringify(sev)}`);
+  const category = await page.locator("select[name=category] option").nth(1).getAttribute("value");
+  await page.selectOption("select[name=category]", category);
+  const rows = await page.locator("table.incidents tbody tr:not([hidden])").evaluateAll((rs) => rs.map((r) => [r.dataset.severity, r.dataset.category]));
+  if (!rows.every(([s, c]) => s === "SEV1" && c.split("|").includes(category))) problems.push(`two filters left ${JSON.stringify(rows)}`);
+  const said = await page.textContent(".filter-status");
+  if (!said.startsWith(`${rows.length} of ${total}`)) problems.push(`status says "${said}" for ${rows.length} of ${total}`);
+  await page.goto(base + "actions/?status=in-progress");
+  const statuses = await page.locator("#open table tbody tr:not([hidden]) td:nth-child(4) .badge").allTextContents();
+  if (!statuses.length || !statuses.every((t) => t.trim() === "in progress")) problems.push(`status from the address left ${JSON.stringify(statuses)}`);
+  const owner = await page.locator("#open select[name=owner] option").nth(1).getAttribute("value");
+  await page.selectOption("#open select[name=owner]", owner);
+  const owners = await page.locator("#open table tbody tr:not([hidden]) td:nth-child(2)").allTextContents();
+  if (!owners.every((t) => t.trim() === owner)) problems.push(`owner filter left ${JSON.stringify(owners)}`);
+  await page.screenshot({ path: path.join(shotDir, "actions-filtered.png") });
+  await context.close();
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const bare = await plain.newPage();
+  await bare.goto(base + "incidents/?severity=SEV1");
+  const all = await bare.locator("table.incidents tbody tr").count();
+  const hidden = await bare.locator("table.incidents tbody tr[hidden]").count();
+  if (all !== total || hidden) problems.push(`without JavaScript: ${all - hidden} of ${total} rows`);
+  await plain.close();
+  if (problems.length) { failed++; console.log(`FAIL filters\n  ${problems.join("\n  ")}`); }
+  else { passed++; console.log(`ok   filters on incidents (severity, category) and actions (status from the address, owner); full list without JavaScript`); }
+}
+
+// Every service page prints as a one-page on-call sheet (A4).
+{
+  const services = fs.readdirSync(path.join(siteDir, "services"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const context = await browser.newContext({ colorScheme: "dark" });
+  const long = [];
+  for (const s of services) {
+    const page = await context.newPage();
+    await page.goto(`${base}services/${s}/`);
+    const pdf = await page.pdf({ format: "A4" });
+    const count = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+    if (count !== 1) long.push(`${s}: ${count} pages`);
+    await page.close();
+  }
+  await context.close();
+  if (long.length || !services.length) { failed++; console.log(`FAIL on-call sheets\n  ${long.join("\n  ") || "no services"}`); }
+  else { passed++; console.log(`ok   every one of ${services.length} service pages prints on one A4 page`); }
+}
+
 // Search: the header box on the home page, then the search page.
 async function searchChecks(base, scheme) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });

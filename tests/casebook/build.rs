@@ -411,8 +411,8 @@ fn a_failure_that_healed_before_it_was_noticed_says_so() {
     assert!(page.contains(sentence), "{}", main_of(&page));
     assert!(text(&tree, "incidents/healed/brief/index.html").contains(sentence));
     // Time to detect is still measured from the start: 53m, longer than the 28m to mitigate.
-    assert!(page.contains("<abbr title=\"Time to detect\">TTD</abbr></th><td>53m</td>"), "{}", main_of(&page));
-    assert!(page.contains("<abbr title=\"Time to mitigate\">TTM</abbr></th><td>28m</td>"), "{}", main_of(&page));
+    assert!(page.contains("<abbr title=\"Time to detect\">TTD</abbr></a></th><td>53m</td>"), "{}", main_of(&page));
+    assert!(page.contains("<abbr title=\"Time to mitigate\">TTM</abbr></a></th><td>28m</td>"), "{}", main_of(&page));
     assert!(page.contains("impact 28m, noticed after 25m, resolve 1h 25m"), "{}", main_of(&page));
     // An incident noticed in time says nothing of the kind.
     let kb = kb.file("incidents/healed.md", crate::support::GOOD_RECORD);
@@ -529,7 +529,7 @@ fn date_only_timeline_rows_and_stated_durations_stand_in_for_missing_timestamps(
     // The date-only row shows its date alone; the stated durations are the clock's.
     assert!(page.contains(">2022-12-05<"), "{}", main_of(&page));
     assert!(!page.contains("2022-12-05 00:00"), "{}", main_of(&page));
-    assert!(page.contains("<abbr title=\"Time to resolve\">TTR</abbr></th><td>4d 6h</td>"), "{}", main_of(&page));
+    assert!(page.contains("<abbr title=\"Time to resolve\">TTR</abbr></a></th><td>4d 6h</td>"), "{}", main_of(&page));
     // A duration nobody can read is an error at the value.
     let kb = kb.file("incidents/digest.md", record.replace("\"4d 6h\"", "\"soon\""));
     let bad = kb.check(&[]);

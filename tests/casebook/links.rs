@@ -55,13 +55,44 @@ fn resolve(page: &str, href: &str) -> Option<(String, Option<String>)> {
     Some((target, fragment))
 }
 
-#[test]
-fn every_internal_link_and_fragment_of_the_example_site_resolves() {
+/// The example site, built into a temporary folder.
+fn example_site() -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
     let out = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = casebook(root, &["build", "content", "-o", out.path().to_str().unwrap(), "--today", TODAY]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let tree = read_tree(out.path());
+    (out, tree)
+}
+
+/// The not-found page is served at any missing address; its script finds the
+/// site root as the folder above the first of the site's own top-level names
+/// in that address. Every top-level name the site has must be among them, or
+/// a missing page below it would be given the wrong root.
+#[test]
+fn the_not_found_page_knows_every_top_level_name_of_the_site() {
+    let (_out, tree) = example_site();
+    let page = String::from_utf8_lossy(&tree["404.html"]).into_owned();
+    let start = page.find("var known = ").expect("the root-finding script") + "var known = ".len();
+    let end = start + page[start..].find(';').unwrap();
+    let known: Vec<String> = serde_json::from_str(&page[start..end]).unwrap();
+    let top: BTreeSet<&str> =
+        tree.keys().map(|p| p.split('/').next().unwrap()).filter(|n| !n.starts_with('.')).collect();
+    let missing: Vec<&&str> = top.iter().filter(|n| !known.iter().any(|k| k == **n)).collect();
+    assert!(missing.is_empty(), "not known to the 404 page: {missing:?}");
+    assert!(top.len() > 10, "{top:?}");
+    // Its links lead from the site root into the site, and it is styled without a style sheet link.
+    for href in ["./", "./incidents/", "./remedies/", "./services/", "./search/"] {
+        assert!(page.contains(&format!("=\"{href}\"")), "{href} missing from the 404 page");
+        let target = resolve("404.html", href).unwrap().0;
+        assert!(tree.contains_key(&target), "{href} → {target} missing");
+    }
+    assert!(page.contains("<style>") && !page.contains("rel=\"stylesheet\""));
+}
+
+#[test]
+fn every_internal_link_and_fragment_of_the_example_site_resolves() {
+    let (_out, tree) = example_site();
     let pages: BTreeMap<&String, String> = tree
         .iter()
         .filter(|(p, _)| p.ends_with(".html"))

@@ -14,6 +14,7 @@ mod layers;
 mod learning;
 mod links;
 mod names;
+mod onboarding;
 mod output_dir;
 mod ranking;
 mod robustness;

@@ -18,7 +18,7 @@ use crate::render::RenderError;
 use crate::render::learning;
 use crate::render::page::Page;
 use crate::render::views::{
-    ActionCounts, ActionView, GuardrailView, IncidentRef, IncidentRow, RemedyView, SiteData, incident_ref,
+    ActionCounts, ActionView, GuardrailView, IncidentRef, IncidentRow, NamedLink, RemedyView, SiteData, incident_ref,
 };
 
 /// A category's line in the index, and the head of its page.
@@ -288,7 +288,76 @@ pub(crate) fn service_pages(
         members: members(members_of, &service.slug),
         urls: GroupUrls { base: service.url.clone(), remedies: None, guardrails: None },
     };
-    group_pages(data, metrics, chains, &group, service)
+    let mut pages = group_pages(data, metrics, chains, &group, service)?;
+    if let Some(page) = pages.first_mut() {
+        page.ctx.insert("oncall", &oncall_view(data, chains, &service.name, group.members));
+    }
+    Ok(pages)
+}
+
+/// What someone about to go on call for a service needs, from its incidents:
+/// how it failed, what fixed it, what guards it now, and what it fails with.
+#[derive(Debug, Serialize)]
+struct OnCallView {
+    /// Failure categories, most frequent first, with their counts.
+    categories: Vec<(NamedLink, usize)>,
+    /// The recurring failures the service was part of: their mechanism and count.
+    mechanisms: Vec<(String, usize, IncidentRef)>,
+    /// Each incident's root cause in a line, newest first.
+    causes: Vec<(String, IncidentRef)>,
+    /// Remedies that worked, symptom first, newest first.
+    remedies: Vec<RemedyView>,
+    /// Live guardrails and whether they held.
+    guardrails: Vec<GuardrailView>,
+    /// Other services in the same incidents, most shared first.
+    together: Vec<(NamedLink, usize)>,
+}
+
+/// How many lines each list of the on-call sheet holds (it prints on one page).
+const ONCALL_LINES: usize = 8;
+
+fn oncall_view(data: &SiteData<'_>, chains: &[ChainSummary], name: &str, members: &[&Incident]) -> OnCallView {
+    use crate::model::FindingKind;
+    let count_by = |names: &mut Vec<(String, usize)>, name: &str| match names.iter_mut().find(|(n, _)| n == name) {
+        Some((_, c)) => *c += 1,
+        None => names.push((name.to_string(), 1)),
+    };
+    let (mut categories, mut together) = (Vec::new(), Vec::new());
+    for inc in members {
+        inc.categories.iter().for_each(|c| count_by(&mut categories, c));
+        inc.services.iter().filter(|s| s.as_str() != name).for_each(|s| count_by(&mut together, s));
+    }
+    let ranked = |mut v: Vec<(String, usize)>, url: fn(&str) -> String| {
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.into_iter().take(ONCALL_LINES).map(|(n, c)| (NamedLink { url: url(&n), name: n }, c)).collect()
+    };
+    let ids: BTreeSet<&str> = members.iter().map(|i| i.id.as_str()).collect();
+    let mechanisms = chains
+        .iter()
+        .filter(|c| c.members.iter().any(|m| ids.contains(m.id.as_str())))
+        .filter_map(|c| Some((c.title.clone(), c.count, c.members.first()?.clone())))
+        .take(ONCALL_LINES)
+        .collect();
+    let newest = members.iter().rev();
+    let causes = newest
+        .clone()
+        .filter_map(|i| {
+            let root = i.findings.iter().find(|f| f.kind == Some(FindingKind::RootCause))?;
+            Some((root.summary.clone(), incident_ref(i)))
+        })
+        .take(ONCALL_LINES)
+        .collect();
+    let remedies = newest.clone().flat_map(|i| data.remedy_views(i)).filter(|r| r.worked).take(ONCALL_LINES).collect();
+    let guardrails =
+        newest.flat_map(|i| data.guardrail_views(i)).filter(|g| g.status.is_live()).take(ONCALL_LINES).collect();
+    OnCallView {
+        categories: ranked(categories, SiteData::category_url),
+        mechanisms,
+        causes,
+        remedies,
+        guardrails,
+        together: ranked(together, SiteData::service_url),
+    }
 }
 
 /// A group's page, and its full incident list when the page shows only the

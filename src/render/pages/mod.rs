@@ -9,7 +9,8 @@
 //! - [`groups`]: categories and services, their indexes and their pages;
 //! - [`catalogs`]: `/remedies/` and `/guardrails/`, by category;
 //! - [`actions`]: `/actions/`, the action tracker;
-//! - [`recurring`]: `/recurring/`, the recurrence chains.
+//! - [`recurring`]: `/recurring/`, the recurrence chains;
+//! - [`start`]: `/start/` and `/glossary/`, for new engineers.
 //!
 //! The limits below keep every page a readable size however large the
 //! knowledge base grows; the full lists are on their own pages or in
@@ -21,6 +22,7 @@ pub(crate) mod groups;
 pub(crate) mod home;
 pub(crate) mod incidents;
 pub(crate) mod recurring;
+pub(crate) mod start;
 
 /// How many entries an overview lists before it links to the full list.
 pub const OVERVIEW_INCIDENTS: usize = 25;

@@ -43,7 +43,7 @@ pub(crate) fn chain_views(data: &SiteData<'_>) -> Vec<ChainSummary> {
             ChainSummary {
                 guardrails_live: totals.live(),
                 guardrails_recurred: totals.recurred,
-                title: incidents.first().map(|i| i.title.clone()).unwrap_or_default(),
+                title: incidents.first().map(|i| mechanism(i)).unwrap_or_default(),
                 count: members.len(),
                 first: members.first().and_then(|m| m.started.clone()),
                 last: members.last().and_then(|m| m.started.clone()),
@@ -54,6 +54,15 @@ pub(crate) fn chain_views(data: &SiteData<'_>) -> Vec<ChainSummary> {
             }
         })
         .collect()
+}
+
+/// What a recurring failure is called: the mechanism that came back, as the
+/// first incident's root cause states it (its first finding when none is
+/// marked root cause), else that incident's title.
+fn mechanism(first: &Incident) -> String {
+    use crate::model::FindingKind;
+    let root = first.findings.iter().find(|f| f.kind == Some(FindingKind::RootCause));
+    root.or(first.findings.first()).map_or_else(|| first.title.clone(), |f| f.summary.clone())
 }
 
 /// `/recurring/`.
