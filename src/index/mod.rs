@@ -278,9 +278,6 @@ impl SearchIndex {
         let max_doc = searcher.segment_readers().iter().map(|s| s.max_doc() as usize).sum::<usize>().max(1);
         let any: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|c| (Occur::Should, c.query())).collect();
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
-        for pair in &plan.required_pairs {
-            must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(self.pair_query(pair)), 0.0))));
-        }
         for (field, values) in [
             (self.fields.category, &query.categories),
             (self.fields.severity, &query.severities),
@@ -407,10 +404,6 @@ impl SearchIndex {
             });
         }
         out
-    }
-
-    fn pair_query(&self, pair: &str) -> TermQuery {
-        TermQuery::new(Term::from_field_text(self.fields.pairs, pair), IndexRecordOption::WithFreqs)
     }
 
     /// Why `doc` scored what it did: each clause that matched it, with its score.

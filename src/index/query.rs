@@ -7,7 +7,8 @@
 //! the weights the manifest carries), so both rank alike. The rules:
 //!
 //! - A query is cut into words as the index cut its text. Text between double
-//!   quotes is a phrase: its words must all occur, next to each other.
+//!   quotes is a phrase: its words must all occur; where they are adjacent
+//!   (in the fields the pairs index) the pair raises the record.
 //! - Each distinct word is a **group** of terms. A corpus word stands for its
 //!   stem; a word the corpus does not hold is stemmed, and its stem stands
 //!   for it when some corpus word has that stem (`renewals` finds `renewal`).
@@ -78,8 +79,6 @@ pub struct Plan {
     pub groups: Vec<Group>,
     /// Adjacent query words, as pair terms, in query order.
     pub pairs: Vec<String>,
-    /// Pairs of quoted phrases: documents must contain each.
-    pub required_pairs: Vec<String>,
     /// (typed, corrected) for each word corrected as a typo.
     pub corrections: Vec<(String, String)>,
 }
@@ -287,18 +286,13 @@ pub fn plan(text: &str, lexicon: &Lexicon, analyzer: &mut TextAnalyzer, correct:
             }
         }
     }
-    // Adjacent words: a boost, and a requirement inside quotes (common
-    // words are in no pair).
+    // Adjacent words: a boost (common words are in no pair).
     for i in 1..tokens.len() {
         let (Some(a), Some(b)) = (&primaries[i - 1], &primaries[i]) else { continue };
         if !counts(&tokens[i - 1].word) || !counts(&tokens[i].word) {
             continue;
         }
         let pair = format!("{a} {b}");
-        let quoted = tokens[i].phrase > 0 && tokens[i].phrase == tokens[i - 1].phrase;
-        if quoted && !plan.required_pairs.contains(&pair) {
-            plan.required_pairs.push(pair.clone());
-        }
         if !plan.pairs.contains(&pair) {
             plan.pairs.push(pair);
         }
@@ -477,7 +471,6 @@ mod tests {
         let mut a = analyzer();
         let p = plan("backup \"disk full\"", &lexicon, &mut a, true);
         assert_eq!(p.groups.iter().map(|g| g.required).collect::<Vec<_>>(), [false, true, true]);
-        assert_eq!(p.required_pairs, ["disk full"]);
         assert_eq!(p.pairs, ["backup disk", "disk full"]);
         // A repeated word is one group.
         assert_eq!(plan("disk disk ", &lexicon, &mut a, true).groups.len(), 1);

@@ -188,7 +188,7 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     }
     await Promise.all(early);
 
-    const result = { groups: [], pairs: [], requiredPairs: [], corrections: [] };
+    const result = { groups: [], pairs: [], corrections: [] };
     const primaries = [];
     const groupOf = [];
     const counts = (word) => !common(word);
@@ -234,8 +234,6 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
       const a = primaries[i - 1], b = primaries[i];
       if (a === null || b === null || !counts(tokens[i - 1].word) || !counts(tokens[i].word)) continue;
       const pair = `${a} ${b}`;
-      const quoted = tokens[i].phrase > 0 && tokens[i].phrase === tokens[i - 1].phrase;
-      if (quoted && !result.requiredPairs.includes(pair)) result.requiredPairs.push(pair);
       if (!result.pairs.includes(pair)) result.pairs.push(pair);
     }
     // Two adjacent words that form a synonym ("rate limited") answer with its synonyms too.
@@ -348,14 +346,8 @@ export async function createEngine(base, fetchFn = globalThis.fetch) {
     for (const [doc, groups] of matched) {
       required.set(doc, [...groups].filter((g) => p.groups[g].required).length);
     }
-    const requiredPairs = await Promise.all(p.requiredPairs.map(pairPostings));
-    const pairDocs = requiredPairs.map((postings) => {
-      const docs = new Set();
-      if (postings) for (const [doc] of scored(postings, pairNorms)) docs.add(doc);
-      return docs;
-    });
     let ranked = [...scores.entries()]
-      .filter(([doc]) => (required.get(doc) || 0) === requiredGroups && pairDocs.every((d) => d.has(doc)))
+      .filter(([doc]) => (required.get(doc) || 0) === requiredGroups)
       .map(([doc, score]) => [doc, score, counted(doc), counted(doc, exact)]);
     if (keep) ranked = ranked.filter(([doc]) => keep(doc));
     // Words matched, then words matched in their own terms, then score, then document order.
