@@ -115,16 +115,14 @@ pub struct Lexicon<'a> {
 
 impl<'a> Lexicon<'a> {
     pub fn new(words: &'a Words, synonyms: &'a [Vec<String>]) -> Self {
-        let stems = words.map.values().filter(|(_, df)| *df > 0).map(|(s, _)| s.as_str()).collect();
+        let stems = words.map.values().map(|(s, _)| s.as_str()).collect();
         Lexicon { words, stems, synonyms }
     }
 
     /// The stem a word stands for in this corpus, if any.
     fn stem(&self, word: &str, analyzer: &mut TextAnalyzer) -> Option<String> {
-        if let Some((stem, df)) = self.words.map.get(word) {
-            if *df > 0 {
-                return Some(stem.clone());
-            }
+        if let Some((stem, _)) = self.words.map.get(word) {
+            return Some(stem.clone());
         }
         let stem = stem_of(word, analyzer)?;
         self.stems.contains(stem.as_str()).then_some(stem)
