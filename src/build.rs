@@ -158,7 +158,9 @@ impl SiteBuilder {
                 .filter(|i| options.drafts || i.status != RecordStatus::Draft)
                 .collect(),
         };
+        let started = Instant::now();
         let analysis = Analysis::new(&kb, similarity);
+        loaded.timings.push(("relations and guardrail outcomes", started.elapsed()));
         progress("rendering pages");
         let render_options = RenderOptions { today: options.today, drafts: options.drafts };
         let out = Output::new(sink);

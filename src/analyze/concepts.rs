@@ -13,7 +13,6 @@
 //! so two records naming the same mechanism share a heavy term; the reason
 //! shown is the concept's name.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Concept groups: a name (shown as the reason) and the phrases that say it,
@@ -483,12 +482,12 @@ fn normal(word: &str) -> &str {
 }
 
 /// Phrases by their first word: (the rest of the words, group).
-type Index = HashMap<String, Vec<(Vec<String>, usize)>>;
+type Index = rustc_hash::FxHashMap<String, Vec<(Vec<String>, usize)>>;
 
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index: Index = HashMap::new();
+        let mut index = Index::default();
         for (group, (_, phrases)) in GROUPS.iter().enumerate() {
             for phrase in *phrases {
                 let words: Vec<String> = crate::text::raw_words(phrase).iter().map(|w| normal(w).to_string()).collect();
@@ -504,16 +503,35 @@ fn index() -> &'static Index {
 /// The concept words for the phrases in `text`, one per group found (a
 /// group said three ways is still one mechanism), separated by spaces.
 pub fn annotate(text: &str) -> String {
-    let words: Vec<String> = crate::text::raw_words(text).iter().map(|w| normal(w).to_string()).collect();
     let index = index();
     let mut found: Vec<usize> = Vec::new();
-    for (i, word) in words.iter().enumerate() {
+    // Phrases begun and matched so far: (the rest of its words, group, words matched).
+    let mut open: Vec<(&[String], usize, usize)> = Vec::new();
+    crate::text::each_raw_word(text, |word| {
+        let word = normal(word);
+        open.retain_mut(|(rest, _, matched)| {
+            let next = rest.get(*matched).is_some_and(|w| w == word);
+            *matched += 1;
+            next
+        });
+        open.retain(|&(rest, group, matched)| {
+            let whole = matched == rest.len();
+            if whole && !found.contains(&group) {
+                found.push(group);
+            }
+            !whole
+        });
         for (rest, group) in index.get(word).into_iter().flatten() {
-            if !found.contains(group) && words.get(i + 1..i + 1 + rest.len()).is_some_and(|w| w == rest.as_slice()) {
+            if found.contains(group) {
+                continue;
+            }
+            if rest.is_empty() {
                 found.push(*group);
+            } else {
+                open.push((rest.as_slice(), *group, 0));
             }
         }
-    }
+    });
     found.iter().map(|&g| token(g)).collect::<Vec<_>>().join(" ")
 }
 

@@ -13,7 +13,9 @@
 //! or a likely recurrence; pages only look the vectors up.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, PoisonError};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -24,8 +26,22 @@ pub const MATCH_AT: f64 = 0.2;
 /// How many shared words are shown as evidence.
 const EVIDENCE_WORDS: usize = 4;
 
+/// One stem of a vector: its weight and its first spelling in the text.
+#[derive(Debug)]
+struct Weight {
+    stem: String,
+    weight: f64,
+    spelling: String,
+}
+
 /// Stems and weights, L2-normalised, sorted by stem.
-type Vector = Vec<(String, f64)>;
+type Vector = Vec<Weight>;
+
+/// Stems with their counts and first spelling.
+type Raw = rustc_hash::FxHashMap<String, (f64, String)>;
+
+/// An incident with the raw counts of its findings and guardrails.
+type Counted<'i> = (&'i Incident, Vec<(&'i Finding, Raw)>, Vec<(&'i Guardrail, Raw)>);
 
 /// Why a later incident counts against a guardrail.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,7 +57,7 @@ pub struct Evidence {
 /// One incident's findings and guardrails as vectors.
 #[derive(Debug, Default)]
 struct Profile {
-    findings: Vec<(String, Vector, HashMap<String, String>)>,
+    findings: Vec<(String, Vector)>,
     guardrails: HashMap<String, Vector>,
 }
 
@@ -59,15 +75,33 @@ fn finding_text(f: &Finding) -> String {
     parts.join("\n")
 }
 
+/// The analyzer, each distinct word stemmed once.
+struct Stemmer {
+    analyzer: TextAnalyzer,
+    /// Word → its stem, `None` for a word the analyzer drops.
+    stems: rustc_hash::FxHashMap<String, Option<String>>,
+}
+
+impl Stemmer {
+    fn stem(&mut self, word: &str) -> Option<String> {
+        if let Some(stem) = self.stems.get(word) {
+            return stem.clone();
+        }
+        let stem = crate::text::stem_of(word, &mut self.analyzer);
+        self.stems.insert(word.to_string(), stem.clone());
+        stem
+    }
+}
+
 /// Stems of `text` with their counts and first spelling; service names and
 /// common words dropped.
-fn counted(text: &str, skip: &BTreeSet<String>, analyzer: &mut TextAnalyzer) -> HashMap<String, (f64, String)> {
-    let mut out: HashMap<String, (f64, String)> = HashMap::new();
+fn counted(text: &str, skip: &BTreeSet<String>, stemmer: &mut Stemmer) -> Raw {
+    let mut out = Raw::default();
     crate::text::each_raw_word(text, |word| {
         if word.len() < 2 || word.chars().all(|c| c.is_ascii_digit()) || super::similar::is_stop_word(word) {
             return;
         }
-        let Some(stem) = crate::text::stem_of(word, analyzer) else { return };
+        let Some(stem) = stemmer.stem(word) else { return };
         if skip.contains(&stem) {
             return;
         }
@@ -76,73 +110,80 @@ fn counted(text: &str, skip: &BTreeSet<String>, analyzer: &mut TextAnalyzer) -> 
     out
 }
 
+/// The raw counts of an incident's findings, and of each guardrail with the
+/// findings it addresses.
+fn count_incident<'i>(inc: &'i Incident, stemmer: &mut Stemmer) -> Counted<'i> {
+    let mut skip = BTreeSet::new();
+    for s in &inc.services {
+        crate::text::each_raw_word(s, |w| {
+            skip.extend(stemmer.stem(w));
+        });
+    }
+    let findings = inc.findings.iter().map(|f| (f, counted(&finding_text(f), &skip, stemmer))).collect();
+    let guardrails = inc
+        .guardrails
+        .iter()
+        .map(|g| {
+            let mut text = g.summary.clone();
+            for f in inc.findings.iter().filter(|f| g.addresses.contains(&f.id)) {
+                text.push('\n');
+                text.push_str(&finding_text(f));
+            }
+            (g, counted(&text, &skip, stemmer))
+        })
+        .collect();
+    (inc, findings, guardrails)
+}
+
 impl Mechanisms {
     /// Vectors for `incidents`, weighted by the inverse frequency of each stem
     /// among their findings.
     pub fn compute(incidents: &[&Incident]) -> Self {
-        let Some(mut analyzer) = crate::text::analyzer() else { return Mechanisms::default() };
-        // Raw counts first, then idf over every finding counted.
-        type Raw = HashMap<String, (f64, String)>;
-        type Counted<'i> = (&'i Incident, Vec<(&'i Finding, Raw)>, Vec<(&'i Guardrail, Raw)>);
-        let mut raw: Vec<Counted<'_>> = Vec::new();
-        let mut df: HashMap<String, usize> = HashMap::new();
+        let Some(analyzer) = crate::text::analyzer() else { return Mechanisms::default() };
+        let analyzer = Mutex::new(analyzer);
+        // Raw counts first (each worker with its own stemmer), then idf over
+        // every finding counted.
+        // A few large pieces, so that each stemmer's words are reused.
+        let piece = incidents.len().div_ceil(2 * rayon::current_num_threads().max(1)).max(64);
+        let raw: Vec<Counted<'_>> = incidents
+            .par_chunks(piece)
+            .flat_map_iter(|chunk| {
+                let analyzer = analyzer.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                let mut stemmer = Stemmer { analyzer, stems: rustc_hash::FxHashMap::default() };
+                chunk.iter().map(|inc| count_incident(inc, &mut stemmer)).collect::<Vec<_>>()
+            })
+            .collect();
+        let mut df: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
         let mut docs = 0usize;
-        for inc in incidents {
-            let mut skip = BTreeSet::new();
-            for s in &inc.services {
-                crate::text::each_raw_word(s, |w| {
-                    skip.extend(crate::text::stem_of(w, &mut analyzer));
-                });
-            }
-            let findings: Vec<(&Finding, Raw)> =
-                inc.findings.iter().map(|f| (f, counted(&finding_text(f), &skip, &mut analyzer))).collect();
-            for (_, c) in &findings {
+        for (_, findings, _) in &raw {
+            for (_, c) in findings {
                 docs += 1;
                 for stem in c.keys() {
-                    *df.entry(stem.clone()).or_default() += 1;
+                    *df.entry(stem.as_str()).or_default() += 1;
                 }
             }
-            let guardrails = inc
-                .guardrails
-                .iter()
-                .map(|g| {
-                    let mut text = g.summary.clone();
-                    for f in inc.findings.iter().filter(|f| g.addresses.contains(&f.id)) {
-                        text.push('\n');
-                        text.push_str(&finding_text(f));
-                    }
-                    (g, counted(&text, &skip, &mut analyzer))
-                })
-                .collect();
-            raw.push((inc, findings, guardrails));
         }
         let vector = |c: &Raw| -> Vector {
             let mut v: Vector = c
                 .iter()
-                .map(|(stem, (tf, _))| {
-                    let n = df.get(stem).copied().unwrap_or(0) as f64;
+                .map(|(stem, (tf, word))| {
+                    let n = df.get(stem.as_str()).copied().unwrap_or(0) as f64;
                     let idf = (1.0 + (docs as f64 - n + 0.5) / (n + 0.5)).ln();
-                    (stem.clone(), (1.0 + tf.ln()) * idf)
+                    Weight { stem: stem.clone(), weight: (1.0 + tf.ln()) * idf, spelling: word.clone() }
                 })
                 .collect();
-            let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+            let norm = v.iter().map(|w| w.weight * w.weight).sum::<f64>().sqrt();
             if norm > 0.0 {
-                v.iter_mut().for_each(|(_, w)| *w /= norm);
+                v.iter_mut().for_each(|w| w.weight /= norm);
             }
-            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v.sort_by(|a, b| a.stem.cmp(&b.stem));
             v
         };
         let profiles = raw
-            .iter()
+            .par_iter()
             .map(|(inc, findings, guardrails)| {
                 let profile = Profile {
-                    findings: findings
-                        .iter()
-                        .map(|(f, c)| {
-                            let spelling = c.iter().map(|(s, (_, w))| (s.clone(), w.clone())).collect();
-                            (f.id.clone(), vector(c), spelling)
-                        })
-                        .collect(),
+                    findings: findings.iter().map(|(f, c)| (f.id.clone(), vector(c))).collect(),
                     guardrails: guardrails.iter().map(|(g, c)| (g.id.clone(), vector(c))).collect(),
                 };
                 (inc.id.clone(), profile)
@@ -156,15 +197,15 @@ impl Mechanisms {
     pub fn through(&self, earlier: &str, guardrail: &str, later: &str) -> Option<Evidence> {
         let g = self.profiles.get(earlier)?.guardrails.get(guardrail)?;
         let mut best: Option<Evidence> = None;
-        for (id, f, spelling) in &self.profiles.get(later)?.findings {
-            let mut shared: Vec<(f64, &str)> = Vec::new();
+        for (id, f) in &self.profiles.get(later)?.findings {
+            let mut shared: Vec<(f64, &Weight)> = Vec::new();
             let (mut i, mut j) = (0, 0);
             while let (Some(a), Some(b)) = (g.get(i), f.get(j)) {
-                match a.0.cmp(&b.0) {
+                match a.stem.cmp(&b.stem) {
                     std::cmp::Ordering::Less => i += 1,
                     std::cmp::Ordering::Greater => j += 1,
                     std::cmp::Ordering::Equal => {
-                        shared.push((a.1 * b.1, a.0.as_str()));
+                        shared.push((a.weight * b.weight, b));
                         i += 1;
                         j += 1;
                     }
@@ -172,12 +213,8 @@ impl Mechanisms {
             }
             let score: f64 = shared.iter().map(|(w, _)| w).sum();
             if score >= MATCH_AT && best.as_ref().is_none_or(|b| score > b.score) {
-                shared.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-                let words = shared
-                    .iter()
-                    .take(EVIDENCE_WORDS)
-                    .map(|(_, stem)| spelling.get(*stem).cloned().unwrap_or_else(|| stem.to_string()))
-                    .collect();
+                shared.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.stem.cmp(&b.1.stem)));
+                let words = shared.iter().take(EVIDENCE_WORDS).map(|(_, w)| w.spelling.clone()).collect();
                 best = Some(Evidence { finding: id.clone(), words, score: (score * 1000.0).round() / 1000.0 });
             }
         }

@@ -61,6 +61,12 @@ const DENIALS: &[&str] = &[
 ];
 
 /// The most characters of a sentence kept as a reason.
+/// Finds [`CUES`] and then [`DENIALS`] (patterns numbered in that order),
+/// in any letter case.
+static CUE_FINDER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(CUES.iter().chain(DENIALS)).ok()
+});
+
 const SENTENCE_LIMIT: usize = 240;
 /// The fewest characters a title must have to be recognised when quoted.
 const TITLE_AT_LEAST: usize = 16;
@@ -213,10 +219,23 @@ pub fn find(incidents: &[&Incident]) -> BTreeMap<String, Vec<Mention>> {
                 }
             };
             for part in prose(inc) {
+                // Cues and denials found in the whole text at once, each
+                // sentence then asks which fall inside it.
+                let said: Vec<(usize, usize, bool)> = CUE_FINDER
+                    .as_ref()
+                    .map(|f| {
+                        f.find_overlapping_iter(part)
+                            .map(|m| (m.start(), m.end(), m.pattern().as_usize() >= CUES.len()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 for sentence in sentences(part) {
-                    let lower = sentence.to_lowercase();
-                    let recurs = CUES.iter().any(|c| lower.contains(c)) && !DENIALS.iter().any(|d| lower.contains(d));
-                    for word in id_like(sentence) {
+                    let from = sentence.as_ptr() as usize - part.as_ptr() as usize;
+                    let to = from + sentence.len();
+                    let inside = |denial: bool| said.iter().any(|&(s, e, d)| d == denial && s >= from && e <= to);
+                    let recurs = inside(false) && !inside(true);
+                    // Every id looked for has a digit or a dash.
+                    for word in id_like(sentence).filter(|w| w.bytes().any(|b| b.is_ascii_digit() || b == b'-')) {
                         if let Some(other) = by_id.get(word).filter(|o| earlier(o)) {
                             add(&other.id, sentence, recurs);
                         }
@@ -224,6 +243,7 @@ pub fn find(incidents: &[&Incident]) -> BTreeMap<String, Vec<Mention>> {
                     if !recurs {
                         continue;
                     }
+                    let lower = sentence.to_lowercase();
                     let quotes = quoted(&lower);
                     let words = crate::text::raw_words(&lower);
                     for key in words.windows(TITLE_KEY_WORDS).map(|w| w.join(" ")) {

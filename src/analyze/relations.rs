@@ -5,8 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::similar::Similarity;
-use super::{Chain, IncidentLinks};
+use super::{Chain, GuardrailOutcome, IncidentLinks};
 use crate::model::{Incident, KnowledgeBase, slugify};
 
 /// Lookups that need the whole knowledge base: links both ways, chains,
@@ -23,6 +25,9 @@ pub struct Relations {
     pub tags: BTreeMap<String, String>,
     /// Findings and guardrails as vectors, to judge guardrail outcomes by mechanism.
     pub mechanisms: super::mechanism::Mechanisms,
+    /// The outcome of each incident's guardrails (in its order), by incident
+    /// id: judged once, read by every page that shows a guardrail.
+    pub outcomes: std::collections::HashMap<String, Vec<GuardrailOutcome>>,
     /// The recurrence chain each incident belongs to.
     chain_of: std::collections::HashMap<String, usize>,
 }
@@ -53,7 +58,22 @@ impl Relations {
             .filter(|i| chain_of.contains_key(&i.id) || similarity.likely(&i.id).next().is_some())
             .collect();
         let mechanisms = super::mechanism::Mechanisms::compute(&compared);
-        Relations { links: super::links(kb), chains, recurrences, services, tags, mechanisms, chain_of }
+        let outcomes = all
+            .par_iter()
+            .filter(|i| !i.guardrails.is_empty())
+            .map(|inc| {
+                let similar: Vec<String> = similarity
+                    .likely(&inc.id)
+                    .filter(|l| by_id.contains_key(l.id.as_str()))
+                    .map(|l| l.id.clone())
+                    .collect();
+                let chain = chain_of.get(&inc.id).and_then(|&c| chains.get(c));
+                let outcomes =
+                    super::guardrail_outcomes(inc, chain, &similar, &mechanisms, |id| by_id.get(id).copied());
+                (inc.id.clone(), outcomes)
+            })
+            .collect();
+        Relations { links: super::links(kb), chains, recurrences, services, tags, mechanisms, outcomes, chain_of }
     }
 
     /// The recurrence chain `id` belongs to.

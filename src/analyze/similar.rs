@@ -481,9 +481,13 @@ fn count_terms(
     let caches: Vec<Mutex<Stems>> =
         (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(Stems::new(analyzer.clone(), fold))).collect();
     // Each incident's counts, with the cache that made them.
+    // Boilerplate is learned from a sample of the narratives, evenly spread:
+    // every `step`-th record's.
+    let step = incidents.len().div_ceil(NARRATIVE_SAMPLE).max(1);
     let counted: Vec<(usize, Vec<Counted>, Vec<Counted>)> = incidents
         .par_iter()
-        .map(|inc| {
+        .enumerate()
+        .map(|(i, inc)| {
             let slot = rayon::current_thread_index().unwrap_or(0) % caches.len();
             let mut cached = caches[slot].lock().unwrap_or_else(PoisonError::into_inner);
             let names = inc.services.join(" ");
@@ -491,7 +495,11 @@ fn count_terms(
             skip.extend(own.iter().cloned());
             let text = similarity_text(inc);
             let mine = cached.counts(&super::writing::without_addresses(&text), &skip);
-            let narrative = cached.counts(&super::writing::without_addresses(&narrative_text(inc)), &skip);
+            let narrative = if i % step == 0 {
+                cached.counts(&super::writing::without_addresses(&narrative_text(inc)), &skip)
+            } else {
+                Vec::new()
+            };
             (slot, mine, narrative)
         })
         .collect();
@@ -543,7 +551,7 @@ fn count_terms(
             }
         }
     }
-    let boilerplate = boilerplate(&doc_freq, &in_narratives, narrated);
+    let boilerplate = boilerplate(&doc_freq, &in_narratives, narrated, step);
     Terms { counts, numbers, doc_freq, boilerplate }
 }
 
@@ -566,6 +574,8 @@ fn narrative_text(inc: &Incident) -> String {
 
 /// How much of each body the boilerplate is learned from.
 const NARRATIVE_BYTES: usize = 2000;
+/// From how many narratives at most: a larger knowledge base's are sampled.
+const NARRATIVE_SAMPLE: usize = 2000;
 /// The fewest narratives a knowledge base needs before its boilerplate is learned.
 const BOILERPLATE_NARRATIVES: usize = 10;
 /// A stem in at least this share of the narratives…
@@ -576,13 +586,14 @@ const BOILERPLATE_RATIO: usize = 2;
 
 /// Per stem number: whether it is boilerplate of this knowledge base's
 /// writing, learned from how often it occurs in narratives against how
-/// often it occurs in the findings, remedies and summaries compared.
-fn boilerplate(doc_freq: &[usize], in_narratives: &[usize], narrated: usize) -> Vec<bool> {
+/// often it occurs in the findings, remedies and summaries compared. The
+/// narratives counted are one record's in every `step`.
+fn boilerplate(doc_freq: &[usize], in_narratives: &[usize], narrated: usize, step: usize) -> Vec<bool> {
     if narrated < BOILERPLATE_NARRATIVES {
         return vec![false; doc_freq.len()];
     }
     let at_least = (narrated as f64 * BOILERPLATE_SHARE).ceil() as usize;
-    doc_freq.iter().zip(in_narratives).map(|(&df, &nf)| nf >= at_least && nf >= BOILERPLATE_RATIO * df).collect()
+    doc_freq.iter().zip(in_narratives).map(|(&df, &nf)| nf >= at_least && nf * step >= BOILERPLATE_RATIO * df).collect()
 }
 
 /// Each incident's profile: its `top_terms` heaviest terms by TF-IDF,

@@ -206,9 +206,15 @@ impl SiteData<'_> {
     }
 
     pub fn guardrail_views(&self, inc: &Incident) -> Vec<GuardrailView> {
-        let similar = self.similar_ids(&inc.id);
-        let outcomes =
-            analyze::guardrail_outcomes(inc, self.chain(&inc.id), &similar, &self.mechanisms, |id| self.get(id));
+        // Judged once per build; a record changed since (a quick preview in
+        // `serve`) whose guardrails differ in number is judged again.
+        let outcomes = match self.outcomes.get(&inc.id).filter(|o| o.len() == inc.guardrails.len()) {
+            Some(outcomes) => outcomes.clone(),
+            None => {
+                let similar = self.similar_ids(&inc.id);
+                analyze::guardrail_outcomes(inc, self.chain(&inc.id), &similar, &self.mechanisms, |id| self.get(id))
+            }
+        };
         inc.guardrails
             .iter()
             .zip(outcomes)
