@@ -4,11 +4,14 @@
 //! DIR holds records and a `truth.toml` listing `[[pair]] ids = [a, b]` of
 //! the same failure mechanism (without one, the pairs of each explicit
 //! recurrence chain are the truth). Prints, per threshold, the pairs predicted,
-//! true positives, precision and recall, over all the DIRs together.
+//! true positives, precision and recall, over all the DIRs together; then,
+//! for each labelled pair, whether the earlier incident (by start date) is
+//! among the three most similar incidents of the later one (ranked by score,
+//! no threshold), and how many pairs have it there.
 //! Options: `--top-terms N`, `--category-boost X`, `--service-boost X`,
 //! `--show` (every scored pair, best first).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -32,7 +35,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut truth: BTreeSet<(String, String)> = BTreeSet::new();
     let mut scored: Vec<(f64, (String, String))> = Vec::new();
+    // Per labelled pair, as (earlier, later): the later one's rank of the earlier.
+    let mut top: Vec<(String, String, Option<usize>)> = Vec::new();
     for dir in &dirs {
+        let before = truth.clone();
         let loaded = load(dir, LoadOptions { today: chrono::Utc::now().date_naive() })?;
         let text = std::fs::read_to_string(dir.join("truth.toml")).unwrap_or_default();
         let table: toml::Table = toml::from_str(&text)?;
@@ -60,6 +66,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut local = params.clone();
         local.synonyms = loaded.config.recurrence.synonyms.clone();
         let sim = compute(&loaded.kb, &local);
+        let started: BTreeMap<&str, _> = loaded.kb.incidents.iter().map(|i| (i.id.as_str(), i.clock.started)).collect();
+        for (a, b) in truth.difference(&before) {
+            // Earlier by start date; a record without one, or a tie, goes by id.
+            let (earlier, later) =
+                match (started.get(a.as_str()).copied().flatten(), started.get(b.as_str()).copied().flatten()) {
+                    (Some(x), Some(y)) if y < x => (b, a),
+                    _ => (a, b),
+                };
+            let rank = sim.links.get(later).and_then(|links| links.iter().position(|l| &l.id == earlier));
+            top.push((earlier.clone(), later.clone(), rank));
+        }
         let mut seen = BTreeSet::new();
         for (id, links) in &sim.links {
             for l in links {
@@ -96,6 +113,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tp as f64 / truth.len().max(1) as f64
         )?;
     }
+    writeln!(out, "earlier incident among the later one's three most similar (no threshold):")?;
+    for (earlier, later, rank) in &top {
+        let place = rank.map_or("not linked".to_string(), |r| format!("rank {}", r + 1));
+        let mark = if rank.is_some_and(|r| r < 3) { "top3" } else { "MISS" };
+        writeln!(out, "  {mark}  {later} -> {earlier} ({place})")?;
+    }
+    let hits = top.iter().filter(|(_, _, rank)| rank.is_some_and(|r| r < 3)).count();
+    writeln!(out, "{hits} of {} pairs have the earlier among the top three", top.len())?;
     Ok(())
 }
 

@@ -71,16 +71,37 @@ fn similarity_on_the_held_out_set() {
 /// Records written as real teams write them: short public summaries with
 /// links to a write-up and a discussion thread, long narratives, templated
 /// headings with little under them; the organisation's name in many titles.
+/// Floors: (listing precision, listing recall, recurrence precision, recurrence recall),
+/// a little below the measured figures.
 #[test]
 fn similarity_on_other_writing_styles() {
-    for (fixture, what) in [("similarity-styles", "tuning"), ("similarity-styles-holdout", "hold-out")] {
-        let (p, r, n, total) = precision_recall(fixture, |p| p.threshold);
-        println!("styles {what}, listing threshold: precision {p:.2}, recall {r:.2} ({n} links, {total} pairs)");
-        assert!(r >= 0.99 && p >= 0.37, "{what} listing: precision {p:.2}, recall {r:.2}");
-        let (p, r, n, _) = precision_recall(fixture, |p| p.recurrence_threshold);
-        println!("styles {what}, recurrence threshold: precision {p:.2}, recall {r:.2} ({n} links)");
-        assert!(p >= 0.59 && r >= 0.99, "{what} recurrence: precision {p:.2}, recall {r:.2}");
+    for (fixture, what, floors) in [
+        ("similarity-styles", "tuning", (0.45, 0.99, 0.55, 0.65)),
+        ("similarity-styles-holdout", "hold-out", (0.45, 0.99, 0.7, 0.85)),
+    ] {
+        similarity_floors(fixture, &format!("styles {what}"), floors);
     }
+}
+
+/// Pairs written in deliberately different vocabulary ("connection pool
+/// exhausted" against "ran out of database sessions").
+#[test]
+fn similarity_on_paraphrased_pairs() {
+    for (fixture, what, floors) in [
+        ("similarity-paraphrase", "tuning", (0.4, 0.6, 0.75, 0.45)),
+        ("similarity-paraphrase-holdout", "hold-out", (0.3, 0.3, 0.3, 0.15)),
+    ] {
+        similarity_floors(fixture, &format!("paraphrase {what}"), floors);
+    }
+}
+
+fn similarity_floors(fixture: &str, what: &str, (lp, lr, rp, rr): (f64, f64, f64, f64)) {
+    let (p, r, n, total) = precision_recall(fixture, |p| p.threshold);
+    println!("{what}, listing threshold: precision {p:.2}, recall {r:.2} ({n} links, {total} pairs)");
+    assert!(r >= lr && p >= lp, "{what} listing: precision {p:.2}, recall {r:.2}");
+    let (p, r, n, _) = precision_recall(fixture, |p| p.recurrence_threshold);
+    println!("{what}, recurrence threshold: precision {p:.2}, recall {r:.2} ({n} links)");
+    assert!(p >= rp && r >= rr, "{what} recurrence: precision {p:.2}, recall {r:.2}");
 }
 
 fn built_content() -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>) {
