@@ -10,10 +10,10 @@ use std::fmt::Write as _;
 
 use chrono::TimeDelta;
 
+use crate::analyze::metrics;
 pub use crate::analyze::period::{
     ActionFilter, ActionRow, Figures, GuardrailInPlace, Late, Recurrence, Report, Time, action_rows, owners, report,
 };
-use crate::analyze::metrics;
 use crate::diagnostics::terminal_safe;
 use crate::render::views::human_duration;
 
@@ -413,7 +413,7 @@ mod tests {
             overdue: false,
             days_overdue: None,
             owner: Some("li".into()),
-            due: NaiveDate::from_ymd_opt(2026, 1, 2),
+            due: chrono::NaiveDate::from_ymd_opt(2026, 1, 2),
             completed: None,
             finding: None,
             finding_summary: None,

@@ -408,7 +408,10 @@ mod tests {
         assert_eq!(Quarter::parse("2026-Q4"), Some(q));
         assert_eq!(Quarter::parse("2026-Q5"), None);
         assert_eq!(Quarter::parse("2026-q4"), None);
-        assert_eq!((q.first_day(), q.last_day(), q.days()), (Some(day(2026, 10, 1)), Some(day(2026, 12, 31)), Some(92)));
+        assert_eq!(
+            (q.first_day(), q.last_day(), q.days()),
+            (Some(day(2026, 10, 1)), Some(day(2026, 12, 31)), Some(92))
+        );
         assert_eq!(Quarter::of(day(2024, 2, 29)).days(), Some(91), "a leap year's first quarter");
         assert_eq!(q.elapsed(day(2026, 11, 27)), Some(Elapsed { to: day(2026, 11, 27), days: 58, of: 92 }));
         assert_eq!(q.elapsed(day(2026, 10, 1)).map(|e| e.days), Some(1));

@@ -13,9 +13,9 @@ use std::fmt;
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
-use super::{Analysis, Chain};
 use super::metrics::{self, GroupMetrics, TimeStat};
 use super::similar::Similarity;
+use super::{Analysis, Chain};
 use crate::config::Config;
 use crate::model::{ActionStatus, Incident, KnowledgeBase, TimePrecision};
 
@@ -223,10 +223,7 @@ pub struct Report {
 /// (inclusive, UTC dates): those a report is about, in `kb`'s order.
 pub fn incidents_in(kb: &KnowledgeBase, since: Option<NaiveDate>, until: NaiveDate) -> Vec<&Incident> {
     let started_day = |i: &Incident| i.clock.started.map(|s| s.with_timezone(&Utc).date_naive());
-    kb.incidents
-        .iter()
-        .filter(|i| started_day(i).is_some_and(|d| since.is_none_or(|s| d >= s) && d <= until))
-        .collect()
+    kb.incidents.iter().filter(|i| started_day(i).is_some_and(|d| since.is_none_or(|s| d >= s) && d <= until)).collect()
 }
 
 /// The report over the incidents that started between `since` and `until` (inclusive, UTC dates).

@@ -39,7 +39,16 @@ pub struct Chart {
 
 impl Chart {
     fn new(id: &str, title: &str, description: &str, svg: String, table: Table) -> Self {
-        Chart { id: id.into(), title: title.into(), description: description.into(), svg, axis: None, legend: Vec::new(), table, note: None }
+        Chart {
+            id: id.into(),
+            title: title.into(),
+            description: description.into(),
+            svg,
+            axis: None,
+            legend: Vec::new(),
+            table,
+            note: None,
+        }
     }
 }
 
@@ -228,7 +237,7 @@ pub fn columns(
     headers: Vec<String>,
 ) -> Chart {
     let any_partial = cols.iter().any(|c| c.partial.is_some());
-        // "partial" goes under a column's quarter, or under its year when the column shows one.
+    // "partial" goes under a column's quarter, or under its year when the column shows one.
     let partial_below_year = cols.iter().enumerate().any(|(i, c)| c.partial.is_some() && shows_year(i, &c.label));
     let (right, top, bottom) = (12.0, 14.0, if partial_below_year { 58.0 } else { 42.0 });
     let height = 250.0 + bottom - 42.0;
@@ -251,7 +260,9 @@ pub fn columns(
     // wraps and stays in view on a narrow screen.
     let mut legend: Vec<LegendKey> = Vec::new();
     if series.len() > 1 {
-        legend.extend(series.iter().enumerate().map(|(i, name)| LegendKey { class: format!("s{i}"), label: name.to_string() }));
+        legend.extend(
+            series.iter().enumerate().map(|(i, name)| LegendKey { class: format!("s{i}"), label: name.to_string() }),
+        );
     }
     if any_partial && !legend.is_empty() {
         legend.push(LegendKey { class: "partial".into(), label: "quarter not over (partial)".into() });
@@ -460,8 +471,13 @@ mod tests {
 
     #[test]
     fn columns_stack_and_label_quarters() {
-        let col =
-            |label: &str, parts: Vec<Option<f64>>| Column { label: label.into(), parts, whisker: None, cells: vec![], partial: None };
+        let col = |label: &str, parts: Vec<Option<f64>>| Column {
+            label: label.into(),
+            parts,
+            whisker: None,
+            cells: vec![],
+            partial: None,
+        };
         let c = columns(
             "q",
             "t",

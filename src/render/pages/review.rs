@@ -299,11 +299,7 @@ fn review_view(
         ],
         recurrence: rate(r.overall.recurrence_rate),
         by_severity,
-        by_category: r
-            .by_category
-            .iter()
-            .map(|(c, f)| group_row(c, Some(SiteData::category_url(c)), f))
-            .collect(),
+        by_category: r.by_category.iter().map(|(c, f)| group_row(c, Some(SiteData::category_url(c)), f)).collect(),
         recurrences,
         late,
         actions: r.actions.clone(),
