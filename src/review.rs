@@ -160,6 +160,12 @@ fn period_text(r: &Report) -> String {
     }
 }
 
+impl GuardrailInPlace {
+    fn terminal_safe(&self) -> GuardrailInPlace {
+        GuardrailInPlace { incident: safe(&self.incident), id: safe(&self.id), summary: safe(&self.summary) }
+    }
+}
+
 impl Report {
     /// The report with every text of the records made safe for a terminal.
     fn terminal_safe(&self) -> Report {
@@ -175,15 +181,7 @@ impl Report {
                     title: safe(&r.title),
                     repeats: safe(&r.repeats),
                     repeats_title: safe(&r.repeats_title),
-                    guardrails_in_place: r
-                        .guardrails_in_place
-                        .iter()
-                        .map(|g| GuardrailInPlace {
-                            incident: safe(&g.incident),
-                            id: safe(&g.id),
-                            summary: safe(&g.summary),
-                        })
-                        .collect(),
+                    guardrails_in_place: r.guardrails_in_place.iter().map(GuardrailInPlace::terminal_safe).collect(),
                     ..r.clone()
                 })
                 .collect(),

@@ -7,22 +7,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::build::read_tree;
-use crate::support::{TODAY, casebook};
+use crate::support::{TODAY, build_example, casebook};
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn built(today: &str) -> (tempfile::TempDir, Tree) {
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    let run = casebook(root(), &["build", "content", "-o", site.to_str().unwrap(), "--today", today]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let tree = read_tree(&site);
-    (out, tree)
 }
 
 fn page(tree: &Tree, path: &str) -> String {
@@ -101,7 +91,7 @@ fn resolve(from: &str, href: &str) -> String {
 /// gives for the same dates: one computation, two outputs.
 #[test]
 fn review_pages_show_the_figures_of_casebook_report() {
-    let (_out, tree) = built(TODAY);
+    let (_out, tree) = build_example(TODAY);
     let all = quarters(&tree);
     assert!(all.len() >= 8, "{all:?}");
     for quarter in &all {
@@ -180,7 +170,7 @@ fn review_pages_show_the_figures_of_casebook_report() {
 /// the quarter is over, nothing is.
 #[test]
 fn the_quarter_that_is_not_over_is_marked_partial() {
-    let (_out, tree) = built(TODAY);
+    let (_out, tree) = build_example(TODAY);
     let current = page(&tree, "review/2026-q4/index.html");
     assert!(current.contains("Partial: to 2026-11-27, 58 days of 92."), "the review page says so");
     let before = page(&tree, "review/2026-q3/index.html");
@@ -199,7 +189,7 @@ fn the_quarter_that_is_not_over_is_marked_partial() {
     assert!(chart.contains("2026-Q4 is partial, not over yet: to 2026-11-27, 58 days of 92."), "the note");
 
     // The same site built after the quarter ended marks nothing.
-    let (_later, tree) = built("2027-01-10");
+    let (_later, tree) = build_example("2027-01-10");
     let metrics = page(&tree, "metrics/index.html");
     assert!(!metrics.contains("(partial)") && !metrics.contains("partial:"), "nothing is partial in 2027");
     assert!(!page(&tree, "review/2026-q4/index.html").contains("Partial:"));
@@ -209,7 +199,7 @@ fn the_quarter_that_is_not_over_is_marked_partial() {
 /// page's previous and next links lead to the quarters beside it.
 #[test]
 fn reviews_are_listed_latest_first_and_link_their_neighbours() {
-    let (_out, tree) = built(TODAY);
+    let (_out, tree) = build_example(TODAY);
     let all = quarters(&tree);
     let metrics = page(&tree, "metrics/index.html");
     let list = part(&metrics, "id=\"reviews\"", "</section>");

@@ -14,6 +14,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::TimeDelta;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyze::Analysis;
@@ -32,13 +33,12 @@ pub(crate) struct QuarterReview {
     pub(crate) partial: Option<Elapsed>,
 }
 
-/// The reports of every quarter with incidents, oldest first.
+/// The reports of every quarter with incidents, oldest first, computed in parallel.
 pub(crate) fn quarter_reviews(data: &SiteData<'_>, analysis: &Analysis, metrics: &Metrics) -> Vec<QuarterReview> {
-    metrics
-        .by_quarter
-        .iter()
-        .filter(|(_, g)| g.count > 0)
-        .filter_map(|(key, _)| Quarter::parse(key))
+    let quarters: Vec<Quarter> =
+        metrics.by_quarter.iter().filter(|(_, g)| g.count > 0).filter_map(|(key, _)| Quarter::parse(key)).collect();
+    quarters
+        .into_par_iter()
         .filter_map(|quarter| {
             let (first, last) = (quarter.first_day()?, quarter.last_day()?);
             let report = period::report(data.kb, data.config, analysis, Some(first), last, data.today);
