@@ -1,43 +1,21 @@
 //! `casebook report` and `casebook actions`: the learning metrics and the
 //! action tracker in the terminal, for the periodic review and for CI.
 //!
-//! Both build plain values first (serialised as JSON as they are) and render
-//! text, Markdown or CSV from them, so every format says the same thing.
+//! The values come from `analyze::period` (serialised as JSON as they are;
+//! the site's review pages show the same ones); this module writes them as
+//! text, Markdown or CSV, so every format says the same thing.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::{NaiveDate, TimeDelta, Utc};
-use serde::Serialize;
+use chrono::TimeDelta;
 
-use crate::analyze::Chain;
-use crate::analyze::metrics::{self, GroupMetrics, TimeStat};
-use crate::analyze::similar::Similarity;
-use crate::config::Config;
+use crate::analyze::metrics;
+pub use crate::analyze::period::{
+    ActionFilter, ActionRow, Figures, GuardrailInPlace, Late, Recurrence, Report, Time, action_rows, owners, report,
+};
 use crate::diagnostics::terminal_safe;
-use crate::model::{ActionStatus, Incident, KnowledgeBase};
 use crate::render::views::human_duration;
-
-// ---------------------------------------------------------------- actions
-
-/// One action item with its incident, as `casebook actions` lists it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ActionRow {
-    pub incident: String,
-    pub incident_title: String,
-    pub id: String,
-    pub summary: String,
-    pub status: &'static str,
-    pub overdue: bool,
-    pub days_overdue: Option<i64>,
-    pub owner: Option<String>,
-    pub due: Option<NaiveDate>,
-    pub completed: Option<NaiveDate>,
-    pub finding: Option<String>,
-    pub finding_summary: Option<String>,
-    pub guardrail: Option<String>,
-    pub tracker: Option<String>,
-}
 
 /// Text made safe for a terminal ([`terminal_safe`]), owned.
 fn safe(text: &str) -> String {
@@ -65,79 +43,6 @@ impl ActionRow {
             ..self.clone()
         }
     }
-}
-
-/// What to list.
-#[derive(Debug, Clone, Default)]
-pub struct ActionFilter {
-    pub overdue: bool,
-    /// Owners (any of them), compared without case.
-    pub owners: Vec<String>,
-    pub statuses: Vec<ActionStatus>,
-}
-
-/// Every action of `kb` that passes `filter`: overdue first (longest
-/// overdue first), then open by due date, then closed ones, newest first.
-pub fn action_rows(kb: &KnowledgeBase, filter: &ActionFilter, today: NaiveDate) -> Vec<ActionRow> {
-    let mut rows: Vec<ActionRow> = kb
-        .incidents
-        .iter()
-        .flat_map(|inc| inc.actions.iter().map(move |a| (inc, a)))
-        .filter(|(_, a)| !filter.overdue || a.is_overdue(today))
-        .filter(|(_, a)| {
-            filter.owners.is_empty()
-                || a.owner.as_ref().is_some_and(|o| filter.owners.iter().any(|f| f.eq_ignore_ascii_case(o)))
-        })
-        .filter(|(_, a)| filter.statuses.is_empty() || filter.statuses.contains(&a.status))
-        .map(|(inc, a)| {
-            let overdue = a.is_overdue(today);
-            ActionRow {
-                incident: inc.id.clone(),
-                incident_title: inc.title.clone(),
-                id: a.id.clone(),
-                summary: a.summary.clone(),
-                status: a.status.as_str(),
-                overdue,
-                days_overdue: overdue.then(|| a.due.map(|d| (today - d).num_days())).flatten(),
-                owner: a.owner.clone(),
-                due: a.due,
-                completed: a.completed,
-                finding: a.finding.clone(),
-                finding_summary: a
-                    .finding
-                    .as_ref()
-                    .and_then(|f| inc.findings.iter().find(|x| &x.id == f))
-                    .map(|f| f.summary.clone()),
-                guardrail: a.guardrail.clone(),
-                tracker: a.tracker.clone(),
-            }
-        })
-        .collect();
-    let rank = |r: &ActionRow| match (r.overdue, r.status) {
-        (true, _) => 0,
-        (_, "open" | "in-progress") => 1,
-        _ => 2,
-    };
-    rows.sort_by(|a, b| {
-        rank(a)
-            .cmp(&rank(b))
-            .then_with(|| b.days_overdue.cmp(&a.days_overdue))
-            .then_with(|| match rank(a) {
-                2 => b.completed.or(b.due).cmp(&a.completed.or(a.due)),
-                _ => a.due.is_none().cmp(&b.due.is_none()).then(a.due.cmp(&b.due)),
-            })
-            .then_with(|| (&a.incident, &a.id).cmp(&(&b.incident, &b.id)))
-    });
-    rows
-}
-
-/// Every owner named on an action, for suggestions.
-pub fn owners(kb: &KnowledgeBase) -> Vec<String> {
-    let mut all: Vec<String> =
-        kb.incidents.iter().flat_map(|i| i.actions.iter().filter_map(|a| a.owner.clone())).collect();
-    all.sort();
-    all.dedup();
-    all
 }
 
 /// "224 actions: 12 overdue, 30 open, 178 done, 4 won't do".
@@ -230,190 +135,6 @@ pub fn actions_csv(rows: &[ActionRow]) -> String {
 
 // ---------------------------------------------------------------- report
 
-/// A duration statistic as the report's JSON gives it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Time {
-    pub median_s: Option<i64>,
-    pub p90_s: Option<i64>,
-    pub n: usize,
-}
-
-impl From<&TimeStat> for Time {
-    fn from(s: &TimeStat) -> Self {
-        Time { median_s: s.median_s, p90_s: s.p90_s, n: s.n }
-    }
-}
-
-/// One group's figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Figures {
-    pub count: usize,
-    pub ttd: Time,
-    pub ttm: Time,
-    pub ttr: Time,
-    pub recurrence_rate: Option<f64>,
-}
-
-impl From<&GroupMetrics> for Figures {
-    fn from(g: &GroupMetrics) -> Self {
-        Figures {
-            count: g.count,
-            ttd: (&g.ttd).into(),
-            ttm: (&g.ttm).into(),
-            ttr: (&g.ttr).into(),
-            recurrence_rate: g.recurrence_rate.map(|r| (r * 1000.0).round() / 1000.0),
-        }
-    }
-}
-
-/// An incident of the period that repeated an earlier failure.
-#[derive(Debug, Clone, Serialize)]
-pub struct Recurrence {
-    pub id: String,
-    pub title: String,
-    pub started: Option<NaiveDate>,
-    /// The earlier incident it repeats.
-    pub repeats: String,
-    pub repeats_title: String,
-    /// "explicit" (recurrence_of or chain) or "detected" (similarity, with its score).
-    pub how: &'static str,
-    pub score: Option<f64>,
-    /// Guardrails of earlier occurrences that were in place when it started.
-    pub guardrails_in_place: Vec<String>,
-}
-
-/// A postmortem published (or still unpublished) past the policy's deadline.
-#[derive(Debug, Clone, Serialize)]
-pub struct Late {
-    pub id: String,
-    pub title: String,
-    pub severity: Option<String>,
-    pub days: i64,
-    pub limit: u32,
-    pub published: bool,
-}
-
-/// The periodic review.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub since: Option<NaiveDate>,
-    pub until: NaiveDate,
-    pub today: NaiveDate,
-    pub incidents: usize,
-    /// Incidents left out of the time figures because their clocks are coarser than minutes.
-    pub coarse_clocks: usize,
-    pub overall: Figures,
-    pub by_severity: BTreeMap<String, Figures>,
-    pub by_category: BTreeMap<String, Figures>,
-    pub actions: metrics::ActionTally,
-    pub recurrences: Vec<Recurrence>,
-    pub late_postmortems: Vec<Late>,
-    /// Every action overdue as of `today`, whatever incident it came from.
-    pub overdue_actions: Vec<ActionRow>,
-}
-
-/// The report over the incidents that started between `since` and `until` (inclusive, UTC dates).
-pub fn report(
-    kb: &KnowledgeBase,
-    config: &Config,
-    similarity: &Similarity,
-    since: Option<NaiveDate>,
-    until: NaiveDate,
-    today: NaiveDate,
-) -> Report {
-    let started_day = |i: &Incident| i.clock.started.map(|s| s.with_timezone(&Utc).date_naive());
-    let period: Vec<&Incident> = kb
-        .incidents
-        .iter()
-        .filter(|i| started_day(i).is_some_and(|d| since.is_none_or(|s| d >= s) && d <= until))
-        .collect();
-    // The same chains and recurrences the site's pages use.
-    let derived = crate::analyze::Relations::compute(kb, similarity);
-    let (chains, recurrent) = (&derived.chains, &derived.recurrences);
-    let by_id: std::collections::HashMap<&str, &Incident> = kb.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
-    let ctx = metrics::Context { policy: &config.policy, today, recurrences: recurrent };
-    let m = metrics::compute(&period, &ctx);
-    let recurrences = period
-        .iter()
-        .filter(|i| recurrent.contains(&i.id))
-        .filter_map(|i| recurrence_of(i, &|id| by_id.get(id).copied(), chains, similarity))
-        .collect();
-    let late_postmortems = period
-        .iter()
-        .filter_map(|i| {
-            let p = metrics::publication(i, &config.policy, today).filter(|p| p.late)?;
-            Some(Late {
-                id: i.id.clone(),
-                title: i.title.clone(),
-                severity: i.severity.clone(),
-                days: p.days,
-                limit: p.limit,
-                published: p.published,
-            })
-        })
-        .collect();
-    let overdue = ActionFilter { overdue: true, ..ActionFilter::default() };
-    Report {
-        since,
-        until,
-        today,
-        incidents: period.len(),
-        coarse_clocks: period.iter().filter(|i| i.clock.precision != crate::model::TimePrecision::Minute).count(),
-        overall: (&m.overall).into(),
-        by_severity: m.by_severity.iter().map(|(k, g)| (k.clone(), g.into())).collect(),
-        by_category: m.by_category.iter().map(|(k, g)| (k.clone(), g.into())).collect(),
-        actions: m.overall.actions.clone(),
-        recurrences,
-        late_postmortems,
-        overdue_actions: action_rows(kb, &overdue, today),
-    }
-}
-
-/// What `inc` repeats: the previous member of its chain, else its best
-/// detected match among incidents that started earlier.
-fn recurrence_of<'k>(
-    inc: &Incident,
-    get: &dyn Fn(&str) -> Option<&'k Incident>,
-    chains: &[Chain],
-    similarity: &Similarity,
-) -> Option<Recurrence> {
-    let started = inc.clock.started?;
-    let chain = chains.iter().find(|c| c.members.contains(&inc.id));
-    let explicit = chain.and_then(|c| {
-        let at = c.members.iter().position(|m| *m == inc.id)?;
-        at.checked_sub(1).and_then(|p| c.members.get(p)).map(|p| (p.clone(), None))
-    });
-    let (earlier_id, score) = explicit.or_else(|| {
-        similarity
-            .likely(&inc.id)
-            .find(|l| get(&l.id).is_some_and(|o| o.clock.started.is_some_and(|s| s < started)))
-            .map(|l| (l.id.clone(), Some(l.score)))
-    })?;
-    let earlier = get(&earlier_id)?;
-    let before: Vec<&Incident> = match (chain, score) {
-        (Some(c), None) => {
-            c.members.iter().filter_map(|m| get(m)).filter(|o| o.clock.started.is_some_and(|s| s < started)).collect()
-        }
-        _ => vec![earlier],
-    };
-    let guardrails_in_place = before
-        .iter()
-        .flat_map(|o| o.guardrails.iter().map(move |g| (o, g)))
-        .filter(|(_, g)| g.status.is_live() && g.implemented.is_some_and(|d| d <= started.date_naive()))
-        .map(|(o, g)| format!("{}/{}: {}", o.id, g.id, g.summary))
-        .collect();
-    Some(Recurrence {
-        id: inc.id.clone(),
-        title: inc.title.clone(),
-        started: Some(started.with_timezone(&Utc).date_naive()),
-        repeats: earlier.id.clone(),
-        repeats_title: earlier.title.clone(),
-        how: if score.is_some() { "detected" } else { "explicit" },
-        score,
-        guardrails_in_place,
-    })
-}
-
 fn time_text(t: &Time) -> String {
     match (t.median_s, t.p90_s) {
         (Some(m), Some(p)) => {
@@ -439,6 +160,12 @@ fn period_text(r: &Report) -> String {
     }
 }
 
+impl GuardrailInPlace {
+    fn terminal_safe(&self) -> GuardrailInPlace {
+        GuardrailInPlace { incident: safe(&self.incident), id: safe(&self.id), summary: safe(&self.summary) }
+    }
+}
+
 impl Report {
     /// The report with every text of the records made safe for a terminal.
     fn terminal_safe(&self) -> Report {
@@ -454,7 +181,7 @@ impl Report {
                     title: safe(&r.title),
                     repeats: safe(&r.repeats),
                     repeats_title: safe(&r.repeats_title),
-                    guardrails_in_place: r.guardrails_in_place.iter().map(|g| safe(g)).collect(),
+                    guardrails_in_place: r.guardrails_in_place.iter().map(GuardrailInPlace::terminal_safe).collect(),
                     ..r.clone()
                 })
                 .collect(),
@@ -630,7 +357,7 @@ pub fn report_markdown(r: &Report) -> String {
         };
         let _ = writeln!(o, "- **{}** {} — repeats `{}` ({how})", cell(&rec.id), cell(&rec.title), rec.repeats);
         for g in &rec.guardrails_in_place {
-            let _ = writeln!(o, "  - guardrail already in place: {}", cell(g));
+            let _ = writeln!(o, "  - guardrail already in place: {}", cell(&g.to_string()));
         }
     }
     let _ = writeln!(o, "\n## Postmortems published late\n");
@@ -684,7 +411,7 @@ mod tests {
             overdue: false,
             days_overdue: None,
             owner: Some("li".into()),
-            due: NaiveDate::from_ymd_opt(2026, 1, 2),
+            due: chrono::NaiveDate::from_ymd_opt(2026, 1, 2),
             completed: None,
             finding: None,
             finding_summary: None,

@@ -198,7 +198,87 @@ pub fn quarter(inc: &Incident, today: NaiveDate) -> Option<String> {
 }
 
 fn quarter_of(day: NaiveDate) -> String {
-    format!("{}-Q{}", day.year(), day.month0() / 3 + 1)
+    Quarter::of(day).to_string()
+}
+
+/// A calendar quarter: the period of each point of the charts over time,
+/// and of each review page. Written "2025-Q3" (the keys of
+/// [`Metrics::by_quarter`]); its URL slug is "2025-q3".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter {
+    pub year: i32,
+    /// 1–4.
+    pub number: u32,
+}
+
+impl Quarter {
+    /// The quarter `day` is in.
+    pub fn of(day: NaiveDate) -> Quarter {
+        Quarter { year: day.year(), number: day.month0() / 3 + 1 }
+    }
+
+    /// "2025-Q3" (as written by [`Quarter`]'s `Display`), or `None`.
+    pub fn parse(key: &str) -> Option<Quarter> {
+        let (year, number) = key.split_once("-Q")?;
+        let quarter = Quarter { year: year.parse().ok()?, number: number.parse().ok()? };
+        quarter.first_day().map(|_| quarter)
+    }
+
+    /// Its first day; `None` at the ends of the calendar (or for a number outside 1–4).
+    pub fn first_day(self) -> Option<NaiveDate> {
+        if !(1..=4).contains(&self.number) {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(self.year, (self.number - 1) * 3 + 1, 1)
+    }
+
+    /// Its last day.
+    pub fn last_day(self) -> Option<NaiveDate> {
+        self.first_day()?.checked_add_months(chrono::Months::new(3))?.pred_opt()
+    }
+
+    /// How many days it has (90 to 92).
+    pub fn days(self) -> Option<i64> {
+        Some((self.last_day()? - self.first_day()?).num_days() + 1)
+    }
+
+    /// How much of it had passed on `today`, when `today` is before its last
+    /// day: the quarter is not over, and its figures are partial.
+    pub fn elapsed(self, today: NaiveDate) -> Option<Elapsed> {
+        let (first, last) = (self.first_day()?, self.last_day()?);
+        (today < last).then(|| Elapsed {
+            to: today,
+            days: ((today - first).num_days() + 1).clamp(0, self.days().unwrap_or(0)),
+            of: self.days().unwrap_or(0),
+        })
+    }
+
+    /// "2025-q3": the quarter in a URL.
+    pub fn slug(self) -> String {
+        format!("{}-q{}", self.year, self.number)
+    }
+
+    /// "2025 Q3": the quarter in a heading.
+    pub fn label(self) -> String {
+        format!("{} Q{}", self.year, self.number)
+    }
+}
+
+impl std::fmt::Display for Quarter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-Q{}", self.year, self.number)
+    }
+}
+
+/// How much of an unfinished quarter had passed on the build date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Elapsed {
+    /// The build date: the figures run to it.
+    pub to: NaiveDate,
+    /// Days of the quarter up to and including `to` (0 for a quarter that has not begun).
+    pub days: i64,
+    /// Days in the whole quarter.
+    pub of: i64,
 }
 
 /// The incidents that are recurrences of an earlier one, by explicit link,
@@ -319,6 +399,26 @@ mod tests {
     use super::*;
     use crate::analyze::tests::incident;
     use crate::model::{Action, ActionStatus};
+
+    #[test]
+    fn quarters_have_their_days_and_know_when_they_are_over() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        let q = Quarter::of(day(2026, 11, 27));
+        assert_eq!((q.to_string(), q.slug(), q.label()), ("2026-Q4".into(), "2026-q4".into(), "2026 Q4".into()));
+        assert_eq!(Quarter::parse("2026-Q4"), Some(q));
+        assert_eq!(Quarter::parse("2026-Q5"), None);
+        assert_eq!(Quarter::parse("2026-q4"), None);
+        assert_eq!(
+            (q.first_day(), q.last_day(), q.days()),
+            (Some(day(2026, 10, 1)), Some(day(2026, 12, 31)), Some(92))
+        );
+        assert_eq!(Quarter::of(day(2024, 2, 29)).days(), Some(91), "a leap year's first quarter");
+        assert_eq!(q.elapsed(day(2026, 11, 27)), Some(Elapsed { to: day(2026, 11, 27), days: 58, of: 92 }));
+        assert_eq!(q.elapsed(day(2026, 10, 1)).map(|e| e.days), Some(1));
+        assert_eq!(q.elapsed(day(2026, 12, 31)), None, "over on its last day");
+        assert_eq!(q.elapsed(day(2027, 1, 5)), None);
+        assert_eq!(q.elapsed(day(2026, 9, 1)).map(|e| e.days), Some(0), "not begun");
+    }
 
     #[test]
     fn median_and_p90_with_small_counts() {

@@ -11,6 +11,7 @@ pub mod concepts;
 pub mod mechanism;
 pub mod mentions;
 pub mod metrics;
+pub mod period;
 pub mod relations;
 pub mod similar;
 pub mod writing;

@@ -10,6 +10,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::Failure;
+use crate::analyze::Analysis;
 use crate::build::Checked;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::diagnostics::Style;
@@ -24,7 +25,8 @@ pub(super) fn run(args: ReportArgs, style: Style) -> Result<ExitCode, Failure> {
         return Err(Failure::Usage(format!("--since {s} is after --until {until}; swap them")));
     }
     let Checked { loaded, similarity, .. } = super::check_clean(&dir, today, false)?;
-    let report = review::report(&loaded.kb, &loaded.config, &similarity, since, until, today);
+    let analysis = Analysis::new(&loaded.kb, similarity);
+    let report = review::report(&loaded.kb, &loaded.config, &analysis, since, until, today);
     let mut out = std::io::stdout().lock();
     match format {
         ReportFormat::Json => super::write_json(&mut out, &report)?,

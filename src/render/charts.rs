@@ -27,6 +27,11 @@ pub struct Chart {
     pub title: String,
     pub description: String,
     pub svg: String,
+    /// The value axis of a trend, as an SVG of its own (see [`columns`]):
+    /// shown to the left of `svg`, outside its scrolling box.
+    pub axis: Option<String>,
+    /// What each colour (CSS class) stands for, shown above the chart.
+    pub legend: Vec<LegendKey>,
     pub table: Table,
     /// What the figures leave out (coarse clocks), shown under the chart.
     pub note: Option<String>,
@@ -34,8 +39,24 @@ pub struct Chart {
 
 impl Chart {
     fn new(id: &str, title: &str, description: &str, svg: String, table: Table) -> Self {
-        Chart { id: id.into(), title: title.into(), description: description.into(), svg, table, note: None }
+        Chart {
+            id: id.into(),
+            title: title.into(),
+            description: description.into(),
+            svg,
+            axis: None,
+            legend: Vec::new(),
+            table,
+            note: None,
+        }
     }
+}
+
+/// One entry of a chart's key: a CSS class (`s0`…, `partial`) and what it means.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LegendKey {
+    pub class: String,
+    pub label: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -113,10 +134,10 @@ pub struct Bar {
     pub cells: Vec<String>,
 }
 
-fn open_svg(out: &mut String, id: &str, height: f64, title: &str, description: &str) {
+fn open_svg(out: &mut String, id: &str, width: f64, height: f64, title: &str, description: &str) {
     let _ = write!(
         out,
-        r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r#"<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         esc(title),
         esc(description)
     );
@@ -143,7 +164,7 @@ pub fn bars(id: &str, title: &str, description: &str, unit: Unit, bars: &[Bar], 
     let (top_value, step) = unit.nice_max(max);
     let height = top + row_h * bars.len().max(1) as f64 + 8.0;
     let mut svg = String::new();
-    open_svg(&mut svg, id, height, title, description);
+    open_svg(&mut svg, id, WIDTH, height, title, description);
     // Grid and axis labels along the top.
     let mut tick = 0.0;
     while tick <= top_value + 1e-9 {
@@ -190,9 +211,21 @@ pub struct Column {
     /// An upper whisker (a p90 above a median), if any.
     pub whisker: Option<f64>,
     pub cells: Vec<String>,
+    /// Why the period's figures are partial ("to 2026-11-27, 58 days of
+    /// 92"): it is not over. Drawn hatched and labelled, and said in the
+    /// table and the note.
+    pub partial: Option<String>,
 }
 
+/// How wide the value axis of a trend is: drawn apart from the columns
+/// (`Chart::axis`), so that it stays in view while they scroll sideways.
+const AXIS_WIDTH: f64 = 64.0;
+
 /// Columns over time. `series` names the stacked parts (CSS classes `s0`, `s1`…).
+///
+/// Two SVGs: the columns (`svg`) and, to their left, the value axis
+/// (`axis`), both `height` high, so that the page can keep the axis in view
+/// while a narrow screen scrolls the columns.
 #[allow(clippy::too_many_arguments)]
 pub fn columns(
     id: &str,
@@ -203,34 +236,59 @@ pub fn columns(
     cols: &[Column],
     headers: Vec<String>,
 ) -> Chart {
-    let (left, right, top, bottom, height) = (64.0, 12.0, if series.len() > 1 { 34.0 } else { 14.0 }, 42.0, 250.0);
-    let plot_w = WIDTH - left - right;
+    let any_partial = cols.iter().any(|c| c.partial.is_some());
+    // "partial" goes under a column's quarter, or under its year when the column shows one.
+    let partial_below_year = cols.iter().enumerate().any(|(i, c)| c.partial.is_some() && shows_year(i, &c.label));
+    let (right, top, bottom) = (12.0, 14.0, if partial_below_year { 58.0 } else { 42.0 });
+    let height = 250.0 + bottom - 42.0;
+    let width = WIDTH - AXIS_WIDTH;
+    let plot_w = width - right;
     let plot_h = height - top - bottom;
     let max =
         cols.iter().map(|c| c.parts.iter().flatten().sum::<f64>().max(c.whisker.unwrap_or(0.0))).fold(0.0, f64::max);
     let (top_value, step) = unit.nice_max(max);
     let mut svg = String::new();
-    open_svg(&mut svg, id, height, title, description);
+    open_svg(&mut svg, id, width, height, title, description);
+    let hatch = format!("{id}-hatch");
+    if any_partial {
+        let _ = write!(
+            svg,
+            r#"<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line class="hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>"#
+        );
+    }
+    // The key is HTML above the chart (see `Chart::legend`), so that it
+    // wraps and stays in view on a narrow screen.
+    let mut legend: Vec<LegendKey> = Vec::new();
     if series.len() > 1 {
-        let mut x = left;
-        for (i, name) in series.iter().enumerate() {
-            let _ = write!(svg, r#"<rect class="s{i}" x="{x:.1}" y="8" width="12" height="12" rx="2"/>"#);
-            text(&mut svg, x + 16.0, 18.0, "label", "start", name);
-            x += 24.0 + 8.0 * name.chars().count() as f64;
-        }
+        legend.extend(
+            series.iter().enumerate().map(|(i, name)| LegendKey { class: format!("s{i}"), label: name.to_string() }),
+        );
+    }
+    if any_partial && !legend.is_empty() {
+        legend.push(LegendKey { class: "partial".into(), label: "quarter not over (partial)".into() });
     }
     let y_of = |v: f64| top + plot_h - plot_h * v / top_value;
+    let mut axis = String::new();
+    let _ = write!(
+        axis,
+        r#"<svg class="chart-axis" viewBox="0 0 {AXIS_WIDTH} {height}" width="{AXIS_WIDTH}" height="{height}" aria-hidden="true" xmlns="http://www.w3.org/2000/svg">"#
+    );
     let mut tick = 0.0;
     while tick <= top_value + 1e-9 {
         let y = y_of(tick);
-        let _ = write!(svg, r#"<line class="grid" x1="{left:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/>"#, WIDTH - right);
-        text(&mut svg, left - 6.0, y + 4.0, "axis", "end", &unit.format(tick));
+        let _ = write!(svg, r#"<line class="grid" x1="0" x2="{plot_w:.1}" y1="{y:.1}" y2="{y:.1}"/>"#);
+        text(&mut axis, AXIS_WIDTH - 6.0, y + 4.0, "axis", "end", &unit.format(tick));
         tick += step;
     }
+    axis.push_str("</svg>");
     let slot = plot_w / cols.len().max(1) as f64;
     let bar_w = (slot * 0.64).min(40.0);
     for (i, col) in cols.iter().enumerate() {
-        let x = left + slot * i as f64 + (slot - bar_w) / 2.0;
+        let x = slot * i as f64 + (slot - bar_w) / 2.0;
+        let label = match col.partial {
+            Some(_) => format!("{} (partial)", col.label),
+            None => col.label.clone(),
+        };
         let mut base = 0.0;
         let mut any = false;
         for (s, part) in col.parts.iter().enumerate() {
@@ -241,13 +299,19 @@ pub fn columns(
             }
             let (y1, y0) = (y_of(base + v), y_of(base));
             let class = if series.len() > 1 { format!("s{s}") } else { "datum".to_string() };
+            let h = (y0 - y1).max(1.0);
             let _ = write!(
                 svg,
-                r#"<rect class="{class}" x="{x:.1}" y="{y1:.1}" width="{bar_w:.1}" height="{:.1}"><title>{}: {}</title></rect>"#,
-                (y0 - y1).max(1.0),
-                esc(&col.label),
+                r#"<rect class="{class}" x="{x:.1}" y="{y1:.1}" width="{bar_w:.1}" height="{h:.1}"><title>{}: {}</title></rect>"#,
+                esc(&label),
                 esc(&unit.format(*v))
             );
+            if col.partial.is_some() {
+                let _ = write!(
+                    svg,
+                    r#"<rect fill="url(#{hatch})" x="{x:.1}" y="{y1:.1}" width="{bar_w:.1}" height="{h:.1}"/>"#
+                );
+            }
             base += v;
         }
         if let Some(w) = col.whisker.filter(|w| *w > base) {
@@ -268,14 +332,48 @@ pub fn columns(
         }
         let (year, q) = col.label.split_once('-').unwrap_or((&col.label, ""));
         let cx = x + bar_w / 2.0;
-        text(&mut svg, cx, height - bottom + 16.0, "axis", "middle", if q.is_empty() { year } else { q });
-        if i == 0 || q == "Q1" {
-            text(&mut svg, cx, height - bottom + 32.0, "axis strong", "middle", year);
+        let below = height - bottom;
+        text(&mut svg, cx, below + 16.0, "axis", "middle", if q.is_empty() { year } else { q });
+        let with_year = shows_year(i, &col.label);
+        if with_year {
+            text(&mut svg, cx, below + 32.0, "axis strong", "middle", year);
+        }
+        if col.partial.is_some() {
+            text(&mut svg, cx, below + if with_year { 48.0 } else { 32.0 }, "axis partial", "middle", "partial");
         }
     }
     svg.push_str("</svg>");
-    let rows = cols.iter().map(|c| TableRow { label: c.label.clone(), url: None, cells: c.cells.clone() }).collect();
-    Chart::new(id, title, description, svg, Table { headers, rows })
+    let rows = cols
+        .iter()
+        .map(|c| TableRow {
+            label: match c.partial {
+                Some(_) => format!("{} (partial)", c.label),
+                None => c.label.clone(),
+            },
+            url: None,
+            cells: c.cells.clone(),
+        })
+        .collect();
+    let mut chart = Chart::new(id, title, description, svg, Table { headers, rows });
+    chart.axis = Some(axis);
+    chart.legend = legend;
+    chart.note = partial_note(cols);
+    chart
+}
+
+/// Whether the column at `index` writes its year under its quarter: the
+/// first column, and each first quarter.
+fn shows_year(index: usize, label: &str) -> bool {
+    index == 0 || label.ends_with("-Q1")
+}
+
+/// The note under a trend whose last period is not over.
+fn partial_note(cols: &[Column]) -> Option<String> {
+    let notes: Vec<String> = cols
+        .iter()
+        .filter_map(|c| c.partial.as_ref().map(|why| format!("{} is partial, not over yet: {why}.", c.label)))
+        .collect();
+    (!notes.is_empty()).then(|| notes.join(" "))
 }
 
 /// An incident's phases on one axis: started → detected → mitigated → resolved.
@@ -297,7 +395,7 @@ pub fn phases(id: &str, title: &str, phases: &[(&str, Option<TimeDelta>)], appro
         human_duration(TimeDelta::seconds(total))
     );
     let mut svg = String::new();
-    open_svg(&mut svg, id, height, title, &description);
+    open_svg(&mut svg, id, WIDTH, height, title, &description);
     let mut x = left;
     let mut label_x = left;
     for (i, name, d) in &known {
@@ -331,6 +429,8 @@ pub fn phases(id: &str, title: &str, phases: &[(&str, Option<TimeDelta>)], appro
         title: title.into(),
         description,
         svg,
+        axis: None,
+        legend: Vec::new(),
         table: Table { headers: vec!["Phase".into(), "Duration".into()], rows },
         note: approximate
             .then(|| "The clock of this incident is coarser than minutes: durations are approximate.".into()),
@@ -371,8 +471,13 @@ mod tests {
 
     #[test]
     fn columns_stack_and_label_quarters() {
-        let col =
-            |label: &str, parts: Vec<Option<f64>>| Column { label: label.into(), parts, whisker: None, cells: vec![] };
+        let col = |label: &str, parts: Vec<Option<f64>>| Column {
+            label: label.into(),
+            parts,
+            whisker: None,
+            cells: vec![],
+            partial: None,
+        };
         let c = columns(
             "q",
             "t",
@@ -382,8 +487,38 @@ mod tests {
             &[col("2024-Q4", vec![Some(1.0), Some(2.0)]), col("2025-Q1", vec![Some(0.0), None])],
             vec![],
         );
-        assert_eq!(c.svg.matches("<rect class=\"s").count(), 2 + 2, "2 legend swatches, 2 non-empty parts");
+        assert_eq!(c.svg.matches("<rect class=\"s").count(), 2, "the 2 non-empty parts");
+        let keys: Vec<&str> = c.legend.iter().map(|k| k.label.as_str()).collect();
+        assert_eq!(keys, ["SEV1", "SEV2"], "the key, apart from the SVG");
         assert!(c.svg.contains(">2024</text>") && c.svg.contains(">2025</text>") && c.svg.contains(">Q4</text>"));
+    }
+
+    #[test]
+    fn a_trend_keeps_its_value_axis_apart_and_marks_a_period_that_is_not_over() {
+        let col = |label: &str, v: f64, partial: Option<&str>| Column {
+            label: label.into(),
+            parts: vec![Some(v)],
+            whisker: None,
+            cells: vec![],
+            partial: partial.map(String::from),
+        };
+        let c = columns(
+            "t",
+            "t",
+            "d",
+            Unit::Count,
+            &[],
+            &[col("2026-Q3", 3.0, None), col("2026-Q4", 2.0, Some("to 2026-11-27, 58 days of 92"))],
+            vec![],
+        );
+        let axis = c.axis.unwrap_or_default();
+        assert!(axis.contains(">4</text>") && !c.svg.contains(">4</text>"), "the ticks are on the axis: {axis}");
+        assert!(axis.contains("aria-hidden=\"true\""), "the numbers are in the table for screen readers");
+        assert_eq!(c.svg.matches("fill=\"url(#t-hatch)\"").count(), 1, "only the partial column is hatched");
+        assert!(c.svg.contains(">partial</text>") && c.svg.contains("<title>2026-Q4 (partial): 2</title>"));
+        let labels: Vec<&str> = c.table.rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, ["2026-Q3", "2026-Q4 (partial)"]);
+        assert_eq!(c.note.as_deref(), Some("2026-Q4 is partial, not over yet: to 2026-11-27, 58 days of 92."));
     }
 
     #[test]

@@ -6,12 +6,12 @@
 //! Part of `render` (layer 4), beside `pages`: the metrics page is
 //! built here, the category and service pages embed its group block.
 
-use chrono::TimeDelta;
+use chrono::{NaiveDate, TimeDelta};
 use serde::Serialize;
 
 use super::charts::{self, Bar, Chart, Column, Unit};
 use super::views::{GuardrailView, IncidentRef, SiteData, human_duration, incident_ref};
-use crate::analyze::metrics::{self, ActionTally, GroupMetrics, Metrics, TimeStat, percent};
+use crate::analyze::metrics::{self, ActionTally, Elapsed, GroupMetrics, Metrics, Quarter, TimeStat, percent};
 use crate::analyze::{self, Chain};
 use crate::model::{Incident, TimePrecision};
 
@@ -109,15 +109,30 @@ fn stat_cells(s: &TimeStat) -> [String; 2] {
     [v.median.unwrap_or_else(|| "—".into()), v.p90.unwrap_or_else(|| "—".into())]
 }
 
+/// Why the quarter `key` ("2026-Q4") is partial on `today`: "to
+/// 2026-11-27, 58 days of 92"; `None` once it is over.
+pub fn partial(key: &str, today: NaiveDate) -> Option<String> {
+    Quarter::parse(key)?.elapsed(today).map(elapsed_text)
+}
+
+/// "to 2026-11-27, 58 days of 92".
+pub fn elapsed_text(e: Elapsed) -> String {
+    match e.days {
+        0 => format!("it had not begun on {}", e.to),
+        days => format!("to {}, {days} days of {}", e.to, e.of),
+    }
+}
+
 fn quarter_columns(
     m: &Metrics,
+    today: NaiveDate,
     value: impl Fn(&GroupMetrics) -> (Vec<Option<f64>>, Option<f64>, Vec<String>),
 ) -> Vec<Column> {
     m.by_quarter
         .iter()
         .map(|(q, g)| {
             let (parts, whisker, cells) = value(g);
-            Column { label: q.clone(), parts, whisker, cells }
+            Column { label: q.clone(), parts, whisker, cells, partial: partial(q, today) }
         })
         .collect()
 }
@@ -167,7 +182,7 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
             }
             let mut cells: Vec<String> = parts.iter().map(|p| format!("{}", p.unwrap_or(0.0) as i64)).collect();
             cells.push(g.count.to_string());
-            Column { label: q.clone(), parts, whisker: None, cells }
+            Column { label: q.clone(), parts, whisker: None, cells, partial: partial(q, ctx.today) }
         })
         .collect();
     let mut count_headers = vec!["Quarter".to_string()];
@@ -186,9 +201,9 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
         &count_cols,
         count_headers,
     );
-    incidents_chart.note = off_axis_note(m.off_axis);
+    incidents_chart.note = join_notes([incidents_chart.note.take(), off_axis_note(m.off_axis)]);
     let time_trend = |id: &str, title: &str, what: &str, pick: fn(&GroupMetrics) -> &TimeStat| {
-        let cols = quarter_columns(m, |g| {
+        let cols = quarter_columns(m, ctx.today, |g| {
             let s = pick(g);
             let [median, p90] = stat_cells(s);
             (vec![s.median_s.map(|v| v as f64)], s.p90_s.map(|v| v as f64), vec![median, p90, s.n.to_string()])
@@ -204,10 +219,10 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
             &cols,
             vec!["Quarter".into(), "Median".into(), "p90".into(), "Incidents measured".into()],
         );
-        chart.note = join_notes([coarse_note(&m.overall.ttr), off_axis_note(m.off_axis)]);
+        chart.note = join_notes([chart.note.take(), coarse_note(&m.overall.ttr), off_axis_note(m.off_axis)]);
         chart
     };
-    let recurrence_cols = quarter_columns(m, |g| {
+    let recurrence_cols = quarter_columns(m, ctx.today, |g| {
         let cells = vec![
             g.recurrences.to_string(),
             g.count.to_string(),
@@ -224,7 +239,7 @@ pub fn metrics_page(data: &SiteData<'_>, m: &Metrics) -> MetricsPage {
         &recurrence_cols,
         vec!["Quarter".into(), "Recurrences".into(), "Incidents".into(), "Rate".into()],
     );
-    recurrence_chart.note = off_axis_note(m.off_axis);
+    recurrence_chart.note = join_notes([recurrence_chart.note.take(), off_axis_note(m.off_axis)]);
     let trend_charts = vec![
         incidents_chart,
         time_trend("chart-ttr-quarter", "Time to resolve, by quarter", "time from start to resolution", |g| &g.ttr),
@@ -376,7 +391,13 @@ pub fn group_block(
         .keys()
         .map(|q| {
             let n = incidents.iter().filter(|i| metrics::quarter(i, ctx.today).as_deref() == Some(q)).count();
-            Column { label: q.clone(), parts: vec![Some(n as f64)], whisker: None, cells: vec![n.to_string()] }
+            Column {
+                label: q.clone(),
+                parts: vec![Some(n as f64)],
+                whisker: None,
+                cells: vec![n.to_string()],
+                partial: partial(q, ctx.today),
+            }
         })
         .collect();
     let mut trend = charts::columns(
@@ -388,7 +409,10 @@ pub fn group_block(
         &cols,
         vec!["Quarter".into(), "Incidents".into()],
     );
-    trend.note = off_axis_note(incidents.iter().filter(|i| metrics::off_time_axis(i, ctx.today)).count());
+    trend.note = join_notes([
+        trend.note.take(),
+        off_axis_note(incidents.iter().filter(|i| metrics::off_time_axis(i, ctx.today)).count()),
+    ]);
     GroupMetricsBlock { metrics: GroupMetricsView::of(&g), trend }
 }
 

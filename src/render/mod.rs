@@ -51,7 +51,7 @@ pub use crate::output::{MemorySink, Sink};
 use cache::RenderCache;
 use page::{Page, PageJob};
 pub use pages::{CATALOG_PREVIEW, CLOSED_LISTED, OVERVIEW_ENTRIES, OVERVIEW_INCIDENTS};
-use pages::{actions, catalogs, groups, home, incidents, recurring, start};
+use pages::{actions, catalogs, groups, home, incidents, recurring, review, start};
 pub use site::{NavItem, SiteCounts, SiteView};
 use theme::Theme;
 use views::SiteData;
@@ -179,6 +179,7 @@ fn render_pages(
 
     let chains = recurring::chain_views(&data);
     let metrics = learning::site_metrics(&data);
+    let reviews = review::quarter_reviews(&data, analysis, &metrics);
     let categories = groups::category_index(&data);
     let members_of = groups::service_members(&data);
     let services = groups::service_index(&data, &members_of);
@@ -196,7 +197,7 @@ fn render_pages(
     // pages fill the threads around them, instead of leaving one thread
     // working alone at the end.
     let one = |page: Result<Page, RenderError>| page.map(|p| vec![p]);
-    let (data, metrics, chains, members_of) = (&data, &metrics, &chains, &members_of);
+    let (data, metrics, chains, members_of, reviews) = (&data, &metrics, &chains, &members_of, &reviews);
     let mut jobs: Vec<PageJob<'_>> = vec![
         Box::new(|| one(home::home_page(data, metrics, &all_actions, &categories, chains))),
         Box::new(|| one(incidents::incidents_page(data))),
@@ -210,8 +211,10 @@ fn render_pages(
         Box::new(|| one(start::glossary_page(data))),
         Box::new(|| {
             one(Page::new("metrics.html", "metrics/index.html", "Learning metrics", "metrics")
-                .with("metrics", learning::metrics_page(data, metrics)))
+                .with("metrics", learning::metrics_page(data, metrics))
+                .and_then(|page| page.with("reviews", review::review_links(reviews))))
         }),
+        Box::new(|| review::review_pages(data, reviews, &all_actions)),
         Box::new(|| one(not_found_page(theme))),
         Box::new(|| Ok(vec![Page::new("search.html", "search/index.html", "Search", "search")])),
     ];

@@ -53,6 +53,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "actions.html",
     "recurring.html",
     "metrics.html",
+    "review.html",
     "start.html",
     "glossary.html",
     "404.html",

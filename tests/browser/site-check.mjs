@@ -46,6 +46,8 @@ const base = `http://127.0.0.1:${server.address().port}${PREFIX}`;
 const firstDir = (sub) => fs.readdirSync(path.join(siteDir, sub), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()[0];
 const incident = firstDir("incidents");
 const category = firstDir("categories");
+const quarters = fs.readdirSync(path.join(siteDir, "review")).sort();
+const latestQuarter = quarters[quarters.length - 1];
 const pages = [
   { path: "", expect: "Is the learning sticking?" },
   { path: `incidents/${incident}/`, expect: "Key facts" },
@@ -57,6 +59,8 @@ const pages = [
   { path: "recurring/", expect: "Detected, not yet linked" },
   { path: "start/", expect: "Why read it" },
   { path: "glossary/", expect: "time to detect" },
+  { path: `review/${quarters[0]}/`, expect: "Response times", neighbours: true },
+  { path: `review/${latestQuarter}/`, expect: "Recurring failures", neighbours: true },
 ];
 
 fs.mkdirSync(shotDir, { recursive: true });
@@ -105,6 +109,15 @@ for (const scheme of ["light", "dark"]) {
       for (const c of charts) {
         if (c.visible === 0) problems.push(`chart "${c.title}" draws nothing`);
         if (c.fills.some((f) => f === "none" || f === "rgb(0, 0, 0)")) problems.push(`chart "${c.title}" fills ${c.fills}`);
+      }
+    }
+    if (p.neighbours) {
+      // The links to the previous and next quarter, and back to the list, lead to pages.
+      const hrefs = await page.locator(".review-nav a").evaluateAll((as) => as.map((a) => a.href));
+      if (!hrefs.some((h) => h.endsWith("metrics/#reviews"))) problems.push("no link back to the list of reviews");
+      for (const href of hrefs) {
+        const r = await context.request.get(href);
+        if (r.status() !== 200) problems.push(`${href}: HTTP ${r.status()}`);
       }
     }
     const name = (p.path.replace(/\/$/, "").replace(/\//g, "_") || "home") + `-${scheme}.png`;
@@ -229,6 +242,41 @@ for (const scheme of ["light", "dark"]) {
   await context.close();
   if (long.length || !services.length) { failed++; console.log(`FAIL on-call sheets\n  ${long.join("\n  ") || "no services"}`); }
   else { passed++; console.log(`ok   every one of ${services.length} service pages prints on one A4 page`); }
+}
+
+// On a phone: a trend chart keeps its value axis in view wherever its
+// columns are scrolled, and the home page lists only the 5 most overdue actions.
+async function phoneChecks(scheme) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: scheme, isMobile: true });
+  const page = await context.newPage();
+  const problems = [];
+  await page.goto(base + "metrics/");
+  const frames = page.locator(".chart-frame");
+  if ((await frames.count()) < 4) problems.push(`${await frames.count()} trend charts with an axis of their own`);
+  const frame = frames.first();
+  await frame.scrollIntoViewIfNeeded();
+  for (const end of ["start", "end"]) {
+    await frame.locator(".chart-scroll").evaluate((box, end) => { box.scrollLeft = end === "start" ? -box.scrollWidth : box.scrollWidth; }, end);
+    const axis = await frame.locator("svg.chart-axis").boundingBox();
+    const scroll = await frame.locator(".chart-scroll").boundingBox();
+    if (!axis || axis.x < 0 || axis.x + axis.width > scroll.x + 1) problems.push(`columns scrolled to the ${end}: the axis is at ${JSON.stringify(axis)}`);
+  }
+  if ((await frame.locator("svg.chart").boundingBox()).width <= (await frame.locator(".chart-scroll").boundingBox()).width) problems.push("the columns do not scroll at 390 px");
+  await page.screenshot({ path: path.join(shotDir, `metrics-phone-${scheme}.png`) });
+  await page.goto(base);
+  const shown = await page.locator("#overdue ~ .table-scroll tbody tr").evaluateAll((rows) => rows.filter((r) => r.offsetHeight > 0).length);
+  if (shown > 5) problems.push(`${shown} overdue actions shown on the home page`);
+  const all = await page.locator("a[href$='actions/#overdue']").count();
+  if (!all) problems.push("no link to every overdue action");
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (height > 6000) problems.push(`the home page is ${height} px tall`);
+  await context.close();
+  return problems;
+}
+for (const scheme of ["light", "dark"]) {
+  const problems = await phoneChecks(scheme);
+  if (problems.length) { failed++; console.log(`FAIL ${scheme} phone\n  ${problems.join("\n  ")}`); }
+  else { passed++; console.log(`ok   ${scheme} phone: trend axes stay in view, home lists 5 overdue actions`); }
 }
 
 // Search: the header box on the home page, then the search page.

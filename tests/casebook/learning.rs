@@ -8,7 +8,7 @@ use casebook::analyze::similar::{Params, compute};
 use casebook::load::{LoadOptions, load};
 
 use crate::build::read_tree;
-use crate::support::{KbTest, TODAY, casebook, fixtures};
+use crate::support::{KbTest, TODAY, build_example, casebook, fixtures};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -105,12 +105,7 @@ fn similarity_floors(fixture: &str, what: &str, (lp, lr, rp, rr): (f64, f64, f64
 }
 
 fn built_content() -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>) {
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    let run = casebook(root(), &["build", "content", "-o", site.to_str().unwrap(), "--today", TODAY]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let tree = read_tree(&site);
-    (out, tree)
+    build_example(TODAY)
 }
 
 fn text(tree: &std::collections::BTreeMap<String, Vec<u8>>, path: &str) -> String {

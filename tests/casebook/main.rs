@@ -17,6 +17,7 @@ mod names;
 mod onboarding;
 mod output_dir;
 mod ranking;
+mod review;
 mod robustness;
 mod safety;
 mod scaffold;

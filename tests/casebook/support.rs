@@ -10,6 +10,18 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The example knowledge base `content/` built on `today` into a temporary
+/// folder (kept while the first value lives), and its files by path.
+pub fn build_example(today: &str) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>) {
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let site = out.path().join("site");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = casebook(root, &["build", "content", "-o", &site.to_string_lossy(), "--today", today]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tree = crate::build::read_tree(&site);
+    (out, tree)
+}
+
 /// What a run of the binary produced.
 #[derive(Debug)]
 pub struct Run {

@@ -10,6 +10,7 @@
 //! - [`catalogs`]: `/remedies/` and `/guardrails/`, by category;
 //! - [`actions`]: `/actions/`, the action tracker;
 //! - [`recurring`]: `/recurring/`, the recurrence chains;
+//! - [`review`]: `/review/YYYY-qN/`, the review of each quarter;
 //! - [`start`]: `/start/` and `/glossary/`, for new engineers.
 //!
 //! The limits below keep every page a readable size however large the
@@ -22,6 +23,7 @@ pub(crate) mod groups;
 pub(crate) mod home;
 pub(crate) mod incidents;
 pub(crate) mod recurring;
+pub(crate) mod review;
 pub(crate) mod start;
 
 /// How many entries an overview lists before it links to the full list.
