@@ -401,6 +401,129 @@ pub const GROUPS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "port exhaustion",
+        &[
+            "port exhaustion",
+            "ephemeral port",
+            "ephemeral ports",
+            "ephemeral port range",
+            "source port",
+            "source ports",
+            "time wait",
+            "snat port",
+            "snat ports",
+            "ran out of ports",
+            "out of ports",
+        ],
+    ),
+    (
+        "unpinned dependency",
+        &[
+            "unpinned",
+            "not pinned",
+            "caret range",
+            "tilde range",
+            "version range",
+            "floating version",
+            "floating tag",
+            "latest tag",
+            "no lock file",
+            "without a lock file",
+            "without a lockfile",
+            "lock file",
+            "lockfile",
+            "exact version",
+            "pinned version",
+            "version pinning",
+        ],
+    ),
+    (
+        "hot partition",
+        &[
+            "hot key",
+            "hot keys",
+            "hot shard",
+            "hot partition",
+            "hot spot",
+            "hotspot",
+            "hot row",
+            "key skew",
+            "skewed keys",
+            "skewed partition",
+            "uneven partition",
+            "single partition",
+            "single shard",
+            "one shard",
+        ],
+    ),
+    (
+        "lease expiry",
+        &[
+            "visibility timeout",
+            "lease expired",
+            "lease expiry",
+            "lease lapsed",
+            "lease ran out",
+            "lease renewal",
+            "ack deadline",
+            "redelivered",
+            "redelivery",
+            "processed twice",
+            "picked up twice",
+            "ran twice",
+        ],
+    ),
+    (
+        "health check",
+        &[
+            "health check",
+            "health checks",
+            "healthcheck",
+            "healthchecks",
+            "readiness probe",
+            "liveness probe",
+            "readiness check",
+            "liveness check",
+            "marked unhealthy",
+            "out of rotation",
+            "pulled from rotation",
+            "removed from the pool",
+        ],
+    ),
+    (
+        "blocking operation",
+        &[
+            "keys command",
+            "blocking command",
+            "blocking call",
+            "blocked the event loop",
+            "event loop",
+            "single threaded",
+            "stop the world",
+            "long running command",
+            "full keyspace",
+            "scan the whole",
+            "list everything",
+        ],
+    ),
+    (
+        "slow query",
+        &[
+            "full table scan",
+            "sequential scan",
+            "seq scan",
+            "missing index",
+            "no index",
+            "without an index",
+            "query plan",
+            "slow query",
+            "slow queries",
+            "deep pagination",
+            "offset pagination",
+            "large offset",
+        ],
+    ),
+    (
         "capacity limit",
         &[
             "hit its limit",
@@ -461,7 +584,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
 /// group's number in letters (the analyzer keeps letters as they are).
 const PREFIX: &str = "cbconcept";
 
-fn token(group: usize) -> String {
+pub(crate) fn token(group: usize) -> String {
     // Letters only, so the stemmer leaves the word alone: "cbconceptbx".
     let letters: String =
         [group / 26, group % 26].iter().map(|&n| char::from(b'a' + u8::try_from(n).unwrap_or(0))).collect();
@@ -551,6 +674,15 @@ mod tests {
         assert_eq!(concepts("the pods were OOMKilled"), ["memory exhaustion"]);
         assert_eq!(concepts("accept4: too many open files"), ["file descriptor exhaustion"]);
         assert_eq!(concepts("The change was pushed to every node with no canary"), ["global config push"]);
+    }
+
+    #[test]
+    fn operations_mechanisms_beyond_resources_are_concepts() {
+        assert_eq!(concepts("The ephemeral port range ran out; sockets sat in TIME_WAIT"), ["port exhaustion"]);
+        assert_eq!(concepts("A caret range and no lock file pulled the new major"), ["unpinned dependency"]);
+        assert_eq!(concepts("The job outlived its visibility timeout and was redelivered"), ["lease expiry"]);
+        assert_eq!(concepts("A hot partition took every write"), ["hot partition"]);
+        assert_eq!(concepts("The readiness probe failed, so the node was out of rotation"), ["health check"]);
     }
 
     #[test]

@@ -196,10 +196,15 @@ pub fn similarity_text(inc: &Incident) -> String {
         parts.push(&g.summary);
     }
     let mut text = parts.join("\n");
-    // The mechanisms the record names in phrases, as concept words.
+    // The mechanisms the record names in phrases, as concept words: in what
+    // is compared, and in the narrative, whose own words are not compared
+    // (they tell how a team writes as much as how something failed).
     let concepts = super::concepts::annotate(&text);
-    text.push('\n');
-    text.push_str(&concepts);
+    let told = super::concepts::annotate(&inc.body);
+    for concept in [&concepts, &concepts, &told] {
+        text.push('\n');
+        text.push_str(concept);
+    }
     text
 }
 
@@ -797,14 +802,16 @@ fn link(a: Side<'_>, b: Side<'_>, score: f64, text: f64) -> SimilarLink {
         }
     }
     let surface = &a.profile.surface;
-    let terms = best[..found]
-        .iter()
-        .filter_map(|w| {
-            let i = surface.binary_search_by_key(&w.term, |s| s.term).ok()?;
-            let word = &surface[i].word;
-            Some(super::concepts::label(word).map_or_else(|| word.to_string(), str::to_string))
-        })
-        .collect();
+    let mut terms: Vec<String> = Vec::with_capacity(found);
+    for w in &best[..found] {
+        let Ok(i) = surface.binary_search_by_key(&w.term, |s| s.term) else { continue };
+        let word = &surface[i].word;
+        // A concept named like a word shared too ("failover") is shown once.
+        let shown = super::concepts::label(word).map_or_else(|| word.to_string(), str::to_string);
+        if !terms.contains(&shown) {
+            terms.push(shown);
+        }
+    }
     SimilarLink {
         id: b.incident.id.clone(),
         score: round3(score),
@@ -862,6 +869,15 @@ mod tests {
             links: vec![],
             body: String::new(),
         }
+    }
+
+    #[test]
+    fn the_narrative_adds_the_mechanisms_it_names_but_not_its_words() {
+        let mut inc = crate::analyze::tests::incident("told", "2025-01-01T00:00:00Z");
+        inc.body = "At 03:12 on Tuesday the pager went off: a thundering herd of clients.".into();
+        let text = similarity_text(&inc);
+        assert!(text.contains(&super::super::concepts::token(0)), "{text}");
+        assert!(!text.contains("pager") && !text.contains("Tuesday"), "{text}");
     }
 
     #[test]

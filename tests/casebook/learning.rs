@@ -431,7 +431,7 @@ fn guardrail_outcomes_follow_the_mechanism_they_address() {
     let staged = card("2024-06-gateway-ratelimit-config-push", "G1");
     assert!(staged.contains("recurred"), "{staged}");
     let recurred = &staged[staged.find("Recurred in:").unwrap()..];
-    assert!(recurred.contains("Gateway workers crash-looped") && recurred.contains("(through F"), "{recurred}");
+    assert!(recurred.contains("Gateway workers crash-looped") && recurred.contains("— through F"), "{recurred}");
 
     // The home page counts what the guardrail cards say.
     let home = text(&tree, "index.html");
