@@ -13,7 +13,7 @@
 //! or a likely recurrence; pages only look the vectors up.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,7 +29,7 @@ const EVIDENCE_WORDS: usize = 4;
 /// One stem of a vector: its weight and its first spelling in the text.
 #[derive(Debug)]
 struct Weight {
-    stem: String,
+    stem: Arc<str>,
     weight: f64,
     spelling: String,
 }
@@ -38,7 +38,7 @@ struct Weight {
 type Vector = Vec<Weight>;
 
 /// Stems with their counts and first spelling.
-type Raw = rustc_hash::FxHashMap<String, (f64, String)>;
+type Raw = rustc_hash::FxHashMap<Arc<str>, (f64, String)>;
 
 /// An incident with the raw counts of its findings and guardrails.
 type Counted<'i> = (&'i Incident, Vec<(&'i Finding, Raw)>, Vec<(&'i Guardrail, Raw)>);
@@ -79,15 +79,15 @@ fn finding_text(f: &Finding) -> String {
 struct Stemmer {
     analyzer: TextAnalyzer,
     /// Word → its stem, `None` for a word the analyzer drops.
-    stems: rustc_hash::FxHashMap<String, Option<String>>,
+    stems: rustc_hash::FxHashMap<String, Option<Arc<str>>>,
 }
 
 impl Stemmer {
-    fn stem(&mut self, word: &str) -> Option<String> {
+    fn stem(&mut self, word: &str) -> Option<Arc<str>> {
         if let Some(stem) = self.stems.get(word) {
             return stem.clone();
         }
-        let stem = crate::text::stem_of(word, &mut self.analyzer);
+        let stem: Option<Arc<str>> = crate::text::stem_of(word, &mut self.analyzer).map(Arc::from);
         self.stems.insert(word.to_string(), stem.clone());
         stem
     }
@@ -95,7 +95,7 @@ impl Stemmer {
 
 /// Stems of `text` with their counts and first spelling; service names and
 /// common words dropped.
-fn counted(text: &str, skip: &BTreeSet<String>, stemmer: &mut Stemmer) -> Raw {
+fn counted(text: &str, skip: &BTreeSet<Arc<str>>, stemmer: &mut Stemmer) -> Raw {
     let mut out = Raw::default();
     crate::text::each_raw_word(text, |word| {
         if word.len() < 2 || word.chars().all(|c| c.is_ascii_digit()) || super::similar::is_stop_word(word) {
@@ -153,23 +153,23 @@ impl Mechanisms {
                 chunk.iter().map(|inc| count_incident(inc, &mut stemmer)).collect::<Vec<_>>()
             })
             .collect();
-        let mut df: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+        let mut df: rustc_hash::FxHashMap<Arc<str>, usize> = rustc_hash::FxHashMap::default();
         let mut docs = 0usize;
         for (_, findings, _) in &raw {
             for (_, c) in findings {
                 docs += 1;
                 for stem in c.keys() {
-                    *df.entry(stem.as_str()).or_default() += 1;
+                    *df.entry(stem.clone()).or_default() += 1;
                 }
             }
         }
-        let vector = |c: &Raw| -> Vector {
+        let vector = |c: Raw| -> Vector {
             let mut v: Vector = c
-                .iter()
-                .map(|(stem, (tf, word))| {
-                    let n = df.get(stem.as_str()).copied().unwrap_or(0) as f64;
+                .into_iter()
+                .map(|(stem, (tf, spelling))| {
+                    let n = df.get(&stem).copied().unwrap_or(0) as f64;
                     let idf = (1.0 + (docs as f64 - n + 0.5) / (n + 0.5)).ln();
-                    Weight { stem: stem.clone(), weight: (1.0 + tf.ln()) * idf, spelling: word.clone() }
+                    Weight { stem, weight: (1.0 + tf.ln()) * idf, spelling }
                 })
                 .collect();
             let norm = v.iter().map(|w| w.weight * w.weight).sum::<f64>().sqrt();
@@ -180,11 +180,11 @@ impl Mechanisms {
             v
         };
         let profiles = raw
-            .par_iter()
+            .into_par_iter()
             .map(|(inc, findings, guardrails)| {
                 let profile = Profile {
-                    findings: findings.iter().map(|(f, c)| (f.id.clone(), vector(c))).collect(),
-                    guardrails: guardrails.iter().map(|(g, c)| (g.id.clone(), vector(c))).collect(),
+                    findings: findings.into_iter().map(|(f, c)| (f.id.clone(), vector(c))).collect(),
+                    guardrails: guardrails.into_iter().map(|(g, c)| (g.id.clone(), vector(c))).collect(),
                 };
                 (inc.id.clone(), profile)
             })

@@ -104,19 +104,24 @@ fn prose(inc: &Incident) -> Vec<&str> {
 /// Sentences: cut at a full stop, question or exclamation mark followed by
 /// a space, and at line breaks.
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
-    let mut out = Vec::new();
-    let mut start = 0;
     let bytes = text.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        let end =
-            b == b'\n' || (matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()));
-        if end {
-            out.push(&text[start..=i]);
-            start = i + 1;
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start <= bytes.len() {
+            let rest = &bytes[start..];
+            let ends = |&(i, b): &(usize, &u8)| {
+                *b == b'\n'
+                    || (matches!(b, b'.' | b'!' | b'?') && rest.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()))
+            };
+            let end = rest.iter().enumerate().find(ends).map_or(bytes.len(), |(i, _)| start + i + 1);
+            let sentence = text[start..end].trim();
+            start = end + usize::from(end == bytes.len());
+            if !sentence.is_empty() {
+                return Some(sentence);
+            }
         }
-    }
-    out.push(&text[start..]);
-    out.into_iter().map(str::trim).filter(|s| !s.is_empty())
+        None
+    })
 }
 
 /// Words that may be ids: runs of letters, digits, `-`, `_` and inner dots.
@@ -235,9 +240,12 @@ pub fn find(incidents: &[&Incident]) -> BTreeMap<String, Vec<Mention>> {
                     let inside = |denial: bool| said.iter().any(|&(s, e, d)| d == denial && s >= from && e <= to);
                     let recurs = inside(false) && !inside(true);
                     // Every id looked for has a digit or a dash.
-                    for word in id_like(sentence).filter(|w| w.bytes().any(|b| b.is_ascii_digit() || b == b'-')) {
-                        if let Some(other) = by_id.get(word).filter(|o| earlier(o)) {
-                            add(&other.id, sentence, recurs);
+                    let has_id_mark = |w: &str| w.bytes().any(|b| b.is_ascii_digit() || b == b'-');
+                    if has_id_mark(sentence) {
+                        for word in id_like(sentence).filter(|w| has_id_mark(w)) {
+                            if let Some(other) = by_id.get(word).filter(|o| earlier(o)) {
+                                add(&other.id, sentence, recurs);
+                            }
                         }
                     }
                     if !recurs {
