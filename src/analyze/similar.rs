@@ -260,7 +260,7 @@ impl<'f> Stems<'f> {
         // where a folded stem is.
         let mut by_word: FxHashMap<*const Word, Option<usize>> = FxHashMap::default();
         let mut by_stem: FxHashMap<*const u8, usize> = FxHashMap::default();
-        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        crate::text::each_run(text, |word| {
             let entry = match self.words.get(word) {
                 Some(entry) => entry,
                 None => {
@@ -268,7 +268,7 @@ impl<'f> Stems<'f> {
                     self.words.entry(word.into()).or_insert(made)
                 }
             };
-            let Some(w) = entry else { continue };
+            let Some(w) = entry else { return };
             let slot = *by_word.entry(Arc::as_ptr(w)).or_insert_with(|| {
                 (!skip.iter().any(|s| **s == *w.stem)).then(|| {
                     *by_stem.entry(Arc::as_ptr(&w.folded).cast::<u8>()).or_insert_with(|| {
@@ -280,7 +280,7 @@ impl<'f> Stems<'f> {
             if let Some(i) = slot {
                 out[i].count += 1;
             }
-        }
+        });
         out
     }
 

@@ -45,7 +45,10 @@ pub fn raw_words(text: &str) -> Vec<String> {
 /// case is not copied.
 pub fn each_raw_word(text: &str, mut f: impl FnMut(&str)) {
     let mut lower = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.len() < WORD_LIMIT) {
+    each_run(text, |word| {
+        if word.len() >= WORD_LIMIT {
+            return;
+        }
         if !word.is_ascii() {
             f(&word.to_lowercase());
         } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -56,6 +59,37 @@ pub fn each_raw_word(text: &str, mut f: impl FnMut(&str)) {
         } else {
             f(word);
         }
+    });
+}
+
+/// Each run of alphanumeric characters in `text`, as written: what
+/// `text.split(|c: char| !c.is_alphanumeric())` yields without its empty
+/// pieces, read a byte at a time where the text is ASCII.
+pub fn each_run(text: &str, mut f: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (alphanumeric, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            match text.get(i..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => break,
+            }
+        };
+        match (alphanumeric, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                f(&text[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(s) = start {
+        f(&text[s..]);
     }
 }
 
@@ -69,4 +103,29 @@ pub fn stem_of(word: &str, analyzer: &mut TextAnalyzer) -> Option<String> {
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_are_what_splitting_on_non_alphanumerics_gives() {
+        let texts = [
+            "",
+            "   ",
+            "OOMKilled: pods restarted 3x (see https://x.example/a_b?c=1).",
+            "naïve café — Ünïcode résumé; ΣΊΣΥΦΟΣ σίσυφος",
+            "東京 region: 障害 2024-06-11T03:00Z",
+            "emoji 🔥fire🔥 and e\u{301}cole, tab\tand\nnewline",
+            "trailing-word",
+            "ß straße İstanbul ǅ",
+        ];
+        for text in texts {
+            let expected: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            let mut runs = Vec::new();
+            each_run(text, |w| runs.push(w.to_string()));
+            assert_eq!(runs, expected, "{text:?}");
+        }
+    }
 }
