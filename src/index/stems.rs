@@ -136,11 +136,10 @@ impl CachedStream<'_> {
 impl TokenStream for CachedStream<'_> {
     fn advance(&mut self) -> bool {
         loop {
-            let Some(start) = self.text[self.at..].find(char::is_alphanumeric).map(|s| self.at + s) else {
+            let Some(std::ops::Range { start, end }) = crate::text::next_run(self.text, self.at) else {
                 self.at = self.text.len();
                 return false;
             };
-            let end = self.text[start..].find(|c: char| !c.is_alphanumeric()).map_or(self.text.len(), |e| start + e);
             self.at = end;
             // Positions count every word, kept or not, as the simple tokenizer's do.
             self.position = self.position.wrapping_add(1);

@@ -64,33 +64,41 @@ pub fn each_raw_word(text: &str, mut f: impl FnMut(&str)) {
 
 /// Each run of alphanumeric characters in `text`, as written: what
 /// `text.split(|c: char| !c.is_alphanumeric())` yields without its empty
-/// pieces, read a byte at a time where the text is ASCII.
+/// pieces.
 pub fn each_run(text: &str, mut f: impl FnMut(&str)) {
+    let mut at = 0;
+    while let Some(run) = next_run(text, at) {
+        at = run.end;
+        f(&text[run]);
+    }
+}
+
+/// The first run of alphanumeric characters at or after byte `at` (a char
+/// boundary), read a byte at a time where the text is ASCII.
+pub fn next_run(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
-    let mut start: Option<usize> = None;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let (alphanumeric, len) = if b.is_ascii() {
-            (b.is_ascii_alphanumeric(), 1)
-        } else {
-            match text.get(i..).and_then(|rest| rest.chars().next()) {
-                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-                None => break,
-            }
-        };
-        match (alphanumeric, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                f(&text[s..i]);
-                start = None;
-            }
-            _ => {}
+    // Whether the character at byte `i` is alphanumeric, and its length.
+    let class = |i: usize| -> Option<(bool, usize)> {
+        let b = *bytes.get(i)?;
+        if b.is_ascii() {
+            return Some((b.is_ascii_alphanumeric(), 1));
+        }
+        let c = text.get(i..)?.chars().next()?;
+        Some((c.is_alphanumeric(), c.len_utf8()))
+    };
+    let mut i = at;
+    let start = loop {
+        let (alphanumeric, len) = class(i)?;
+        if alphanumeric {
+            break i;
         }
         i += len;
+    };
+    let mut end = start;
+    while let Some((true, len)) = class(end) {
+        end += len;
     }
-    if let Some(s) = start {
-        f(&text[s..]);
-    }
+    Some(start..end)
 }
 
 /// The stem of one word (its first token), or None when the analyzer drops it.
