@@ -238,6 +238,26 @@ pub fn report(
     until: NaiveDate,
     today: NaiveDate,
 ) -> Report {
+    report_with(kb, config, analysis, since, until, today, overdue_actions(kb, today))
+}
+
+/// Every action of `kb` overdue as of `today`, longest overdue first: the
+/// report's last list, whatever the period.
+pub fn overdue_actions(kb: &KnowledgeBase, today: NaiveDate) -> Vec<ActionRow> {
+    action_rows(kb, &ActionFilter { overdue: true, ..ActionFilter::default() }, today)
+}
+
+/// [`report`] with its list of overdue actions given: what reports on many
+/// periods use, so that the list is made once rather than once a period.
+pub fn report_with(
+    kb: &KnowledgeBase,
+    config: &Config,
+    analysis: &Analysis,
+    since: Option<NaiveDate>,
+    until: NaiveDate,
+    today: NaiveDate,
+    overdue_actions: Vec<ActionRow>,
+) -> Report {
     let period = incidents_in(kb, since, until);
     let (similarity, chains, recurrent) =
         (&analysis.similarity, &analysis.relations.chains, &analysis.relations.recurrences);
@@ -263,7 +283,6 @@ pub fn report(
             })
         })
         .collect();
-    let overdue = ActionFilter { overdue: true, ..ActionFilter::default() };
     Report {
         since,
         until,
@@ -276,7 +295,7 @@ pub fn report(
         actions: m.overall.actions.clone(),
         recurrences,
         late_postmortems,
-        overdue_actions: action_rows(kb, &overdue, today),
+        overdue_actions,
     }
 }
 

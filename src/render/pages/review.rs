@@ -28,7 +28,11 @@ use crate::render::views::{ActionView, IncidentRef, IncidentRow, SiteData, human
 /// One quarter's report, computed once for its page and the list on `/metrics/`.
 pub(crate) struct QuarterReview {
     pub(crate) quarter: Quarter,
+    /// The quarter's report, its overdue actions narrowed to the quarter's
+    /// incidents (the report lists those of every incident).
     pub(crate) report: Report,
+    /// How many actions are overdue, from any incident: the report's count.
+    pub(crate) overdue_all: usize,
     /// How much of the quarter had passed on the build date, when it is not over.
     pub(crate) partial: Option<Elapsed>,
 }
@@ -37,12 +41,17 @@ pub(crate) struct QuarterReview {
 pub(crate) fn quarter_reviews(data: &SiteData<'_>, analysis: &Analysis, metrics: &Metrics) -> Vec<QuarterReview> {
     let quarters: Vec<Quarter> =
         metrics.by_quarter.iter().filter(|(_, g)| g.count > 0).filter_map(|(key, _)| Quarter::parse(key)).collect();
+    // Every overdue action, listed once for all the quarters.
+    let overdue = period::overdue_actions(data.kb, data.today);
     quarters
         .into_par_iter()
         .filter_map(|quarter| {
             let (first, last) = (quarter.first_day()?, quarter.last_day()?);
-            let report = period::report(data.kb, data.config, analysis, Some(first), last, data.today);
-            Some(QuarterReview { quarter, report, partial: quarter.elapsed(data.today) })
+            let ids: BTreeSet<&str> =
+                period::incidents_in(data.kb, Some(first), last).iter().map(|i| i.id.as_str()).collect();
+            let own = overdue.iter().filter(|a| ids.contains(a.incident.as_str())).cloned().collect();
+            let report = period::report_with(data.kb, data.config, analysis, Some(first), last, data.today, own);
+            Some(QuarterReview { quarter, report, overdue_all: overdue.len(), partial: quarter.elapsed(data.today) })
         })
         .collect()
 }
@@ -252,7 +261,6 @@ fn review_view(
     let since = r.since.map(|d| d.to_string()).unwrap_or_default();
     let reference = |id: &str| data.reference(id);
     let in_period = period::incidents_in(data.kb, r.since, r.until);
-    let ids: BTreeSet<&str> = in_period.iter().map(|i| i.id.as_str()).collect();
     let mut by_severity: Vec<GroupRow> = r.by_severity.iter().map(|(s, f)| group_row(s, None, f)).collect();
     by_severity.sort_by_key(|g| data.severity_rank(Some(&g.name)));
     let recurrences = r
@@ -277,7 +285,6 @@ fn review_view(
     let overdue = r
         .overdue_actions
         .iter()
-        .filter(|a| ids.contains(a.incident.as_str()))
         .filter_map(|a| actions.get(&(a.incident.as_str(), a.id.as_str())).map(|v| (*v).clone()))
         .collect();
     ReviewView {
@@ -305,7 +312,7 @@ fn review_view(
         actions: r.actions.clone(),
         completion: rate(r.actions.completion_rate),
         overdue,
-        overdue_all: r.overdue_actions.len(),
+        overdue_all: review.overdue_all,
         incident_rows: data.rows(in_period.into_iter()),
     }
 }
