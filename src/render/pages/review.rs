@@ -207,8 +207,6 @@ struct ReviewView {
     /// The build date: actions and lateness are as of it.
     today: String,
     partial: Option<Elapsed>,
-    /// The command that prints the same figures.
-    command: String,
     previous: Option<ReviewLink>,
     next: Option<ReviewLink>,
     incidents: usize,
@@ -290,7 +288,6 @@ fn review_view(
     ReviewView {
         label: review.quarter.label(),
         key: review.quarter.to_string(),
-        command: format!("casebook report --since {since} --until {}", r.until),
         since,
         until: r.until.to_string(),
         today: r.today.to_string(),
