@@ -90,6 +90,9 @@ fn similarity_on_paraphrased_pairs() {
     for (fixture, what, floors) in [
         ("similarity-paraphrase", "tuning", (0.4, 0.6, 0.75, 0.45)),
         ("similarity-paraphrase-holdout", "hold-out", (0.3, 0.3, 0.3, 0.15)),
+        // Plain accounts against technical ones: one pair in fourteen is
+        // listed and none is a likely recurrence (docs/recurrence.md).
+        ("similarity-paraphrase-holdout2", "hold-out 2", (0.05, 0.05, 0.0, 0.0)),
     ] {
         similarity_floors(fixture, &format!("paraphrase {what}"), floors);
     }
