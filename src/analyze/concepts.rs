@@ -2532,8 +2532,18 @@ fn normal(word: &str) -> &str {
     if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") { &word[..word.len() - 1] } else { word }
 }
 
-/// Phrases by their first word: (the rest of the words, group).
-type Index = rustc_hash::FxHashMap<String, Vec<(Vec<String>, usize)>>;
+/// The phrases that begin with one word. A one-word phrase is its group
+/// at once; longer phrases are keyed again by their second word, so that a
+/// common first word ("no", "ran", "out") opens only the phrases its next
+/// word carries on.
+#[derive(Default)]
+struct Starts {
+    groups: Vec<usize>,
+    /// By second word: (the words after the second, group).
+    then: rustc_hash::FxHashMap<String, Vec<(Vec<String>, usize)>>,
+}
+
+type Index = rustc_hash::FxHashMap<String, Starts>;
 
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
@@ -2542,8 +2552,13 @@ fn index() -> &'static Index {
         for (group, (_, phrases)) in GROUPS.iter().enumerate() {
             for phrase in *phrases {
                 let words: Vec<String> = crate::text::raw_words(phrase).iter().map(|w| normal(w).to_string()).collect();
-                if let Some((first, rest)) = words.split_first() {
-                    index.entry(first.clone()).or_default().push((rest.to_vec(), group));
+                match words.as_slice() {
+                    [] => {}
+                    [one] => index.entry(one.clone()).or_default().groups.push(group),
+                    [first, second, rest @ ..] => {
+                        let starts = index.entry(first.clone()).or_default();
+                        starts.then.entry(second.clone()).or_default().push((rest.to_vec(), group));
+                    }
                 }
             }
         }
@@ -2556,8 +2571,10 @@ fn index() -> &'static Index {
 pub fn annotate(text: &str) -> String {
     let index = index();
     let mut found: Vec<usize> = Vec::new();
-    // Phrases begun and matched so far: (the rest of its words, group, words matched).
+    // Phrases whose first two words matched: (the rest of its words, group, words matched since).
     let mut open: Vec<(&[String], usize, usize)> = Vec::new();
+    // The phrases the previous word begins.
+    let mut previous: Option<&Starts> = None;
     crate::text::each_raw_word(text, |word| {
         let word = normal(word);
         open.retain_mut(|(rest, _, matched)| {
@@ -2572,7 +2589,7 @@ pub fn annotate(text: &str) -> String {
             }
             !whole
         });
-        for (rest, group) in index.get(word).into_iter().flatten() {
+        for (rest, group) in previous.and_then(|p| p.then.get(word)).into_iter().flatten() {
             if found.contains(group) {
                 continue;
             }
@@ -2580,6 +2597,12 @@ pub fn annotate(text: &str) -> String {
                 found.push(*group);
             } else {
                 open.push((rest.as_slice(), *group, 0));
+            }
+        }
+        previous = index.get(word);
+        for group in previous.iter().flat_map(|p| &p.groups) {
+            if !found.contains(group) {
+                found.push(*group);
             }
         }
     });
