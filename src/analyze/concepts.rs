@@ -2567,45 +2567,51 @@ fn index() -> &'static Index {
 }
 
 /// The concept words for the phrases in `text`, one per group found (a
-/// group said three ways is still one mechanism), separated by spaces.
+/// group said three ways is still one mechanism), separated by spaces. A
+/// phrase inside a longer phrase of another group counts for that group
+/// only: "thread pool exhausted" is not "pool exhausted" (a connection
+/// pool), nor "disk quota exceeded" a "quota exceeded".
 pub fn annotate(text: &str) -> String {
     let index = index();
-    let mut found: Vec<usize> = Vec::new();
-    // Phrases whose first two words matched: (the rest of its words, group, words matched since).
-    let mut open: Vec<(&[String], usize, usize)> = Vec::new();
+    // Every phrase found: (group, its first word, its last word), as word positions.
+    let mut matches: Vec<(usize, usize, usize)> = Vec::new();
+    // Phrases whose first two words matched: (the rest of its words, group, words matched since, first word).
+    let mut open: Vec<(&[String], usize, usize, usize)> = Vec::new();
     // The phrases the previous word begins.
     let mut previous: Option<&Starts> = None;
+    let mut at = 0;
     crate::text::each_raw_word(text, |word| {
         let word = normal(word);
-        open.retain_mut(|(rest, _, matched)| {
+        open.retain_mut(|(rest, _, matched, _)| {
             let next = rest.get(*matched).is_some_and(|w| w == word);
             *matched += 1;
             next
         });
-        open.retain(|&(rest, group, matched)| {
+        open.retain(|&(rest, group, matched, first)| {
             let whole = matched == rest.len();
-            if whole && !found.contains(&group) {
-                found.push(group);
+            if whole {
+                matches.push((group, first, at));
             }
             !whole
         });
         for (rest, group) in previous.and_then(|p| p.then.get(word)).into_iter().flatten() {
-            if found.contains(group) {
-                continue;
-            }
             if rest.is_empty() {
-                found.push(*group);
+                matches.push((*group, at - 1, at));
             } else {
-                open.push((rest.as_slice(), *group, 0));
+                open.push((rest.as_slice(), *group, 0, at - 1));
             }
         }
         previous = index.get(word);
-        for group in previous.iter().flat_map(|p| &p.groups) {
-            if !found.contains(group) {
-                found.push(*group);
-            }
-        }
+        matches.extend(previous.iter().flat_map(|p| &p.groups).map(|&group| (group, at, at)));
+        at += 1;
     });
+    let mut found: Vec<usize> = Vec::new();
+    for &(group, first, last) in &matches {
+        let inside = matches.iter().any(|&(g, f, l)| g != group && f <= first && l >= last && l - f > last - first);
+        if !inside && !found.contains(&group) {
+            found.push(group);
+        }
+    }
     found.iter().map(|&g| token(g)).collect::<Vec<_>>().join(" ")
 }
 
@@ -2663,6 +2669,17 @@ mod tests {
             concepts("A cleanup script deleted the production bucket"),
             ["runaway automation", "accidental deletion"]
         );
+    }
+
+    #[test]
+    fn a_phrase_inside_a_longer_phrase_of_another_group_is_not_found() {
+        assert_eq!(concepts("The thread pool exhausted and requests queued"), ["thread pool exhaustion"]);
+        assert_eq!(concepts("The connection pool exhausted at peak"), ["connection pool exhaustion"]);
+        assert_eq!(concepts("the build user hit disk quota exceeded"), ["disk full"]);
+        assert_eq!(concepts("the API quota exceeded at noon"), ["quota exhaustion"]);
+        // The shorter phrase still counts where it stands alone.
+        let both = concepts("The thread pool exhausted; later the connection pool exhausted too");
+        assert!(both.contains(&"thread pool exhaustion") && both.contains(&"connection pool exhaustion"), "{both:?}");
     }
 
     #[test]
