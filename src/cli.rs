@@ -336,6 +336,9 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Count draft records too, as `casebook build --drafts` does on its review pages.
+    #[arg(long)]
+    pub drafts: bool,
     #[command(flatten)]
     pub today: TodayArg,
 }

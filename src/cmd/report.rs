@@ -17,14 +17,14 @@ use crate::diagnostics::Style;
 use crate::review;
 
 pub(super) fn run(args: ReportArgs, style: Style) -> Result<ExitCode, Failure> {
-    let ReportArgs { dir, since, until, all, format, today } = args;
+    let ReportArgs { dir, since, until, all, format, drafts, today } = args;
     let today = super::today(&today)?;
     let until = until.unwrap_or(today);
     let since = if all { None } else { Some(since.unwrap_or(until - chrono::TimeDelta::days(90))) };
     if let Some(s) = since.filter(|s| *s > until) {
         return Err(Failure::Usage(format!("--since {s} is after --until {until}; swap them")));
     }
-    let Checked { loaded, similarity, .. } = super::check_clean(&dir, today, false)?;
+    let Checked { loaded, similarity, .. } = super::check_clean(&dir, today, drafts)?;
     let analysis = Analysis::new(&loaded.kb, similarity);
     let report = review::report(&loaded.kb, &loaded.config, &analysis, since, until, today);
     let mut out = std::io::stdout().lock();

@@ -233,3 +233,38 @@ fn reviews_are_listed_latest_first_and_link_their_neighbours() {
         }
     }
 }
+
+/// Built with `--drafts`, a review page counts the quarter's drafts, and the
+/// command it shows says `--drafts`: `casebook report --drafts` prints the
+/// same figures, and without the flag both leave drafts out.
+#[test]
+fn a_drafts_build_and_report_drafts_count_the_same_incidents() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let args = ["build", "content", "-o", &site.to_string_lossy(), "--today", TODAY, "--drafts"];
+    let run = casebook(root(), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let with_drafts = crate::build::read_tree(&site);
+    let (_plain, without) = build_example(TODAY);
+    // The example's one draft started in 2026-Q4.
+    let quarter = "2026-q4";
+    let (since, until) = dates(quarter);
+    let count = |drafts: bool| -> u64 {
+        let mut args = vec!["report", "content", "--since", &since, "--until", &until, "--today", TODAY];
+        args.extend(["--format", "json"]);
+        if drafts {
+            args.push("--drafts");
+        }
+        let run = casebook(root(), &args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<Value>(&run.stdout).unwrap()["incidents"].as_u64().unwrap()
+    };
+    let (all, published) = (count(true), count(false));
+    assert_eq!(all, published + 1, "the draft is in the quarter");
+    for (tree, n, flag) in [(&with_drafts, all, " --drafts"), (&without, published, "")] {
+        let text = strip_tags(&page(tree, &format!("review/{quarter}/index.html")));
+        assert!(text.contains(&format!("The {n} incidents that started from {since} to {until}")), "{text}");
+        assert!(text.contains(&format!("casebook report --since {since} --until {until}{flag}")), "{flag:?}");
+        assert_eq!(text.contains("--drafts"), !flag.is_empty(), "{flag:?}");
+    }
+}
