@@ -1208,7 +1208,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
             "against the wrong",
         ],
     ),
-    ("network partition", &["network partition", "partitioned", "lost quorum", "quorum", "split network"]),
+    ("network partition", &["network partition", "partitioned", "lost quorum", "split network"]),
     (
         "mtu",
         &[
