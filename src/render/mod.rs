@@ -214,7 +214,7 @@ fn render_pages(
                 .with("metrics", learning::metrics_page(data, metrics))
                 .and_then(|page| page.with("reviews", review::review_links(reviews))))
         }),
-        Box::new(|| review::review_pages(data, reviews, &all_actions)),
+        Box::new(|| review::review_pages(data, reviews, &all_actions, options.drafts)),
         Box::new(|| one(not_found_page(theme))),
         Box::new(|| Ok(vec![Page::new("search.html", "search/index.html", "Search", "search")])),
     ];

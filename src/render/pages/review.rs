@@ -207,6 +207,8 @@ struct ReviewView {
     /// The build date: actions and lateness are as of it.
     today: String,
     partial: Option<Elapsed>,
+    /// The command that prints the same figures.
+    command: String,
     previous: Option<ReviewLink>,
     next: Option<ReviewLink>,
     incidents: usize,
@@ -227,11 +229,14 @@ struct ReviewView {
     incident_rows: Vec<IncidentRow>,
 }
 
-/// The review page of each quarter in `reviews` (oldest first), each linked to its neighbours.
+/// The review page of each quarter in `reviews` (oldest first), each linked
+/// to its neighbours. `drafts`: the site counts draft records, and so must
+/// the command each page shows.
 pub(crate) fn review_pages(
     data: &SiteData<'_>,
     reviews: &[QuarterReview],
     actions: &[ActionView],
+    drafts: bool,
 ) -> Result<Vec<Page>, RenderError> {
     let actions_by_key: HashMap<(&str, &str), &ActionView> =
         actions.iter().map(|a| ((a.incident.id.as_str(), a.id.as_str()), a)).collect();
@@ -241,7 +246,10 @@ pub(crate) fn review_pages(
         .map(|(at, review)| {
             let previous = at.checked_sub(1).and_then(|p| reviews.get(p)).map(QuarterReview::link);
             let next = reviews.get(at + 1).map(QuarterReview::link);
-            let view = review_view(data, review, previous, next, &actions_by_key);
+            let mut view = review_view(data, review, previous, next, &actions_by_key);
+            if drafts {
+                view.command.push_str(" --drafts");
+            }
             let title = format!("Incident review, {}", review.quarter.label());
             Page::new("review.html", format!("{}index.html", review.url()), title, "metrics").with("review", view)
         })
@@ -288,6 +296,7 @@ fn review_view(
     ReviewView {
         label: review.quarter.label(),
         key: review.quarter.to_string(),
+        command: format!("casebook report --since {since} --until {}", r.until),
         since,
         until: r.until.to_string(),
         today: r.today.to_string(),
