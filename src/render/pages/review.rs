@@ -20,14 +20,17 @@ use serde::Serialize;
 use crate::analyze::Analysis;
 use crate::analyze::metrics::{ActionTally, Elapsed, Metrics, Quarter, percent};
 use crate::analyze::period::{self, Figures, GuardrailInPlace, Report, Time};
+use crate::model::Incident;
 use crate::render::RenderError;
 use crate::render::learning::{LateView, elapsed_text};
 use crate::render::page::Page;
 use crate::render::views::{ActionView, IncidentRef, IncidentRow, SiteData, human_duration};
 
 /// One quarter's report, computed once for its page and the list on `/metrics/`.
-pub(crate) struct QuarterReview {
+pub(crate) struct QuarterReview<'k> {
     pub(crate) quarter: Quarter,
+    /// The incidents that started in the quarter, in the knowledge base's order.
+    incidents: Vec<&'k Incident>,
     /// The quarter's report, its overdue actions narrowed to the quarter's
     /// incidents (the report lists those of every incident).
     pub(crate) report: Report,
@@ -38,7 +41,11 @@ pub(crate) struct QuarterReview {
 }
 
 /// The reports of every quarter with incidents, oldest first, computed in parallel.
-pub(crate) fn quarter_reviews(data: &SiteData<'_>, analysis: &Analysis, metrics: &Metrics) -> Vec<QuarterReview> {
+pub(crate) fn quarter_reviews<'k>(
+    data: &SiteData<'k>,
+    analysis: &Analysis,
+    metrics: &Metrics,
+) -> Vec<QuarterReview<'k>> {
     let quarters: Vec<Quarter> =
         metrics.by_quarter.iter().filter(|(_, g)| g.count > 0).filter_map(|(key, _)| Quarter::parse(key)).collect();
     // Every overdue action, listed once for all the quarters.
@@ -47,11 +54,12 @@ pub(crate) fn quarter_reviews(data: &SiteData<'_>, analysis: &Analysis, metrics:
         .into_par_iter()
         .filter_map(|quarter| {
             let (first, last) = (quarter.first_day()?, quarter.last_day()?);
-            let ids: BTreeSet<&str> =
-                period::incidents_in(data.kb, Some(first), last).iter().map(|i| i.id.as_str()).collect();
+            let incidents = period::incidents_in(data.kb, Some(first), last);
+            let ids: BTreeSet<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
             let own = overdue.iter().filter(|a| ids.contains(a.incident.as_str())).cloned().collect();
             let report = period::report_with(data.kb, data.config, analysis, Some(first), last, data.today, own);
-            Some(QuarterReview { quarter, report, overdue_all: overdue.len(), partial: quarter.elapsed(data.today) })
+            let (overdue_all, partial) = (overdue.len(), quarter.elapsed(data.today));
+            Some(QuarterReview { quarter, incidents, report, overdue_all, partial })
         })
         .collect()
 }
@@ -68,7 +76,7 @@ pub struct ReviewLink {
     pub partial: Option<String>,
 }
 
-impl QuarterReview {
+impl QuarterReview<'_> {
     pub(crate) fn url(&self) -> String {
         format!("review/{}/", self.quarter.slug())
     }
@@ -84,7 +92,7 @@ impl QuarterReview {
 }
 
 /// The review pages, latest first, as `/metrics/` lists them.
-pub(crate) fn review_links(reviews: &[QuarterReview]) -> Vec<ReviewLink> {
+pub(crate) fn review_links(reviews: &[QuarterReview<'_>]) -> Vec<ReviewLink> {
     reviews.iter().rev().map(QuarterReview::link).collect()
 }
 
@@ -234,7 +242,7 @@ struct ReviewView {
 /// the command each page shows.
 pub(crate) fn review_pages(
     data: &SiteData<'_>,
-    reviews: &[QuarterReview],
+    reviews: &[QuarterReview<'_>],
     actions: &[ActionView],
     drafts: bool,
 ) -> Result<Vec<Page>, RenderError> {
@@ -246,10 +254,7 @@ pub(crate) fn review_pages(
         .map(|(at, review)| {
             let previous = at.checked_sub(1).and_then(|p| reviews.get(p)).map(QuarterReview::link);
             let next = reviews.get(at + 1).map(QuarterReview::link);
-            let mut view = review_view(data, review, previous, next, &actions_by_key);
-            if drafts {
-                view.command.push_str(" --drafts");
-            }
+            let view = review_view(data, review, previous, next, &actions_by_key, drafts);
             let title = format!("Incident review, {}", review.quarter.label());
             Page::new("review.html", format!("{}index.html", review.url()), title, "metrics").with("review", view)
         })
@@ -258,15 +263,15 @@ pub(crate) fn review_pages(
 
 fn review_view(
     data: &SiteData<'_>,
-    review: &QuarterReview,
+    review: &QuarterReview<'_>,
     previous: Option<ReviewLink>,
     next: Option<ReviewLink>,
     actions: &HashMap<(&str, &str), &ActionView>,
+    drafts: bool,
 ) -> ReviewView {
     let r = &review.report;
     let since = r.since.map(|d| d.to_string()).unwrap_or_default();
     let reference = |id: &str| data.reference(id);
-    let in_period = period::incidents_in(data.kb, r.since, r.until);
     let mut by_severity: Vec<GroupRow> = r.by_severity.iter().map(|(s, f)| group_row(s, None, f)).collect();
     by_severity.sort_by_key(|g| data.severity_rank(Some(&g.name)));
     let recurrences = r
@@ -296,7 +301,11 @@ fn review_view(
     ReviewView {
         label: review.quarter.label(),
         key: review.quarter.to_string(),
-        command: format!("casebook report --since {since} --until {}", r.until),
+        command: format!(
+            "casebook report --since {since} --until {}{}",
+            r.until,
+            if drafts { " --drafts" } else { "" }
+        ),
         since,
         until: r.until.to_string(),
         today: r.today.to_string(),
@@ -319,6 +328,6 @@ fn review_view(
         completion: rate(r.actions.completion_rate),
         overdue,
         overdue_all: review.overdue_all,
-        incident_rows: data.rows(in_period.into_iter()),
+        incident_rows: data.rows(review.incidents.iter().copied()),
     }
 }
